@@ -1,0 +1,38 @@
+package io.github.beedjava.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of {@code ./beed}. */
+@Command(
+    name = "beed",
+    mixinStandardHelpOptions = true,
+    version = "beed 0.1.0",
+    description = "Multi-exit networks and exit-ensemble distillation (BEED, ACCV 2022) on Deeplearning4j.",
+    subcommands = {SummaryCommand.class, ReferenceCheckCommand.class, CommandLine.HelpCommand.class})
+public final class BeedCli implements Runnable {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  /** Runs the CLI and exits with its status. */
+  public static void main(String[] args) {
+    int code =
+        new CommandLine(new BeedCli())
+            .setExecutionExceptionHandler(
+                (ex, cmd, parse) -> {
+                  // Bad input is reported as one clear line, not a stack trace.
+                  if (ex instanceof IllegalArgumentException || ex instanceof java.io.IOException) {
+                    cmd.getErr().println("beed " + cmd.getCommandName() + ": " + ex.getMessage());
+                    return 2;
+                  }
+                  throw ex;
+                })
+            .execute(args);
+    System.exit(code);
+  }
+}

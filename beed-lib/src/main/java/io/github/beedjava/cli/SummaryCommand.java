@@ -1,0 +1,55 @@
+package io.github.beedjava.cli;
+
+import io.github.beedjava.model.ArchitectureSummary;
+import io.github.beedjava.model.ExitStructure;
+import io.github.beedjava.model.ModelConfig;
+import io.github.beedjava.model.Models;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code beed summary}: the Fig. 1-style table, parameters and MFLOPs per classifier. */
+@Command(
+    name = "summary",
+    mixinStandardHelpOptions = true,
+    description = "Print a Fig. 1-style architecture table, parameters and MFLOPs per classifier.")
+final class SummaryCommand implements Callable<Integer> {
+  @Option(names = "--model", defaultValue = "resnet18", description = "Backbone: ${COMPLETION-CANDIDATES}", completionCandidates = ModelNames.class)
+  String model;
+
+  @Option(names = "--exits", defaultValue = "bottleneck", description = "Exit structure: bottleneck or none (default ${DEFAULT-VALUE}).")
+  String exits;
+
+  @Option(names = "--width", defaultValue = "1", description = "Width multiplier (default ${DEFAULT-VALUE}).")
+  double width;
+
+  @Option(names = "--classes", defaultValue = "100", description = "Number of classes (default ${DEFAULT-VALUE}).")
+  int classes;
+
+  @Option(names = "--input-channels", defaultValue = "3", description = "Input channels (default ${DEFAULT-VALUE}).")
+  int inputChannels;
+
+  @Option(names = "--input-size", defaultValue = "32", description = "Input height and width (default ${DEFAULT-VALUE}).")
+  int inputSize;
+
+  @Option(names = "--stem-relu", description = "Apply ReLU after the stem BN (the official code does not).")
+  boolean stemRelu;
+
+  @Override
+  public Integer call() {
+    ModelConfig config =
+        ModelConfig.cifar(model, ExitStructure.parse(exits), width, classes)
+            .withInput(inputChannels, inputSize)
+            .withStemRelu(stemRelu);
+    System.out.println(new ArchitectureSummary(Models.blueprint(config)).render());
+    return 0;
+  }
+
+  /** Completion candidates for --model. */
+  static final class ModelNames implements Iterable<String> {
+    @Override
+    public java.util.Iterator<String> iterator() {
+      return Models.names().iterator();
+    }
+  }
+}

@@ -1,0 +1,143 @@
+package io.github.beedjava.model;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A Fig. 1-style description of a network: operator, channels, repeat and stride per stage and
+ * per exit, and the trainable parameters and forward cost of each classifier (the backbone up to
+ * its exit plus the exit itself). Costs count convolutions and Linear layers; MFLOPs = 2 × MACs.
+ */
+public final class ArchitectureSummary {
+
+  /**
+   * Cost of one classifier.
+   *
+   * @param name {@code Exit1}.. or {@code Main}
+   * @param params trainable parameters on its path
+   * @param macs forward multiply-accumulates per image on its path
+   */
+  public record ClassifierCost(String name, long params, long macs) {
+    /** Forward MFLOPs per image (2 × MACs / 10^6). */
+    public double mflops() {
+      return 2.0 * macs / 1e6;
+    }
+  }
+
+  private final Blueprint blueprint;
+  private final List<ClassifierCost> classifiers;
+  private final long totalParams;
+
+  /** Summarises a blueprint (no network needs to be allocated). */
+  public ArchitectureSummary(Blueprint blueprint) {
+    this.blueprint = blueprint;
+    this.classifiers = new ArrayList<>();
+    Map<String, LayerCost> byName = new java.util.HashMap<>();
+    for (LayerCost c : blueprint.costs()) {
+      byName.put(c.layer(), c);
+    }
+    int k = blueprint.numClassifiers();
+    for (int i = 0; i < k; i++) {
+      long params = 0;
+      long macs = 0;
+      for (String v : ancestors(blueprint.logits().get(i), blueprint.edges())) {
+        LayerCost c = byName.get(v);
+        if (c != null) {
+          params += c.params();
+          macs += c.macs();
+        }
+      }
+      classifiers.add(new ClassifierCost(i == k - 1 ? "Main" : "Exit" + (i + 1), params, macs));
+    }
+    this.totalParams = blueprint.costs().stream().mapToLong(LayerCost::params).sum();
+  }
+
+  /** Fig. 1 rows, main network first. */
+  public List<ArchitectureRow> rows() {
+    return blueprint.rows();
+  }
+
+  /** Per-classifier costs, exit 1 first, main network last. */
+  public List<ClassifierCost> classifiers() {
+    return classifiers;
+  }
+
+  /** Trainable parameters of the whole multi-exit network (BN running statistics excluded). */
+  public long totalParameters() {
+    return totalParams;
+  }
+
+  /** The text printed by {@code beed summary}; its last line is {@code total parameters: N}. */
+  public String render() {
+    ModelConfig c = blueprint.config();
+    StringBuilder sb = new StringBuilder();
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "%s with %s exits, width %s, %d classes, input %dx%dx%d, K = %d classifiers%n%n",
+            c.architecture(),
+            c.exits().cliName(),
+            stripZeros(c.width()),
+            c.numClasses(),
+            c.inputChannels(),
+            c.inputSize(),
+            c.inputSize(),
+            blueprint.numClassifiers()));
+    sb.append(String.format(Locale.ROOT, "%-8s %-18s %8s %7s %7s%n", "part", "operator", "channel", "repeat", "stride"));
+    String last = "";
+    for (ArchitectureRow r : blueprint.rows()) {
+      if (!r.section().equals(last) && !last.isEmpty()) {
+        sb.append('\n');
+      }
+      last = r.section();
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "%-8s %-18s %8s %7s %7s%n",
+              r.section(),
+              r.operator(),
+              dash(r.channels()),
+              dash(r.repeat()),
+              dash(r.stride())));
+    }
+    sb.append('\n');
+    sb.append(String.format(Locale.ROOT, "%-10s %14s %12s %12s%n", "classifier", "parameters", "MMACs", "MFLOPs"));
+    for (ClassifierCost cc : classifiers) {
+      sb.append(
+          String.format(
+              Locale.ROOT, "%-10s %,14d %12.2f %12.2f%n", cc.name(), cc.params(), cc.macs() / 1e6, cc.mflops()));
+    }
+    sb.append("(per classifier: backbone up to the exit plus the exit; MFLOPs = 2 x multiply-accumulates)\n");
+    sb.append("total parameters: ").append(totalParams);
+    return sb.toString();
+  }
+
+  private static String dash(int v) {
+    return v < 0 ? "-" : Integer.toString(v);
+  }
+
+  private static String stripZeros(double d) {
+    return java.math.BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
+  }
+
+  private static Set<String> ancestors(String start, Map<String, List<String>> edges) {
+    Set<String> seen = new HashSet<>();
+    Deque<String> todo = new ArrayDeque<>();
+    todo.push(start);
+    while (!todo.isEmpty()) {
+      String v = todo.pop();
+      if (seen.add(v)) {
+        for (String in : edges.getOrDefault(v, List.of())) {
+          todo.push(in);
+        }
+      }
+    }
+    return seen;
+  }
+}

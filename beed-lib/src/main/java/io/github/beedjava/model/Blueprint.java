@@ -1,0 +1,35 @@
+package io.github.beedjava.model;
+
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+
+/**
+ * Everything a backbone family produces for one {@link ModelConfig}: the DL4J graph
+ * configuration, which outputs are logits and features (exit 1 first, main network last), costs
+ * for the summary, and the Fig. 1 rows.
+ *
+ * @param config the configuration it was built from
+ * @param graph DL4J configuration; outputs are the K logits followed by the K features
+ * @param logits names of the K logits layers, shallowest exit first, main network last
+ * @param features names of the K feature outputs (un-pooled maps), same order
+ * @param costs per-layer trainable parameters and MACs
+ * @param edges vertex name to its input vertex names
+ * @param batchNormSpatial BN layer name to H*W of its input
+ * @param rows the Fig. 1-style description
+ */
+public record Blueprint(
+    ModelConfig config,
+    ComputationGraphConfiguration graph,
+    List<String> logits,
+    List<String> features,
+    List<LayerCost> costs,
+    Map<String, List<String>> edges,
+    Map<String, Integer> batchNormSpatial,
+    List<ArchitectureRow> rows) {
+
+  /** Number of classifiers K (exits plus the main network). */
+  public int numClassifiers() {
+    return logits.size();
+  }
+}

@@ -1,0 +1,18 @@
+package io.github.beedjava.model;
+
+/**
+ * The proposed exit block E(c_in, c, 2) of spec §1.1 (official {@code Exit} module): conv1x1 -
+ * BN - ReLU, conv3x3 stride 2 - BN - ReLU, conv1x1 - BN - ReLU; dense convs, no shortcut.
+ */
+final class BottleneckExit {
+  private BottleneckExit() {}
+
+  static String block(GraphAssembler g, String name, String in, int width) {
+    String y = g.conv(name + ".conv1", in, width, 1, 1, 0, false);
+    y = g.relu(name + ".relu1", g.batchNorm(name + ".bn1", y));
+    y = g.conv(name + ".conv2", y, width, 3, 2, 1, false);
+    y = g.relu(name + ".relu2", g.batchNorm(name + ".bn2", y));
+    y = g.conv(name + ".conv3", y, width, 1, 1, 0, false);
+    return g.relu(name + ".relu3", g.batchNorm(name + ".bn3", y));
+  }
+}

@@ -1,0 +1,33 @@
+package io.github.beedjava.model;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** The exit (early classifier) structures of the paper's Table 1; {@link #NONE} is the single network. */
+public enum ExitStructure {
+  /** The proposed bottleneck exit: conv1x1-BN-ReLU, conv3x3/s2-BN-ReLU, conv1x1-BN-ReLU per block. */
+  BOTTLENECK,
+  /** No exits: the main network alone (the paper's "Baseline"). */
+  NONE;
+
+  /** Parses a command-line or JSON name such as {@code bottleneck}. */
+  public static ExitStructure parse(String name) {
+    for (ExitStructure e : values()) {
+      if (e.name().equalsIgnoreCase(name.trim())) {
+        return e;
+      }
+    }
+    throw new IllegalArgumentException(
+        "exits: unknown exit structure '"
+            + name
+            + "'; available: "
+            + Arrays.stream(values()).map(ExitStructure::cliName).collect(Collectors.joining(", "))
+            + " (lct, byot and tofd arrive with step 4)");
+  }
+
+  /** The lower-case name used on the command line and in JSON. */
+  public String cliName() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,164 @@
+package io.github.beedjava.model;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.learning.config.NoOp;
+
+/**
+ * Builds a DL4J {@link ComputationGraphConfiguration} one PyTorch-like module at a time, tracking
+ * shapes, parameter counts, multiply-accumulates and the edges of the graph (for per-classifier
+ * costs). Layer names are PyTorch module names so that state dicts map one to one.
+ */
+final class GraphAssembler {
+  static final String INPUT = "input";
+
+  private final GraphBuilder graph;
+  private final Map<String, FeatureShape> shapes = new HashMap<>();
+  private final Map<String, List<String>> inputsOf = new HashMap<>();
+  private final Map<String, LayerCost> costs = new LinkedHashMap<>();
+  private final Map<String, Integer> batchNormSpatial = new LinkedHashMap<>();
+
+  GraphAssembler(ModelConfig config) {
+    graph =
+        new NeuralNetConfiguration.Builder()
+            .dataType(config.dataType())
+            .seed(config.seed())
+            // Parameters are overwritten by PyTorchInit; the updater is never used (PyTorchSgd).
+            .weightInit(WeightInit.ZERO)
+            .updater(new NoOp())
+            .convolutionMode(ConvolutionMode.Truncate)
+            .trainingWorkspaceMode(WorkspaceMode.ENABLED)
+            .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
+            .graphBuilder()
+            .addInputs(INPUT)
+            .setInputTypes(
+                InputType.convolutional(config.inputSize(), config.inputSize(), config.inputChannels()));
+    shapes.put(INPUT, new FeatureShape(config.inputChannels(), config.inputSize(), config.inputSize()));
+  }
+
+  FeatureShape shape(String vertex) {
+    FeatureShape s = shapes.get(vertex);
+    if (s == null) {
+      throw new IllegalStateException("no vertex named " + vertex);
+    }
+    return s;
+  }
+
+  /** Square convolution without groups; PyTorch {@code Conv2d(cin, cout, k, stride, pad, bias)}. */
+  String conv(String name, String in, int cout, int kernel, int stride, int padding, boolean bias) {
+    FeatureShape s = shape(in);
+    int h = (s.height() + 2 * padding - kernel) / stride + 1;
+    int w = (s.width() + 2 * padding - kernel) / stride + 1;
+    graph.addLayer(
+        name,
+        new ConvolutionLayer.Builder(kernel, kernel)
+            .stride(stride, stride)
+            .padding(padding, padding)
+            .nIn(s.channels())
+            .nOut(cout)
+            .hasBias(bias)
+            .activation(Activation.IDENTITY)
+            .build(),
+        in);
+    long params = (long) cout * s.channels() * kernel * kernel + (bias ? cout : 0);
+    long macs = (long) cout * h * w * s.channels() * kernel * kernel;
+    return record(name, in, new FeatureShape(cout, h, w), params, macs);
+  }
+
+  /** PyTorch {@code BatchNorm2d(c)}: eps 1e-5, momentum 0.1 (DL4J decay 0.9), variance stored as is. */
+  String batchNorm(String name, String in) {
+    FeatureShape s = shape(in);
+    graph.addLayer(
+        name,
+        new BatchNormalization.Builder()
+            .nIn(s.channels())
+            .nOut(s.channels())
+            .eps(1e-5)
+            .decay(0.9)
+            .useLogStd(false)
+            .build(),
+        in);
+    batchNormSpatial.put(name, s.height() * s.width());
+    return record(name, in, s, 2L * s.channels(), 0);
+  }
+
+  String relu(String name, String in) {
+    graph.addLayer(name, new ActivationLayer.Builder().activation(Activation.RELU).build(), in);
+    return record(name, in, shape(in), 0, 0);
+  }
+
+  /** An identity copy, used to expose an internal map as a graph output. */
+  String identity(String name, String in) {
+    graph.addLayer(name, new ActivationLayer.Builder().activation(Activation.IDENTITY).build(), in);
+    return record(name, in, shape(in), 0, 0);
+  }
+
+  String add(String name, String a, String b) {
+    graph.addVertex(name, new ElementWiseVertex(ElementWiseVertex.Op.Add), a, b);
+    shapes.put(name, shape(a));
+    inputsOf.put(name, List.of(a, b));
+    return name;
+  }
+
+  /** Global average pooling to [N, C] (PyTorch AvgPool over the whole final map, then flatten). */
+  String globalAvgPool(String name, String in) {
+    graph.addLayer(name, new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), in);
+    return record(name, in, new FeatureShape(shape(in).channels(), 1, 1), 0, 0);
+  }
+
+  /** PyTorch {@code Linear(in, out)} with bias and no activation. */
+  String linear(String name, String in, int out) {
+    int nIn = shape(in).channels();
+    graph.addLayer(
+        name,
+        new DenseLayer.Builder().nIn(nIn).nOut(out).hasBias(true).activation(Activation.IDENTITY).build(),
+        in);
+    return record(name, in, new FeatureShape(out, 1, 1), (long) nIn * out + out, (long) nIn * out);
+  }
+
+  private String record(String name, String in, FeatureShape out, long params, long macs) {
+    shapes.put(name, out);
+    inputsOf.put(name, List.of(in));
+    costs.put(name, new LayerCost(name, params, macs));
+    return name;
+  }
+
+  /** Finishes the graph with the given outputs, in order. */
+  ComputationGraphConfiguration build(List<String> outputs) {
+    graph.setOutputs(outputs.toArray(new String[0]));
+    return graph.build();
+  }
+
+  /** Layers in insertion order with their costs. */
+  List<LayerCost> costs() {
+    return new ArrayList<>(costs.values());
+  }
+
+  /** Every vertex (and its inputs' edges), for ancestry queries. */
+  Map<String, List<String>> edges() {
+    return Map.copyOf(inputsOf);
+  }
+
+  /** For every BN layer, H*W of its input (PyTorch's unbiased running variance needs N*H*W). */
+  Map<String, Integer> batchNormSpatial() {
+    return Map.copyOf(batchNormSpatial);
+  }
+}

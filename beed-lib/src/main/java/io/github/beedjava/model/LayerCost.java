@@ -1,0 +1,10 @@
+package io.github.beedjava.model;
+
+/**
+ * Trainable parameters and forward multiply-accumulates of one layer, for the architecture summary.
+ *
+ * @param layer DL4J layer (= PyTorch module) name
+ * @param params trainable parameters (BN running statistics excluded)
+ * @param macs multiply-accumulates per image in the forward pass
+ */
+public record LayerCost(String layer, long params, long macs) {}

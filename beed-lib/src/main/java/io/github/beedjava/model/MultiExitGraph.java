@@ -1,0 +1,92 @@
+package io.github.beedjava.model;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.nn.api.FwdPassType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A {@link ComputationGraph} whose outputs are plain layers (logits, features) and whose loss is
+ * computed outside the graph: one training-mode forward pass, the caller turns the outputs into
+ * errors dLoss/dOutput, one backward pass. This is DL4J's "external errors" route done inside the
+ * same activation workspace that {@code fit} uses, so nothing is computed twice.
+ */
+public class MultiExitGraph extends ComputationGraph {
+
+  /** Creates the graph; call {@link #init()} before use. */
+  public MultiExitGraph(ComputationGraphConfiguration configuration) {
+    super(configuration);
+  }
+
+  /**
+   * Runs a training-mode forward pass, hands detached copies of the outputs (in configuration
+   * order) to {@code errorsOf}, and backpropagates the errors it returns. Gradients land in
+   * {@link #getGradientsViewArray()}; parameters are not changed (BN running-statistic deltas are
+   * in the gradient view too, see {@link RunningStatistics}).
+   *
+   * @param input the input batch, NCHW, in the network's data type
+   * @param errorsOf maps the outputs to dLoss/dOutput, one array per output, same shapes
+   * @return the detached outputs
+   */
+  public INDArray[] forwardBackward(INDArray input, Function<INDArray[], INDArray[]> errorsOf) {
+    List<String> outputNames = getConfiguration().getNetworkOutputs();
+    LayerWorkspaceMgr workspaces = trainingWorkspaces();
+    INDArray[] outputs = new INDArray[outputNames.size()];
+    try (MemoryWorkspace ws = workspaces.notifyScopeEntered(ArrayType.ACTIVATIONS)) {
+      Map<String, INDArray> activations =
+          ffToLayerActivationsInWS(
+              true, -1, null, FwdPassType.STANDARD, false, new INDArray[] {input}, null, null, false);
+      INDArray[] errors;
+      try (MemoryWorkspace outside = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+        for (int i = 0; i < outputs.length; i++) {
+          outputs[i] = activations.get(outputNames.get(i)).detach();
+        }
+        errors = errorsOf.apply(outputs);
+      }
+      if (errors.length != outputs.length) {
+        throw new IllegalStateException(
+            "objective returned " + errors.length + " error arrays for " + outputs.length + " outputs");
+      }
+      for (int i = 0; i < errors.length; i++) {
+        if (!java.util.Arrays.equals(errors[i].shape(), outputs[i].shape())) {
+          throw new IllegalStateException("error for output " + outputNames.get(i) + " has the wrong shape");
+        }
+      }
+      calcBackpropGradients(false, false, errors);
+    } finally {
+      for (GraphVertex vertex : getVertices()) {
+        vertex.clear();
+      }
+    }
+    return outputs;
+  }
+
+  private LayerWorkspaceMgr trainingWorkspaces() {
+    LayerWorkspaceMgr mgr;
+    if (getConfiguration().getTrainingWorkspaceMode() == WorkspaceMode.NONE) {
+      mgr = LayerWorkspaceMgr.noWorkspaces();
+    } else {
+      mgr =
+          LayerWorkspaceMgr.builder()
+              .with(ArrayType.ACTIVATIONS, WS_ALL_LAYERS_ACT, WS_ALL_LAYERS_ACT_CONFIG)
+              .with(ArrayType.INPUT, WS_ALL_LAYERS_ACT, WS_ALL_LAYERS_ACT_CONFIG)
+              .with(ArrayType.FF_WORKING_MEM, WS_LAYER_WORKING_MEM, WS_LAYER_WORKING_MEM_CONFIG)
+              .with(ArrayType.BP_WORKING_MEM, WS_LAYER_WORKING_MEM, WS_LAYER_WORKING_MEM_CONFIG)
+              .with(ArrayType.RNN_FF_LOOP_WORKING_MEM, WS_RNN_LOOP_WORKING_MEM, WS_RNN_LOOP_WORKING_MEM_CONFIG)
+              .with(ArrayType.RNN_BP_LOOP_WORKING_MEM, WS_RNN_LOOP_WORKING_MEM, WS_RNN_LOOP_WORKING_MEM_CONFIG)
+              .with(ArrayType.UPDATER_WORKING_MEM, WS_ALL_LAYERS_ACT, WS_ALL_LAYERS_ACT_CONFIG)
+              .build();
+    }
+    mgr.setHelperWorkspacePointers(helperWorkspaces);
+    return mgr;
+  }
+}

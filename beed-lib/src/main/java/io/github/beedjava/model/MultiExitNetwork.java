@@ -1,0 +1,152 @@
+package io.github.beedjava.model;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
+import org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer;
+import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A multi-exit network: a DL4J graph whose outputs are the K logits and K distillation features
+ * (exit 1 first, main network last), with parameters addressable by their PyTorch names.
+ */
+public final class MultiExitNetwork {
+  private final Blueprint blueprint;
+  private final MultiExitGraph graph;
+  private final List<ParameterRef> parameters;
+
+  private MultiExitNetwork(Blueprint blueprint) {
+    this.blueprint = blueprint;
+    this.graph = new MultiExitGraph(blueprint.graph());
+    graph.init();
+    this.parameters = Collections.unmodifiableList(listParameters());
+  }
+
+  /** Builds and initialises the network of a config (PyTorch-equivalent init, config seed). */
+  public static MultiExitNetwork create(ModelConfig config) {
+    MultiExitNetwork net = new MultiExitNetwork(Models.blueprint(config));
+    PyTorchInit.apply(net, config.seed());
+    return net;
+  }
+
+  /** The configuration this network was built from. */
+  public ModelConfig config() {
+    return blueprint.config();
+  }
+
+  /** Description, layer costs and graph configuration. */
+  public Blueprint blueprint() {
+    return blueprint;
+  }
+
+  /** The underlying DL4J graph. */
+  public MultiExitGraph graph() {
+    return graph;
+  }
+
+  /** Number of classifiers K. */
+  public int numClassifiers() {
+    return blueprint.numClassifiers();
+  }
+
+  /**
+   * Forward pass without gradients.
+   *
+   * @param input NCHW batch in the network's data type
+   * @param train true: batch statistics in BN (running statistics are not changed); false: eval mode
+   */
+  public Outputs forward(INDArray input, boolean train) {
+    return Outputs.split(graph.output(train, input));
+  }
+
+  /**
+   * One training-mode forward pass and one backward pass. {@code errorsOf} turns the outputs into
+   * dLoss/dOutput (an {@link Outputs} of the same shapes). Gradients are then available through
+   * {@link #gradient(ParameterRef)}; parameters are unchanged.
+   *
+   * @return the forward outputs
+   */
+  public Outputs forwardBackward(INDArray input, Function<Outputs, Outputs> errorsOf) {
+    INDArray[] all =
+        graph.forwardBackward(
+            input,
+            outs -> {
+              Outputs e = errorsOf.apply(Outputs.split(outs));
+              INDArray[] errors = new INDArray[outs.length];
+              System.arraycopy(e.logits(), 0, errors, 0, e.logits().length);
+              System.arraycopy(e.features(), 0, errors, e.logits().length, e.features().length);
+              return errors;
+            });
+    return Outputs.split(all);
+  }
+
+  /** Every tensor of the PyTorch state dict, in module order. */
+  public List<ParameterRef> parameters() {
+    return parameters;
+  }
+
+  /** The live DL4J view of a tensor (PyTorch layout except for Linear weights, see {@link ParameterRef.Kind}). */
+  public INDArray parameter(ParameterRef ref) {
+    return parameter(ref.layer(), ref.dl4jKey());
+  }
+
+  /** The live DL4J view of a layer's parameter. */
+  public INDArray parameter(String layer, String key) {
+    return graph.getLayer(layer).getParam(key);
+  }
+
+  /** The gradient of the last {@link #forwardBackward} for a tensor (DL4J layout). */
+  public INDArray gradient(ParameterRef ref) {
+    return graph.gradient().gradientForVariable().get(ref.layer() + "_" + ref.dl4jKey());
+  }
+
+  /** Trainable parameters (BN running statistics excluded), the count PyTorch reports. */
+  public long trainableParameterCount() {
+    long n = 0;
+    for (ParameterRef ref : parameters) {
+      if (ref.trainable()) {
+        n += parameter(ref).length();
+      }
+    }
+    return n;
+  }
+
+  /** For every BN layer, H*W of its input. */
+  public Map<String, Integer> batchNormSpatial() {
+    return blueprint.batchNormSpatial();
+  }
+
+  private List<ParameterRef> listParameters() {
+    List<ParameterRef> refs = new ArrayList<>();
+    for (LayerCost cost : blueprint.costs()) {
+      String name = cost.layer();
+      Layer layer = graph.getLayer(name);
+      if (layer == null || layer.numParams() == 0) {
+        continue;
+      }
+      Map<String, INDArray> table = layer.paramTable();
+      if (layer instanceof ConvolutionLayer) {
+        refs.add(new ParameterRef(name + ".weight", name, "W", ParameterRef.Kind.CONV_WEIGHT));
+        if (table.containsKey("b")) {
+          refs.add(new ParameterRef(name + ".bias", name, "b", ParameterRef.Kind.VECTOR));
+        }
+      } else if (layer instanceof BatchNormalization) {
+        refs.add(new ParameterRef(name + ".weight", name, "gamma", ParameterRef.Kind.VECTOR));
+        refs.add(new ParameterRef(name + ".bias", name, "beta", ParameterRef.Kind.VECTOR));
+        refs.add(new ParameterRef(name + ".running_mean", name, "mean", ParameterRef.Kind.RUNNING_STATISTIC));
+        refs.add(new ParameterRef(name + ".running_var", name, "var", ParameterRef.Kind.RUNNING_STATISTIC));
+      } else if (layer instanceof DenseLayer) {
+        refs.add(new ParameterRef(name + ".weight", name, "W", ParameterRef.Kind.LINEAR_WEIGHT));
+        refs.add(new ParameterRef(name + ".bias", name, "b", ParameterRef.Kind.VECTOR));
+      } else {
+        throw new IllegalStateException("no PyTorch name mapping for layer " + name + " of " + layer.getClass());
+      }
+    }
+    return refs;
+  }
+}

@@ -1,0 +1,52 @@
+package io.github.beedjava.model;
+
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The official code's initialisation (spec §1.2): conv weights N(0, sqrt(2 / (k*k*out))) (He
+ * fan-out), BN weight 1 and bias 0 with running mean 0 and variance 1, Linear weight and bias
+ * U(-1/sqrt(in), 1/sqrt(in)) (PyTorch's default). Deterministic for a seed, independent of ND4J's RNG.
+ */
+final class PyTorchInit {
+  private PyTorchInit() {}
+
+  static void apply(MultiExitNetwork net, long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    for (ParameterRef ref : net.parameters()) {
+      INDArray p = net.parameter(ref);
+      long n = p.length();
+      double[] values = new double[(int) n];
+      switch (ref.kind()) {
+        case CONV_WEIGHT -> {
+          long[] s = p.shape();
+          double std = Math.sqrt(2.0 / (s[2] * s[3] * s[0]));
+          for (int i = 0; i < n; i++) {
+            values[i] = std * gaussian(random);
+          }
+        }
+        case LINEAR_WEIGHT, VECTOR -> {
+          if (ref.layer().endsWith("linear")) {
+            double bound = 1.0 / Math.sqrt(net.parameter(ref.layer(), "W").size(0));
+            for (int i = 0; i < n; i++) {
+              values[i] = (2 * random.nextDouble() - 1) * bound;
+            }
+          } else {
+            double fill = ref.dl4jKey().equals("gamma") ? 1.0 : 0.0;
+            java.util.Arrays.fill(values, fill);
+          }
+        }
+        case RUNNING_STATISTIC -> java.util.Arrays.fill(values, ref.dl4jKey().equals("var") ? 1.0 : 0.0);
+      }
+      p.assign(Nd4j.create(values, p.shape(), 'c').castTo(p.dataType()));
+    }
+  }
+
+  /** Box-Muller on a SplittableRandom (which has no nextGaussian in Java 17). */
+  private static double gaussian(SplittableRandom random) {
+    double u1 = 1.0 - random.nextDouble();
+    double u2 = random.nextDouble();
+    return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+  }
+}

@@ -1,0 +1,85 @@
+package io.github.beedjava.model;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The CIFAR ResNet18/34 of the official BEED code (spec §1.2): 3x3 stem without max-pool (and,
+ * by default, without ReLU after the stem BN), post-activation BasicBlocks, exits after stages
+ * 1-3 (spec §1.1), AvgPool and Linear heads. Module names follow the official {@code resnet.py}.
+ */
+final class ResNetFamily {
+  private ResNetFamily() {}
+
+  static final int[] STAGE_WIDTHS = {64, 128, 256, 512};
+  static final int[] STAGE_STRIDES = {1, 2, 2, 2};
+
+  static Blueprint build(ModelConfig config, int[] blocksPerStage) {
+    GraphAssembler g = new GraphAssembler(config);
+    List<ArchitectureRow> rows = new ArrayList<>();
+    int[] widths = new int[4];
+    for (int i = 0; i < 4; i++) {
+      widths[i] = config.scaled(STAGE_WIDTHS[i]);
+    }
+
+    String x = g.conv("conv1", GraphAssembler.INPUT, widths[0], 3, 1, 1, false);
+    x = g.batchNorm("bn1", x);
+    if (config.stemRelu()) {
+      x = g.relu("relu", x);
+    }
+    rows.add(new ArchitectureRow("Main", "Conv2d", widths[0], 1, 1));
+
+    String[] stageOut = new String[4];
+    for (int s = 0; s < 4; s++) {
+      for (int b = 0; b < blocksPerStage[s]; b++) {
+        x = basicBlock(g, "layer" + (s + 1) + "." + b, x, widths[s], b == 0 ? STAGE_STRIDES[s] : 1);
+      }
+      stageOut[s] = x;
+      rows.add(new ArchitectureRow("Main", "ResNet Block", widths[s], blocksPerStage[s], STAGE_STRIDES[s]));
+    }
+    rows.add(ArchitectureRow.plain("Main", "Avgpool " + g.shape(x).height() + "x" + g.shape(x).width()));
+    rows.add(ArchitectureRow.plain("Main", "FC layer"));
+
+    List<String> logits = new ArrayList<>();
+    List<String> features = new ArrayList<>();
+    List<String> outputs = new ArrayList<>();
+    if (config.exits() == ExitStructure.BOTTLENECK) {
+      for (int e = 1; e <= 3; e++) {
+        String section = "Exit" + e;
+        String f = stageOut[e - 1];
+        int block = 1;
+        for (int s = e; s < 4; s++) {
+          f = BottleneckExit.block(g, "ex" + e + "conv" + block, f, widths[s]);
+          rows.add(new ArchitectureRow(section, "Bottleneck Block", widths[s], 1, 2));
+          block++;
+        }
+        rows.add(ArchitectureRow.plain(section, "Avgpool " + g.shape(f).height() + "x" + g.shape(f).width()));
+        rows.add(ArchitectureRow.plain(section, "FC layer"));
+        features.add(g.identity("feature" + e, f));
+        logits.add(g.linear("ex" + e + "linear", g.globalAvgPool("ex" + e + "pool", f), config.numClasses()));
+      }
+    }
+    int k = logits.size() + 1;
+    features.add(g.identity("feature" + k, x));
+    logits.add(g.linear("linear", g.globalAvgPool("pool", x), config.numClasses()));
+    outputs.addAll(logits);
+    outputs.addAll(features);
+    return new Blueprint(
+        config, g.build(outputs), logits, features, g.costs(), g.edges(), g.batchNormSpatial(), rows);
+  }
+
+  /** Post-activation BasicBlock with a 1x1 conv + BN shortcut when stride or width changes. */
+  private static String basicBlock(GraphAssembler g, String name, String in, int width, int stride) {
+    String y = g.conv(name + ".conv1", in, width, 3, stride, 1, false);
+    y = g.batchNorm(name + ".bn1", y);
+    y = g.relu(name + ".relu1", y);
+    y = g.conv(name + ".conv2", y, width, 3, 1, 1, false);
+    y = g.batchNorm(name + ".bn2", y);
+    String shortcut = in;
+    if (stride != 1 || g.shape(in).channels() != width) {
+      shortcut = g.conv(name + ".downsample.0", in, width, 1, stride, 0, false);
+      shortcut = g.batchNorm(name + ".downsample.1", shortcut);
+    }
+    return g.relu(name + ".relu2", g.add(name + ".add", y, shortcut));
+  }
+}

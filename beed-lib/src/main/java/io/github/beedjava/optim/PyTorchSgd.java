@@ -1,0 +1,83 @@
+package io.github.beedjava.optim;
+
+import io.github.beedjava.model.MultiExitNetwork;
+import io.github.beedjava.model.ParameterRef;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * SGD with PyTorch's semantics (ND4J has no heavy-ball momentum): d = g + wd·p; buf = m·buf + d
+ * (buf = d at the first step); p ← p - lr·buf. Weight decay applies to every trainable parameter,
+ * BN affine parameters and biases included; BN running statistics are never touched. No Nesterov.
+ * Works on the network's flat parameter and gradient views, so one step is a handful of ops.
+ */
+public final class PyTorchSgd {
+  private final double momentum;
+  private final double weightDecay;
+  private INDArray buffer;
+  private INDArray trainableMask;
+
+  /**
+   * @param momentum momentum factor (0.9 in the paper)
+   * @param weightDecay coupled L2 weight decay (5e-4 in the paper)
+   */
+  public PyTorchSgd(double momentum, double weightDecay) {
+    if (momentum < 0 || momentum >= 1) {
+      throw new IllegalArgumentException("momentum: must be in [0, 1), got " + momentum);
+    }
+    if (weightDecay < 0) {
+      throw new IllegalArgumentException("weightDecay: must be >= 0, got " + weightDecay);
+    }
+    this.momentum = momentum;
+    this.weightDecay = weightDecay;
+  }
+
+  /**
+   * One update from the gradients of the last forward/backward pass. BN running statistics must
+   * already have been applied (their deltas zeroed), see {@code RunningStatistics}.
+   *
+   * @param lr learning rate of this step
+   */
+  public void step(MultiExitNetwork net, double lr) {
+    INDArray params = net.graph().params();
+    INDArray grads = net.graph().getGradientsViewArray();
+    if (trainableMask == null) {
+      trainableMask = maskOf(net);
+    }
+    INDArray d = params.mul(trainableMask).muli(weightDecay).addi(grads);
+    d.muli(trainableMask);
+    if (buffer == null) {
+      buffer = d;
+    } else {
+      buffer.muli(momentum).addi(d);
+    }
+    params.subi(buffer.mul(lr));
+  }
+
+  /** The momentum buffer (flat, network parameter order), or null before the first step. */
+  public INDArray momentumBuffer() {
+    return buffer;
+  }
+
+  /** Restores a momentum buffer saved from {@link #momentumBuffer()} (null: no step taken yet). */
+  public void restoreMomentumBuffer(INDArray saved) {
+    buffer = saved == null ? null : saved.dup();
+  }
+
+  /** 1 where SGD updates, 0 on BN running statistics. */
+  private static INDArray maskOf(MultiExitNetwork net) {
+    INDArray params = net.graph().params();
+    INDArray mask = Nd4j.onesLike(params);
+    INDArray flatMask = mask.reshape(mask.length());
+    for (ParameterRef ref : net.parameters()) {
+      if (!ref.trainable()) {
+        // Parameter views share the flat buffer: locate each by its element offset.
+        INDArray view = net.parameter(ref);
+        long offset = view.offset() - params.offset();
+        flatMask.get(NDArrayIndex.interval(offset, offset + view.length())).assign(0);
+      }
+    }
+    return mask;
+  }
+}

@@ -1,0 +1,40 @@
+package io.github.beedjava.runtime;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Facts about the ND4J backend this process runs on, for checks and provenance. */
+public final class Nd4jRuntime {
+  private Nd4jRuntime() {}
+
+  /** The JVM flag that selects the oneDNN build of libnd4j. */
+  public static final String PLATFORM_EXTENSION_PROPERTY = "org.bytedeco.javacpp.platform.extension";
+
+  /** The DL4J flag that must be {@code false} for layer helpers (oneDNN, cuDNN) to be used. */
+  public static final String HELPERS_DISABLE_PROPERTY = "org.eclipse.deeplearning4j.helpers.disable";
+
+  /** Backend name as ND4J reports it, e.g. {@code CPU} or {@code CUDA}. */
+  public static String backend() {
+    Object b = Nd4j.getExecutioner().getEnvironmentInformation().get("backend");
+    return b == null ? "unknown" : b.toString();
+  }
+
+  /** True when DL4J's oneDNN helpers can be used (CPU backend only). */
+  public static boolean oneDnnHelpersEnabled() {
+    return "false".equalsIgnoreCase(System.getProperty(HELPERS_DISABLE_PROPERTY))
+        && BaseMKLDNNHelper.mklDnnEnabled();
+  }
+
+  /** A short description for logs and provenance. */
+  public static Map<String, String> describe() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("backend", backend());
+    m.put("platformExtension", String.valueOf(System.getProperty(PLATFORM_EXTENSION_PROPERTY)));
+    m.put("oneDnnHelpers", String.valueOf(oneDnnHelpersEnabled()));
+    m.put("ompThreads", String.valueOf(System.getenv("OMP_NUM_THREADS")));
+    m.put("java", System.getProperty("java.version"));
+    return m;
+  }
+}
