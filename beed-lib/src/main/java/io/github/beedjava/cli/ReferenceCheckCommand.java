@@ -19,10 +19,22 @@ final class ReferenceCheckCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "FIXTURE.npz", description = "The golden fixture.")
   Path fixture;
 
+  @picocli.CommandLine.Option(
+      names = {"-v", "--verbose"},
+      description = "Also print the N largest per-array errors of every group (default 0).",
+      paramLabel = "N",
+      defaultValue = "0")
+  int verbose;
+
   @Override
   public Integer call() throws Exception {
     System.out.println("fixture: " + fixture + "  backend: " + Nd4jRuntime.describe());
-    ReferenceCheck.Report report = ReferenceCheck.run(fixture, c -> System.out.println(c.line()));
+    ReferenceCheck.Report report = ReferenceCheck.run(
+            fixture,
+            c -> {
+              System.out.println(c.line());
+              c.details().stream().limit(verbose).forEach(System.out::println);
+            });
     System.out.println(
         "model: " + report.model().architecture() + " width " + report.model().width() + ", "
             + report.model().numClasses() + " classes, exits " + report.model().exits().cliName());

@@ -1,13 +1,13 @@
 package io.github.beedjava.interop;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /** A NumPy {@code .npz} file read into ND4J arrays by key (the {@code .npy} suffix dropped). */
 public final class NpzArchive {
@@ -28,14 +28,23 @@ public final class NpzArchive {
     if (!Files.isRegularFile(path)) {
       throw new IOException(path + ": no such file (expected a NumPy .npz archive)");
     }
-    Map<String, INDArray> raw;
-    try {
-      raw = Nd4j.createFromNpzFile(new File(path.toString()));
-    } catch (Exception e) {
-      throw new IOException(path + ": not a readable .npz archive (" + e.getMessage() + ")", e);
-    }
     Map<String, INDArray> byKey = new TreeMap<>();
-    raw.forEach((k, v) -> byKey.put(k.endsWith(".npy") ? k.substring(0, k.length() - 4) : k, v));
+    try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(path))) {
+      ZipEntry entry;
+      while ((entry = zip.getNextEntry()) != null) {
+        String key = entry.getName();
+        if (!key.endsWith(".npy")) {
+          continue;
+        }
+        key = key.substring(0, key.length() - 4);
+        byKey.put(key, NpyFormat.parse(zip.readAllBytes(), path + ":" + key));
+      }
+    } catch (java.util.zip.ZipException | java.io.EOFException e) {
+      throw new IOException(path + ": not a readable .npz archive (" + e.getMessage() + "); re-create it with numpy.savez", e);
+    }
+    if (byKey.isEmpty()) {
+      throw new IOException(path + ": holds no .npy arrays; is it a NumPy .npz archive?");
+    }
     return new NpzArchive(path, byKey);
   }
 

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -48,8 +49,10 @@ public final class ReferenceCheck {
    * @param tolerance the group's tolerance
    * @param worst the array with the largest error
    * @param arrays how many arrays or scalars were compared
+   * @param details every compared array with its error, largest first
    */
-  public record Comparison(String group, double relativeError, double tolerance, String worst, int arrays) {
+  public record Comparison(
+      String group, double relativeError, double tolerance, String worst, int arrays, List<String> details) {
     /** True when the group is within tolerance. */
     public boolean passed() {
       return relativeError <= tolerance;
@@ -268,6 +271,7 @@ public final class ReferenceCheck {
     private double worstError = 0;
     private String worst = "-";
     private int count = 0;
+    private final List<Map.Entry<String, Double>> all = new ArrayList<>();
 
     Group(String name, double tolerance) {
       this.name = name;
@@ -299,6 +303,7 @@ public final class ReferenceCheck {
 
     private void record(String label, double err) {
       count++;
+      all.add(Map.entry(label, err));
       if (err > worstError || worst.equals("-")) {
         worstError = Math.max(err, worstError);
         worst = label;
@@ -306,7 +311,12 @@ public final class ReferenceCheck {
     }
 
     Comparison result() {
-      return new Comparison(name, worstError, tolerance, worst, count);
+      List<String> details =
+          all.stream()
+              .sorted((a, b) -> Double.compare(b.getValue(), a.getValue()))
+              .map(e -> String.format(java.util.Locale.ROOT, "    %-44s %9.2e", e.getKey(), e.getValue()))
+              .toList();
+      return new Comparison(name, worstError, tolerance, worst, count, details);
     }
   }
 }

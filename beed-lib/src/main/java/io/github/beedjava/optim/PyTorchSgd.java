@@ -40,8 +40,9 @@ public final class PyTorchSgd {
    * @param lr learning rate of this step
    */
   public void step(MultiExitNetwork net, double lr) {
-    INDArray params = net.graph().params();
-    INDArray grads = net.graph().getGradientsViewArray();
+    // Flat 1-D views of the same buffers (DL4J shapes them [n] and [1, n]).
+    INDArray params = flat(net.graph().params());
+    INDArray grads = flat(net.graph().getGradientsViewArray());
     if (trainableMask == null) {
       trainableMask = maskOf(net);
     }
@@ -67,9 +68,9 @@ public final class PyTorchSgd {
 
   /** 1 where SGD updates, 0 on BN running statistics. */
   private static INDArray maskOf(MultiExitNetwork net) {
-    INDArray params = net.graph().params();
+    INDArray params = flat(net.graph().params());
     INDArray mask = Nd4j.onesLike(params);
-    INDArray flatMask = mask.reshape(mask.length());
+    INDArray flatMask = mask;
     for (ParameterRef ref : net.parameters()) {
       if (!ref.trainable()) {
         // Parameter views share the flat buffer: locate each by its element offset.
@@ -79,5 +80,9 @@ public final class PyTorchSgd {
       }
     }
     return mask;
+  }
+
+  private static INDArray flat(INDArray a) {
+    return a.rank() == 1 ? a : a.reshape(a.length());
   }
 }
