@@ -21,8 +21,12 @@ public final class BeedCli implements Runnable {
 
   /** Runs the CLI and exits with its status. */
   public static void main(String[] args) {
-    int code =
-        new CommandLine(new BeedCli())
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The configured command line (error handling included), for main and tests. */
+  static CommandLine commandLine() {
+    return new CommandLine(new BeedCli())
             .setExecutionExceptionHandler(
                 (ex, cmd, parse) -> {
                   // Bad input is reported as one clear line, not a stack trace.
@@ -31,8 +35,6 @@ public final class BeedCli implements Runnable {
                     return 2;
                   }
                   throw ex;
-                })
-            .execute(args);
-    System.exit(code);
+                });
   }
 }

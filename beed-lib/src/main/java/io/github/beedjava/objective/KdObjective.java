@@ -24,7 +24,8 @@ public final class KdObjective extends WeightedObjective {
   @Override
   protected Teacher teacher(Tensor[] logits, Tensor[] features) {
     int main = logits.length - 1;
-    return new Teacher(logits[main], features[main]);
+    // copies: the teacher must not move when the student's outputs are changed in place
+    return new Teacher(logits[main].copy(), features[main].copy());
   }
 
   private static double[] exitsOnly(int k, double value) {

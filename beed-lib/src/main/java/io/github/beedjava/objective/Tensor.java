@@ -27,6 +27,11 @@ public record Tensor(double[] data, long[] shape) {
     return new Tensor(new double[Math.toIntExact(n)], shape.clone());
   }
 
+  /** An independent copy. */
+  public Tensor copy() {
+    return new Tensor(data.clone(), shape.clone());
+  }
+
   /** Batch size N. */
   public int batch() {
     return (int) shape[0];

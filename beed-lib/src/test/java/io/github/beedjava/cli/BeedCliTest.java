@@ -1,0 +1,57 @@
+package io.github.beedjava.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class BeedCliTest {
+
+  private static String[] run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    java.io.PrintStream old = System.out;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setOut(new java.io.PrintStream(captured, true));
+    int code;
+    try {
+      code = BeedCli.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
+    } finally {
+      System.setOut(old);
+    }
+    return new String[] {Integer.toString(code), captured + out.toString(), err.toString()};
+  }
+
+  @Test
+  void summaryEndsWithTheTotalParameterCount() {
+    String[] r = run("summary", "--model", "resnet18", "--exits", "bottleneck");
+    assertEquals("0", r[0], r[2]);
+    String[] lines = r[1].strip().split("\n");
+    assertEquals("total parameters: 21192912", lines[lines.length - 1]);
+    String[] r34 = run("summary", "--model", "resnet34");
+    assertTrue(r34[1].strip().endsWith("total parameters: 31301072"), r34[1]);
+  }
+
+  @Test
+  void everyCommandHasHelp() {
+    for (String cmd : new String[] {"summary", "reference-check"}) {
+      String[] r = run(cmd, "--help");
+      assertEquals("0", r[0]);
+      assertTrue(r[1].contains("Usage: beed " + cmd), r[1]);
+    }
+    assertTrue(run("--help")[1].contains("reference-check"));
+  }
+
+  @Test
+  void badInputIsOneClearLineAndExitCode2() {
+    String[] r = run("summary", "--model", "resnet19");
+    assertEquals("2", r[0]);
+    assertTrue(r[2].contains("model: unknown model 'resnet19'; available: resnet18, resnet34"), r[2]);
+    String[] missing = run("reference-check", "/nonexistent/fixture.npz");
+    assertEquals("2", missing[0]);
+    assertTrue(missing[2].contains("/nonexistent/fixture.npz: no such file"), missing[2]);
+  }
+}
