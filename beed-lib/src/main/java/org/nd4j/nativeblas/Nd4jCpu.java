@@ -20,9 +20,18 @@ public final class Nd4jCpu {
       return INSTANCE;
     }
 
-    /** Whether libnd4j was built with oneDNN and uses it. */
+    /**
+     * Whether libnd4j was built with oneDNN and uses it; false on other backends. Reflection keeps
+     * this class compilable without nd4j-native (the {@code -Pcuda} build).
+     */
     public boolean isUseMKLDNN() {
-      return org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu.Environment.getInstance().isUseONEDNN();
+      try {
+        Class<?> env = Class.forName("org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu$Environment");
+        Object instance = env.getMethod("getInstance").invoke(null);
+        return (boolean) env.getMethod("isUseONEDNN").invoke(instance);
+      } catch (ReflectiveOperationException | LinkageError e) {
+        return false;
+      }
     }
   }
 }
