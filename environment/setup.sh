@@ -23,5 +23,5 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-java -version 2>&1 | head -1 >&2
-mvn -v 2>/dev/null | head -1 >&2
+java -version 2>&1 | head -1 >&2 || true
+mvn -v 2>/dev/null | head -1 >&2 || true
