@@ -7,26 +7,19 @@ import java.util.Locale;
  * γ^(K-k) (times the KD weight), so shallow exits lean on distillation and deep ones on labels.
  * FD weight 0.1 on all classifiers.
  */
-public final class BeedObjective extends WeightedObjective {
-  private final double lambda;
+public final class BeedObjective extends EnsembleDistillationObjective {
 
   /**
    * @param k number of classifiers (at least 2)
    * @throws IllegalArgumentException when γ makes a CE coefficient ≤ 0 (γ ≥ 2^(1/(K-1)))
    */
   public BeedObjective(int k, DistillationSettings settings) {
-    super(ce(k, settings.gamma()), kd(k, settings), CeObjective.filled(k, settings.fdWeightOr(0.1)), settings.temperature());
-    this.lambda = settings.lambda();
+    super(ce(k, settings.gamma()), kd(k, settings), CeObjective.filled(k, settings.fdWeightOr(0.1)), settings);
   }
 
   @Override
   public String name() {
     return "BEED";
-  }
-
-  @Override
-  protected Teacher teacher(Tensor[] logits, Tensor[] features) {
-    return EnsembleTeacher.of(logits, features, lambda);
   }
 
   /** The largest γ (exclusive) for which every CE coefficient stays positive. */

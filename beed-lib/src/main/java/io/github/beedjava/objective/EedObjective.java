@@ -4,8 +4,7 @@ package io.github.beedjava.objective;
  * EED: every classifier, the main network included, distils from the λ-weighted exit ensemble:
  * CE + KD (weight 1) + FD (weight 0.1) on all K classifiers (official code, fixed KD1..KDK sum).
  */
-public final class EedObjective extends WeightedObjective {
-  private final double lambda;
+public final class EedObjective extends EnsembleDistillationObjective {
 
   /** @param k number of classifiers (at least 2) */
   public EedObjective(int k, DistillationSettings settings) {
@@ -13,20 +12,11 @@ public final class EedObjective extends WeightedObjective {
         CeObjective.filled(k, 1),
         CeObjective.filled(k, settings.kdWeightOr(1.0)),
         CeObjective.filled(k, settings.fdWeightOr(0.1)),
-        settings.temperature());
-    if (k < 2) {
-      throw new IllegalArgumentException("EED needs at least one exit besides the main network");
-    }
-    this.lambda = settings.lambda();
+        settings);
   }
 
   @Override
   public String name() {
     return "EED";
-  }
-
-  @Override
-  protected Teacher teacher(Tensor[] logits, Tensor[] features) {
-    return EnsembleTeacher.of(logits, features, lambda);
   }
 }
