@@ -5,8 +5,6 @@ import io.github.beedjava.model.ParameterRef;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Function;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -72,16 +70,6 @@ public final class StateDict {
   /** The PyTorch shape of a tensor. */
   public static long[] pytorchShape(ParameterRef ref, INDArray dl4j) {
     return toPytorch(ref, dl4j).shape();
-  }
-
-  /** PyTorch names the source has that the model does not use. */
-  public static Set<String> unexpected(MultiExitNetwork net, Set<String> names) {
-    Set<String> extra = new TreeSet<>(names);
-    for (ParameterRef ref : net.parameters()) {
-      extra.remove(ref.pytorchName());
-    }
-    extra.removeIf(n -> n.endsWith("num_batches_tracked"));
-    return extra;
   }
 
   private static INDArray toDl4j(ParameterRef ref, INDArray value, long[] dl4jShape) {

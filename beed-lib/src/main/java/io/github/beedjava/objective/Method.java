@@ -34,11 +34,6 @@ public enum Method {
     };
   }
 
-  /** The exit structure this method forces, if any (the baseline has none). */
-  public boolean requiresNoExits() {
-    return this == BASELINE;
-  }
-
   /** Parses {@code ce}, {@code kd}, {@code eed}, {@code beed}, {@code baseline}. */
   public static Method parse(String name) {
     for (Method m : values()) {
