@@ -9,7 +9,13 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "beed 0.1.0",
     description = "Multi-exit networks and exit-ensemble distillation (BEED, ACCV 2022) on Deeplearning4j.",
-    subcommands = {SummaryCommand.class, ReferenceCheckCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      TrainCommand.class,
+      BenchCommand.class,
+      SummaryCommand.class,
+      ReferenceCheckCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class BeedCli implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -33,6 +39,10 @@ public final class BeedCli implements Runnable {
                   if (ex instanceof IllegalArgumentException || ex instanceof java.io.IOException) {
                     cmd.getErr().println("beed " + cmd.getCommandName() + ": " + ex.getMessage());
                     return 2;
+                  }
+                  if (ex instanceof io.github.beedjava.train.TrainingDivergedException) {
+                    cmd.getErr().println("beed " + cmd.getCommandName() + ": " + ex.getMessage());
+                    return 3;
                   }
                   throw ex;
                 });

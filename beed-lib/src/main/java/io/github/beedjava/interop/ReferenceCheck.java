@@ -6,6 +6,7 @@ import io.github.beedjava.model.MultiExitNetwork;
 import io.github.beedjava.model.Outputs;
 import io.github.beedjava.model.ParameterRef;
 import io.github.beedjava.model.RunningStatistics;
+import io.github.beedjava.train.TrainingStep;
 import io.github.beedjava.objective.DistillationSettings;
 import io.github.beedjava.objective.LossResult;
 import io.github.beedjava.objective.Method;
@@ -132,7 +133,7 @@ public final class ReferenceCheck {
       }
       loadInitialState(net, npz);
       Objective objective = Method.valueOf(mode).objective(k, settings);
-      LossResult result = forwardBackward(net, input, labels, objective);
+      LossResult result = TrainingStep.forwardBackward(net, input, labels, objective);
 
       Group loss = new Group("loss/" + mode, FORWARD_TOLERANCE);
       loss.addScalar("total", result.total(), npz.scalar("loss/" + mode));
@@ -187,7 +188,7 @@ public final class ReferenceCheck {
       double lr = npz.scalar("config/lr");
       Group losses = new Group("sgd/loss", FORWARD_TOLERANCE);
       for (int step = 1; step <= 2; step++) {
-        LossResult r = forwardBackward(net, input, labels, beed);
+        LossResult r = TrainingStep.forwardBackward(net, input, labels, beed);
         losses.addScalar("loss_step" + step, r.total(), npz.scalar("sgd/loss_step" + step));
         RunningStatistics.apply(net, input.size(0));
         sgd.step(net, lr);
@@ -242,17 +243,6 @@ public final class ReferenceCheck {
 
   private static void loadInitialState(MultiExitNetwork net, NpzArchive npz) {
     StateDict.load(net, name -> npz.has("param/" + name) ? npz.get("param/" + name) : null, npz.path().toString());
-  }
-
-  private static LossResult forwardBackward(MultiExitNetwork net, INDArray input, int[] labels, Objective objective) {
-    LossResult[] holder = new LossResult[1];
-    net.forwardBackward(
-        input,
-        outs -> {
-          holder[0] = objective.evaluate(outs, labels);
-          return Objective.errors(holder[0], input.dataType());
-        });
-    return holder[0];
   }
 
   private static Comparison compareOutputs(String group, INDArray[] mine, NpzArchive npz, String prefix) {

@@ -53,7 +53,7 @@ public final class ArchitectureSummary {
           macs += c.macs();
         }
       }
-      classifiers.add(new ClassifierCost(i == k - 1 ? "Main" : "Exit" + (i + 1), params, macs));
+      classifiers.add(new ClassifierCost(Blueprint.classifierName(i, k), params, macs));
     }
     this.totalParams = blueprint.costs().stream().mapToLong(LayerCost::params).sum();
   }

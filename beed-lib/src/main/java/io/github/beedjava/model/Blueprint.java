@@ -32,4 +32,9 @@ public record Blueprint(
   public int numClassifiers() {
     return logits.size();
   }
+
+  /** Display name of classifier {@code i} of {@code k}: {@code Exit1}, ... and {@code Main} last. */
+  public static String classifierName(int i, int k) {
+    return i == k - 1 ? "Main" : "Exit" + (i + 1);
+  }
 }

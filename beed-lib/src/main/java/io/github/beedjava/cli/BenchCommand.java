@@ -1,0 +1,55 @@
+package io.github.beedjava.cli;
+
+import io.github.beedjava.model.ExitStructure;
+import io.github.beedjava.model.ModelConfig;
+import io.github.beedjava.objective.Method;
+import io.github.beedjava.runtime.BuildInfo;
+import io.github.beedjava.runtime.Nd4jRuntime;
+import io.github.beedjava.train.ThroughputBenchmark;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code beed bench}: training and inference images/second and peak memory. */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Measure training and inference images/second on random data after warm-up, and peak RSS.",
+      "Last line: bench: train X img/s, infer Y img/s, rss Z MiB"
+    })
+final class BenchCommand implements Callable<Integer> {
+  @Option(names = "--model", defaultValue = "resnet18", description = "Backbone (default ${DEFAULT-VALUE}).") String model;
+  @Option(names = "--exits", defaultValue = "bottleneck", description = "Exit structure (default ${DEFAULT-VALUE}; none with --method baseline).") String exits;
+  @Option(names = "--method", defaultValue = "beed", description = "Objective of the training step (default ${DEFAULT-VALUE}).") String method;
+  @Option(names = "--width", defaultValue = "1", description = "Width multiplier (default ${DEFAULT-VALUE}).") double width;
+  @Option(names = {"--batch", "--batch-size"}, defaultValue = "128", description = "Batch size (default ${DEFAULT-VALUE}).") int batch;
+  @Option(names = "--classes", defaultValue = "100", description = "Classes (default ${DEFAULT-VALUE}, CIFAR-100).") int classes;
+  @Option(names = "--input-channels", defaultValue = "3", description = "Input channels (default ${DEFAULT-VALUE}).") int channels;
+  @Option(names = "--input-size", defaultValue = "32", description = "Input size (default ${DEFAULT-VALUE}).") int size;
+  @Option(names = "--warmup", defaultValue = "5", description = "Untimed iterations before each measurement (default ${DEFAULT-VALUE}).") int warmup;
+  @Option(names = "--iterations", defaultValue = "10", description = "Timed iterations (default ${DEFAULT-VALUE}).") int iterations;
+
+  @Override
+  public Integer call() {
+    Method m = Method.parse(method);
+    ModelConfig config = ModelConfig.cifar(model, m.exitsFor(ExitStructure.parse(exits)), width, classes).withInput(channels, size);
+    int total = 2 * (warmup + iterations);
+    ThroughputBenchmark.Result r = ThroughputBenchmark.run(config, m, batch, warmup, iterations,
+        i -> System.err.printf(Locale.ROOT, "\rbench: iteration %d/%d", i, total));
+    System.err.println();
+    System.out.printf(Locale.ROOT, "%s %s, width %s, batch %d, method %s, %dx%dx%d, %d classes%n",
+        model, config.exits().cliName(), width, batch, m.name(), channels, size, size, classes);
+    System.out.printf(Locale.ROOT, "%s; %s; backend %s, oneDNN helpers %s%n",
+        BuildInfo.hardware(), "java " + System.getProperty("java.version"), Nd4jRuntime.backend(), Nd4jRuntime.oneDnnHelpersEnabled());
+    System.out.printf(Locale.ROOT, "%-10s %12s %12s%n", "phase", "img/s", "ms/iter");
+    System.out.printf(Locale.ROOT, "%-10s %12.1f %12.1f%n", "train", r.trainImagesPerSecond(), r.trainMsPerIteration());
+    System.out.printf(Locale.ROOT, "%-10s %12.1f %12.1f%n", "inference", r.inferImagesPerSecond(), r.inferMsPerIteration());
+    System.out.printf(Locale.ROOT, "%-10s %12.0f MiB (peak RSS)%n", "memory", r.peakRssMiB());
+    System.out.printf(Locale.ROOT, "bench: train %.1f img/s, infer %.1f img/s, rss %.0f MiB%n",
+        r.trainImagesPerSecond(), r.inferImagesPerSecond(), r.peakRssMiB());
+    return 0;
+  }
+}

@@ -1,0 +1,83 @@
+package io.github.beedjava.train;
+
+import io.github.beedjava.model.ModelConfig;
+import io.github.beedjava.model.MultiExitNetwork;
+import io.github.beedjava.objective.DistillationSettings;
+import io.github.beedjava.objective.Method;
+import io.github.beedjava.optim.PyTorchSgd;
+import io.github.beedjava.runtime.BuildInfo;
+import java.util.Random;
+import java.util.function.IntConsumer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Training and inference throughput of a model on random data after warm-up (the first
+ * iterations size DL4J's workspaces and are slow), with the process's peak RSS.
+ */
+public final class ThroughputBenchmark {
+  private ThroughputBenchmark() {}
+
+  /**
+   * Measured figures.
+   *
+   * @param trainImagesPerSecond full training steps (forward, loss, backward, SGD)
+   * @param inferImagesPerSecond eval-mode forward passes through every classifier
+   * @param trainMsPerIteration milliseconds per training step
+   * @param inferMsPerIteration milliseconds per inference batch
+   * @param peakRssMiB peak resident memory of the process (MiB), -1 when unknown
+   */
+  public record Result(
+      double trainImagesPerSecond, double inferImagesPerSecond, double trainMsPerIteration, double inferMsPerIteration, double peakRssMiB) {}
+
+  /**
+   * Runs the benchmark.
+   *
+   * @param model network (its data type and input shape are used)
+   * @param method training method (its objective is part of the step)
+   * @param batch images per iteration
+   * @param warmup untimed iterations before each measurement
+   * @param iterations timed iterations
+   * @param onIteration called after every iteration (warm-up included) with a running count, for progress
+   */
+  public static Result run(ModelConfig model, Method method, int batch, int warmup, int iterations, IntConsumer onIteration) {
+    if (batch < 1 || warmup < 0 || iterations < 1) {
+      throw new IllegalArgumentException("bench: batch and iterations must be >= 1 and warm-up >= 0");
+    }
+    MultiExitNetwork net = MultiExitNetwork.create(model);
+    Random rng = new Random(1);
+    INDArray input = Nd4j.rand(model.dataType(), batch, model.inputChannels(), model.inputSize(), model.inputSize()).subi(0.5);
+    int[] labels = rng.ints(batch, 0, model.numClasses()).toArray();
+    TrainingStep step = new TrainingStep(
+        net, method.objective(net.numClassifiers(), DistillationSettings.DEFAULTS), new PyTorchSgd(0.9, 5e-4));
+    int done = 0;
+    for (int i = 0; i < warmup; i++) {
+      step.forwardBackward(input, labels);
+      step.update(0.01);
+      onIteration.accept(++done);
+    }
+    long t0 = System.nanoTime();
+    for (int i = 0; i < iterations; i++) {
+      step.forwardBackward(input, labels);
+      step.update(0.01);
+      onIteration.accept(++done);
+    }
+    double trainSeconds = (System.nanoTime() - t0) / 1e9;
+    for (int i = 0; i < warmup; i++) {
+      net.forward(input, false);
+      onIteration.accept(++done);
+    }
+    long t1 = System.nanoTime();
+    for (int i = 0; i < iterations; i++) {
+      net.forward(input, false);
+      onIteration.accept(++done);
+    }
+    double inferSeconds = (System.nanoTime() - t1) / 1e9;
+    return new Result(
+        (double) batch * iterations / trainSeconds,
+        (double) batch * iterations / inferSeconds,
+        1000 * trainSeconds / iterations,
+        1000 * inferSeconds / iterations,
+        BuildInfo.peakRssMiB());
+  }
+}
