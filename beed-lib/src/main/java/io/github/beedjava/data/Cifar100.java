@@ -124,7 +124,7 @@ public final class Cifar100 {
   }
 
   /** Unpacks train.bin and test.bin from the tar.gz (ustar), each via a temp file and a rename. */
-  private static void extract(Path archive, Path out) throws IOException {
+  static void extract(Path archive, Path out) throws IOException {
     Files.createDirectories(out);
     try (InputStream in = new BufferedInputStream(new GZIPInputStream(Files.newInputStream(archive), 1 << 16))) {
       byte[] header = new byte[512];

@@ -124,36 +124,41 @@ public final class Trainer {
     int batches = (n + config.batchSize() - 1) / config.batchSize();
     int k = config.numClassifiers();
     listener.started(config, dir, startEpoch, startBatch, batches);
-    for (int epoch = startEpoch; epoch < config.epochs(); epoch++) {
-      double lr = config.schedule().lr(epoch);
-      int[] order = EpochOrder.permutation(n, config.seed(), epoch);
-      for (int b = (epoch == startEpoch ? startBatch : 0); b < batches; b++) {
-        long t0 = System.nanoTime();
-        int from = b * config.batchSize();
-        int count = Math.min(config.batchSize(), n - from);
-        BatchLoader.Batch batch = BatchLoader.load(
-            data.train(), order, from, count, EpochOrder.augmentation(config.seed(), epoch, b), DataType.FLOAT);
-        LossResult loss = step.forwardBackward(batch.input(), batch.labels());
-        NanGuard.check(loss, epoch + 1, b + 1, k);
-        step.update(lr);
-        progress.add(loss.total(), loss.terms(), count, (System.nanoTime() - t0) / 1e9);
-        listener.batch(epoch, b, batches, progress.meanLoss(), progress.images() / Math.max(1e-9, progress.trainSeconds()));
-        boolean epochEnd = b == batches - 1;
-        if (!epochEnd && options.checkpointEvery() > 0 && (b + 1) % options.checkpointEvery() == 0) {
-          new Checkpoint(hash, epoch, b + 1, progress, history, wallBefore + seconds(segmentStart), net.graph().params(), sgd.momentumBuffer())
-              .write(checkpointFile);
+    try {
+      for (int epoch = startEpoch; epoch < config.epochs(); epoch++) {
+        double lr = config.schedule().lr(epoch);
+        int[] order = EpochOrder.permutation(n, config.seed(), epoch);
+        for (int b = (epoch == startEpoch ? startBatch : 0); b < batches; b++) {
+          long t0 = System.nanoTime();
+          int from = b * config.batchSize();
+          int count = Math.min(config.batchSize(), n - from);
+          BatchLoader.Batch batch = BatchLoader.load(
+              data.train(), order, from, count, EpochOrder.augmentation(config.seed(), epoch, b), DataType.FLOAT);
+          LossResult loss = step.forwardBackward(batch.input(), batch.labels());
+          NanGuard.check(loss, epoch + 1, b + 1, k);
+          step.update(lr);
+          progress.add(loss.total(), loss.terms(), count, (System.nanoTime() - t0) / 1e9);
+          listener.batch(epoch, b, batches, progress.meanLoss(), progress.images() / Math.max(1e-9, progress.trainSeconds()));
+          boolean epochEnd = b == batches - 1;
+          if (!epochEnd && options.checkpointEvery() > 0 && (b + 1) % options.checkpointEvery() == 0) {
+            new Checkpoint(hash, epoch, b + 1, progress, history, wallBefore + seconds(segmentStart), net.graph().params(), sgd.momentumBuffer())
+                .write(checkpointFile);
+          }
         }
+        long e0 = System.nanoTime();
+        Accuracies acc = Evaluator.evaluate(net, data.test(), config.batchSize());
+        EpochMetrics metrics = new EpochMetrics(epoch + 1, lr, progress.means(), acc, progress.trainSeconds(),
+            seconds(e0), progress.images() / Math.max(1e-9, progress.trainSeconds()));
+        history.add(metrics);
+        progress = new EpochProgress();
+        new Checkpoint(hash, epoch + 1, 0, progress, history, wallBefore + seconds(segmentStart), net.graph().params(), sgd.momentumBuffer())
+            .write(checkpointFile);
+        writeMetrics(dir, history);
+        listener.epoch(config, metrics);
       }
-      long e0 = System.nanoTime();
-      Accuracies acc = Evaluator.evaluate(net, data.test(), config.batchSize());
-      EpochMetrics metrics = new EpochMetrics(epoch + 1, lr, progress.means(), acc, progress.trainSeconds(),
-          seconds(e0), progress.images() / Math.max(1e-9, progress.trainSeconds()));
-      history.add(metrics);
-      progress = new EpochProgress();
-      new Checkpoint(hash, epoch + 1, 0, progress, history, wallBefore + seconds(segmentStart), net.graph().params(), sgd.momentumBuffer())
-          .write(checkpointFile);
-      writeMetrics(dir, history);
-      listener.epoch(config, metrics);
+    } catch (TrainingDivergedException e) {
+      provenance.write(dir, "diverged", wallBefore + seconds(segmentStart));
+      throw e;
     }
     double wall = wallBefore + seconds(segmentStart);
     RunSummary summary = summarize(history, Checkpoint.sha256Of(net.graph().params()), wall, provenance.commitLabel());

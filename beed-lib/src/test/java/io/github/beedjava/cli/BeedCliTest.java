@@ -3,26 +3,13 @@ package io.github.beedjava.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 class BeedCliTest {
 
   private static String[] run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    java.io.PrintStream old = System.out;
-    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
-    System.setOut(new java.io.PrintStream(captured, true));
-    int code;
-    try {
-      code = BeedCli.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
-    } finally {
-      System.setOut(old);
-    }
-    return new String[] {Integer.toString(code), captured + out.toString(), err.toString()};
+    CliRunner.Result r = CliRunner.run(args);
+    return new String[] {Integer.toString(r.code()), r.out(), r.err()};
   }
 
   @Test
@@ -37,7 +24,7 @@ class BeedCliTest {
 
   @Test
   void everyCommandHasHelp() {
-    for (String cmd : new String[] {"summary", "reference-check"}) {
+    for (String cmd : new String[] {"summary", "reference-check", "train", "bench"}) {
       String[] r = run(cmd, "--help");
       assertEquals("0", r[0]);
       assertTrue(r[1].contains("Usage: beed " + cmd), r[1]);
