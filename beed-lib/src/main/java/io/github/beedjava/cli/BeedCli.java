@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
     description = "Multi-exit networks and exit-ensemble distillation (BEED, ACCV 2022) on Deeplearning4j.",
     subcommands = {
       TrainCommand.class,
+      ReproduceCommand.class,
       BenchCommand.class,
       SummaryCommand.class,
       ReferenceCheckCommand.class,

@@ -48,8 +48,8 @@ public final class Datasets {
     }
     return switch (name) {
       case FASHION_MNIST -> Path.of(FashionMnist.DEBIAN_DIR);
-      case CIFAR100 -> Path.of("data");
-      default -> Path.of("data", name);
+      case CIFAR100 -> io.github.beedjava.runtime.BuildInfo.home().resolve("data");
+      default -> io.github.beedjava.runtime.BuildInfo.home().resolve("data").resolve(name);
     };
   }
 

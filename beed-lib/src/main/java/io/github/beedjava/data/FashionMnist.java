@@ -23,7 +23,7 @@ public final class FashionMnist {
 
   /** How to get the files, for error messages. */
   public static final String HOW_TO_GET =
-      "install Debian's package (apt-get install dataset-fashion-mnist) or put the four "
+      "install Debian's package (apt-get install dataset-fashion-mnist, or run bash environment/setup.sh) or put the four "
           + "*-ubyte.gz files of github.com/zalandoresearch/fashion-mnist in that folder";
 
   static final int TRAIN_SIZE = 60_000;

@@ -31,12 +31,9 @@ public final class AtomicFiles {
     try {
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
           OutputStream out = java.nio.channels.Channels.newOutputStream(ch)) {
-        writer.write(new java.io.BufferedOutputStream(out, 1 << 16) {
-              @Override
-              public void close() throws IOException {
-                flush();
-              }
-            });
+        java.io.BufferedOutputStream buffered = new java.io.BufferedOutputStream(out, 1 << 16);
+        writer.write(buffered);
+        buffered.flush(); // the writer need not flush; the content must be complete before the rename
         ch.force(true);
       }
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -27,8 +27,13 @@ public record RunOptions(Path runDir, Path dataDir, int checkpointEvery, boolean
     return new RunOptions(runDir, null, 0, false);
   }
 
-  /** The default run directory of a config: {@code results/runs/<run id>}. */
+  /** The default run directory of a config: {@code results/runs/<run id>} of the repository. */
   public static Path defaultRunDir(TrainingConfig config) {
-    return Path.of("results", "runs", config.runId());
+    return resultsRoot().resolve("runs").resolve(config.runId());
+  }
+
+  /** The repository's {@code results/} folder ({@code -Dbeed.home}, else the working directory). */
+  public static Path resultsRoot() {
+    return io.github.beedjava.runtime.BuildInfo.home().resolve("results");
   }
 }

@@ -1,0 +1,63 @@
+package io.github.beedjava.cli;
+
+import io.github.beedjava.experiment.Experiment;
+import io.github.beedjava.experiment.ExperimentReport;
+import io.github.beedjava.experiment.ExperimentResult;
+import io.github.beedjava.experiment.ExperimentRunner;
+import io.github.beedjava.experiment.Selection;
+import io.github.beedjava.train.LineProgress;
+import io.github.beedjava.train.Profile;
+import io.github.beedjava.train.RunOptions;
+import io.github.beedjava.train.TerminalProgress;
+import io.github.beedjava.train.TrainingListener;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code beed reproduce table2}: train what a paper table needs, then write its results. */
+@Command(
+    name = "reproduce",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Reproduce a table of the paper at a profile: trains every missing run (finished runs are reused,",
+      "unfinished ones resume), then writes results/<table>/<profile>/{table.csv,table-best.csv,runs.csv,figure.png,table.html}.",
+      "Tables: table2 (Baseline, CE, KD, EED, BEED; Exit1..Exit3, Main, Ens)."
+    })
+final class ReproduceCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "TABLE", description = "table2") String table;
+  @Option(names = "--model", defaultValue = "resnet18", description = "Backbone (default ${DEFAULT-VALUE}).") String model;
+  @Option(names = "--profile", defaultValue = "quick", description = "smoke, quick or paper (default ${DEFAULT-VALUE}).") String profile;
+  @Option(names = "--epochs", description = "Override the profile's epochs (milestones scale).") Integer epochs;
+  @Option(names = "--results", paramLabel = "DIR", description = "Results folder (default: the repository's results/).") Path results;
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "Dataset folder (default: see data/README.md).") Path dataDir;
+  @Option(names = "--force", description = "Retrain runs that already finished.") boolean force;
+  @Option(names = {"-q", "--quiet"}, description = "One line per epoch instead of progress bars.") boolean quiet;
+
+  @Override
+  public Integer call() throws IOException {
+    if (!table.equals("table2")) {
+      throw new IllegalArgumentException("table: unknown table '" + table + "'; available: table2");
+    }
+    Profile p = Profile.parse(profile);
+    Experiment experiment = Experiment.table2(model, p, epochs == null ? null : b -> b.epochs(epochs));
+    Path root = results != null ? results : RunOptions.resultsRoot();
+    boolean terminal = !quiet && System.console() != null;
+    ExperimentRunner runner = new ExperimentRunner(root, dataDir, force, entry -> {
+      System.err.println("== " + experiment.title() + " / " + entry.label() + " (" + p.cliName() + ")");
+      TrainingListener l = terminal ? new TerminalProgress(System.err) : new LineProgress(System.err);
+      return l;
+    });
+    long t0 = System.nanoTime();
+    ExperimentResult result = runner.run(experiment);
+    Path dir = ExperimentReport.write(result, root);
+    System.out.println(result.withPaper(Selection.FINAL).printAll());
+    System.out.println();
+    System.out.println(ExperimentReport.note(result));
+    System.out.printf("reproduce %s: %d runs in %.0f s -> %s%n", experiment.name(), result.runs().size(), (System.nanoTime() - t0) / 1e9, dir);
+    return 0;
+  }
+}
