@@ -12,6 +12,8 @@ import picocli.CommandLine.Command;
     subcommands = {
       TrainCommand.class,
       ReproduceCommand.class,
+      NotebookCommand.class,
+      KernelCommand.class,
       BenchCommand.class,
       SummaryCommand.class,
       ReferenceCheckCommand.class,

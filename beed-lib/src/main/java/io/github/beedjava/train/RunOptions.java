@@ -32,8 +32,15 @@ public record RunOptions(Path runDir, Path dataDir, int checkpointEvery, boolean
     return resultsRoot().resolve("runs").resolve(config.runId());
   }
 
-  /** The repository's {@code results/} folder ({@code -Dbeed.home}, else the working directory). */
+  /**
+   * The results folder: {@code $BEED_RESULTS_DIR} when set (CI points it into {@code target/}),
+   * else the repository's {@code results/} ({@code -Dbeed.home}, else the working directory).
+   */
   public static Path resultsRoot() {
+    String env = System.getenv("BEED_RESULTS_DIR");
+    if (env != null && !env.isBlank()) {
+      return Path.of(env).toAbsolutePath();
+    }
     return io.github.beedjava.runtime.BuildInfo.home().resolve("results");
   }
 }

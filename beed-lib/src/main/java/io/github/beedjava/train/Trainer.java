@@ -124,6 +124,7 @@ public final class Trainer {
     int batches = (n + config.batchSize() - 1) / config.batchSize();
     int k = config.numClassifiers();
     listener.started(config, dir, startEpoch, startBatch, batches);
+    boolean stopAfterEpoch = false;
     try {
       for (int epoch = startEpoch; epoch < config.epochs(); epoch++) {
         double lr = config.schedule().lr(epoch);
@@ -140,9 +141,15 @@ public final class Trainer {
           progress.add(loss.total(), loss.terms(), count, (System.nanoTime() - t0) / 1e9);
           listener.batch(epoch, b, batches, progress.meanLoss(), progress.images() / Math.max(1e-9, progress.trainSeconds()));
           boolean epochEnd = b == batches - 1;
-          if (!epochEnd && options.checkpointEvery() > 0 && (b + 1) % options.checkpointEvery() == 0) {
+          // Clear the flag first: file channels refuse to work on an interrupted thread.
+          boolean interrupted = Thread.interrupted();
+          stopAfterEpoch |= interrupted && epochEnd;
+          if (!epochEnd && (interrupted || options.checkpointEvery() > 0 && (b + 1) % options.checkpointEvery() == 0)) {
             new Checkpoint(hash, epoch, b + 1, progress, history, wallBefore + seconds(segmentStart), net.graph().params(), sgd.momentumBuffer())
                 .write(checkpointFile);
+          }
+          if (interrupted && !epochEnd) {
+            throw interrupted(provenance, wallBefore + seconds(segmentStart), epoch + 1, b + 1);
           }
         }
         long e0 = System.nanoTime();
@@ -151,10 +158,14 @@ public final class Trainer {
             seconds(e0), progress.images() / Math.max(1e-9, progress.trainSeconds()));
         history.add(metrics);
         progress = new EpochProgress();
+        stopAfterEpoch |= Thread.interrupted();
         new Checkpoint(hash, epoch + 1, 0, progress, history, wallBefore + seconds(segmentStart), net.graph().params(), sgd.momentumBuffer())
             .write(checkpointFile);
         writeMetrics(dir, history);
         listener.epoch(config, metrics);
+        if (stopAfterEpoch && epoch + 1 < config.epochs()) {
+          throw interrupted(provenance, wallBefore + seconds(segmentStart), epoch + 2, 0);
+        }
       }
     } catch (TrainingDivergedException e) {
       provenance.write(dir, "diverged", wallBefore + seconds(segmentStart));
@@ -167,6 +178,15 @@ public final class Trainer {
     // The checkpoint of a finished run is only needed to extend it; the summary marks it finished.
     listener.finished(summary);
     return summary;
+  }
+
+  /** Stops on an interrupt (notebook cell stopped, Ctrl-C in a worker): the checkpoint is already written. */
+  private java.util.concurrent.CancellationException interrupted(Provenance provenance, double wall, int epoch, int batch)
+      throws IOException {
+    provenance.write(options.runDir(), "interrupted", wall);
+    return new java.util.concurrent.CancellationException(String.format(
+        "training of %s interrupted; a checkpoint at epoch %d, batch %d was written: run it again to resume",
+        config.runId(), epoch, batch));
   }
 
   private RunSummary summarize(List<EpochMetrics> history, String paramsSha, double wall, String commit) {

@@ -1,0 +1,139 @@
+package io.github.beedjava.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.beedjava.eval.Accuracies;
+import io.github.beedjava.objective.Method;
+import io.github.beedjava.report.PaperResults;
+import io.github.beedjava.train.Profile;
+import io.github.beedjava.train.RunSummary;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tech.tablesaw.api.Table;
+
+class ExperimentResultTest {
+  @TempDir Path dir;
+
+  /** Made-up accuracies, distinct per method, to check where each value lands. */
+  private static ExperimentResult fake(Profile profile) {
+    Experiment e = Experiment.table2("resnet18", profile);
+    List<RunSummary> runs = new ArrayList<>();
+    int i = 0;
+    for (Experiment.Entry entry : e.entries()) {
+      var names = entry.config().classifierNames();
+      double[] acc = new double[names.size()];
+      for (int k = 0; k < acc.length; k++) {
+        acc[k] = 10 * i + k;
+      }
+      Accuracies a = new Accuracies(names, acc, 10 * i + 9, 100);
+      Accuracies best = new Accuracies(names, acc.clone(), 10 * i + 8, 100);
+      runs.add(new RunSummary(entry.config().runId(), entry.config().hash(), entry.config(), 3, a, 2, best,
+          "0".repeat(64), 12.5, "abc", "cpu", "CPU", false));
+      i++;
+    }
+    return new ExperimentResult(e, runs);
+  }
+
+  @Test
+  void table2HasTheFiveRowsAndPutsEveryValueInItsColumn() {
+    ExperimentResult r = fake(Profile.SMOKE);
+    Table t = r.measured(Selection.FINAL);
+    assertEquals(List.of("Baseline", "CE", "KD", "EED", "BEED"), t.stringColumn("Method").asList());
+    assertEquals(List.of("Method", "Exit1", "Exit2", "Exit3", "Main", "Ens"), t.columnNames());
+    assertTrue(t.doubleColumn("Exit1").isMissing(0), "the baseline has no exits");
+    assertTrue(t.doubleColumn("Ens").isMissing(0), "the baseline has no ensemble");
+    assertEquals(0.0, t.doubleColumn("Main").get(0));
+    assertEquals(40.0, t.doubleColumn("Exit1").get(4));
+    assertEquals(43.0, t.doubleColumn("Main").get(4));
+    assertEquals(49.0, t.doubleColumn("Ens").get(4));
+    assertEquals(48.0, r.measured(Selection.BEST_MAIN).doubleColumn("Ens").get(4));
+  }
+
+  @Test
+  void paperColumnsAreLabelledAndHoldThePapersNumbers() {
+    Table t = fake(Profile.QUICK).withPaper(Selection.FINAL);
+    assertEquals(80.58, t.doubleColumn("Main (paper)").get(4));
+    assertEquals(77.60, t.doubleColumn("Main (paper)").get(0));
+    assertEquals(43.0, t.doubleColumn("Main (measured)").get(4));
+    assertTrue(t.name().contains("profile quick"), t.name());
+    String note = ExperimentReport.note(fake(Profile.QUICK));
+    assertTrue(note.contains("not a reproduction"), note);
+  }
+
+  @Test
+  void writesEveryFileWithProvenance() throws IOException {
+    Path out = ExperimentReport.write(fake(Profile.SMOKE), dir);
+    assertEquals(dir.resolve("table2/smoke"), out);
+    for (String f : List.of("table.csv", "table-best.csv", "runs.csv", "figure.png", "table.html")) {
+      assertTrue(Files.size(out.resolve(f)) > 0, f + " is empty");
+    }
+    List<String> csv = Files.readAllLines(out.resolve("table.csv"));
+    assertEquals(6, csv.size());
+    assertTrue(csv.get(5).startsWith("BEED,40.0,77.55,"), csv.get(5));
+    String runs = Files.readString(out.resolve("runs.csv"));
+    for (String field : List.of("model", "exits", "dataset", "profile", "epochs", "seed", "commit", "hardware", "backend", "wall s")) {
+      assertTrue(runs.startsWith("Method,") && runs.lines().findFirst().orElseThrow().contains(field), "runs.csv lacks " + field);
+    }
+    String html = Files.readString(out.resolve("table.html"));
+    assertTrue(html.contains("data:image/png;base64,") && html.contains("<table"), "table.html is not self-contained");
+  }
+
+  @Test
+  void paperNumbersMatchTheSupplementText() throws IOException {
+    Path supplement = null;
+    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+      Path candidate = p.resolve("shared/paper/beed-supplement.txt");
+      Path sibling = p.resolve("../shared/paper/beed-supplement.txt").normalize();
+      if (Files.exists(candidate)) {
+        supplement = candidate;
+        break;
+      }
+      if (Files.exists(sibling)) {
+        supplement = sibling;
+        break;
+      }
+    }
+    Assumptions.assumeTrue(supplement != null, "supplement text not found");
+    List<String> lines = Files.readAllLines(supplement);
+    int start = -1;
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).startsWith("Network\tMethod\tExit1")) {
+        start = i + 1;
+      }
+    }
+    assertTrue(start > 0, "Table 2 header not found in " + supplement);
+    String network = null;
+    int checked = 0;
+    for (int i = start; i < start + 30; i++) {
+      String[] f = lines.get(i).split("\t");
+      if (!f[0].isBlank()) {
+        network = switch (f[0]) {
+          case "ResNet18" -> "resnet18";
+          case "ResNet34" -> "resnet34";
+          case "WRN16-4" -> "wrn16_4";
+          case "WRN28-4" -> "wrn28_4";
+          case "MobileNet-V2" -> "mobilenetv2";
+          default -> "efficientnet_b0";
+        };
+      }
+      double[] paper = PaperResults.table2(network, Method.parse(f[1])).orElseThrow();
+      for (int c = 0; c < 5; c++) {
+        String cell = f[2 + c].trim();
+        if (cell.equals("-")) {
+          assertTrue(Double.isNaN(paper[c]), network + " " + f[1] + " column " + c);
+        } else {
+          assertEquals(Double.parseDouble(cell), paper[c], 1e-9, network + " " + f[1] + " column " + c);
+        }
+        checked++;
+      }
+    }
+    assertEquals(150, checked);
+  }
+}
