@@ -59,7 +59,7 @@ class RenderedNotebookIT {
       shot.addAll(List.of("--screenshot=" + screenshot, url));
       ExternalTools.run(shot, ExternalTools.target().resolve("it-chromium.log"), 180);
       String page = Files.readString(dom);
-      assertTrue(page.contains("class=\"beed\""), "the rendered page has no result table; DOM in " + dom);
+      assertTrue(page.contains("<table") && page.contains("Main (paper)"), "the rendered page has no result table; DOM in " + dom);
       assertTrue(page.contains("data:image/png;base64"), "the rendered page has no PNG figure; DOM in " + dom);
       assertTrue(page.contains("BEED"), "the table rows are missing; DOM in " + dom);
       assertTrue(Files.size(screenshot) > 10_000, "the screenshot is empty: " + screenshot);
