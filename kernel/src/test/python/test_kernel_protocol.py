@@ -24,8 +24,10 @@ class BeedKernelProtocolTests(jupyter_kernel_test.KernelTests):
         {"code": "display(new java.awt.image.BufferedImage(8, 8, java.awt.image.BufferedImage.TYPE_INT_RGB));", "mime": "image/png"},
     ]
     code_inspect_sample = "Math.max"
+    code_generate_error = 'throw new RuntimeException("expected");'
 
     def run_cell(self, code, timeout=60):
+        self.flush_channels()
         reply, outputs = self.execute_helper(code=code, timeout=timeout)
         return reply, outputs
 
@@ -36,6 +38,7 @@ class BeedKernelProtocolTests(jupyter_kernel_test.KernelTests):
         self.assertEqual(reply["parent_header"]["msg_id"], msg_id)
         self.assertEqual(reply["content"]["status"], "ok")
         self.assertEqual(reply["content"]["language_info"]["name"], "java")
+        self.flush_channels()
 
     def test_runtime_error_names_the_exception(self):
         reply, outputs = self.run_cell('throw new IllegalStateException("demo failure");')

@@ -260,6 +260,11 @@ public final class BeedKernel extends BaseKernel {
   public DisplayData inspect(String code, int at, boolean extraDetail) {
     List<SourceCodeAnalysis.Documentation> docs = analysis.documentation(code, at, true);
     if (docs.isEmpty()) {
+      // JShell documents calls, not bare names: "Math.max|" is looked up as "Math.max(|".
+      String call = code.substring(0, at) + "(";
+      docs = analysis.documentation(call, call.length(), true);
+    }
+    if (docs.isEmpty()) {
       return null;
     }
     StringBuilder s = new StringBuilder();
