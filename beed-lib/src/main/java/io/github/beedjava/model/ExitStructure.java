@@ -8,6 +8,10 @@ import java.util.stream.Collectors;
 public enum ExitStructure {
   /** The proposed bottleneck exit: conv1x1-BN-ReLU, conv3x3/s2-BN-ReLU, conv1x1-BN-ReLU per block. */
   BOTTLENECK,
+  /** Local-critic style exit (the authors' EED code): ReLU-conv3x3/s2-BN per remaining stage. */
+  LCT,
+  /** Be Your Own Teacher's branch bottleneck: 1x1, kxk stride k, 1x1 (with biases), BN-ReLU each. */
+  BYOT,
   /** No exits: the main network alone (the paper's "Baseline"). */
   NONE;
 
@@ -23,7 +27,7 @@ public enum ExitStructure {
             + name
             + "'; available: "
             + Arrays.stream(values()).map(ExitStructure::cliName).collect(Collectors.joining(", "))
-            + " (lct, byot and tofd arrive with step 4)");
+            + " (tofd is not implemented yet)");
   }
 
   /** The lower-case name used on the command line and in JSON. */

@@ -13,6 +13,8 @@ public final class Models {
   static {
     REGISTRY.put("resnet18", c -> ResNetFamily.build(c, new int[] {2, 2, 2, 2}));
     REGISTRY.put("resnet34", c -> ResNetFamily.build(c, new int[] {3, 4, 6, 3}));
+    REGISTRY.put("wrn16_4", c -> WideResNetFamily.build(c, 16));
+    REGISTRY.put("wrn28_4", c -> WideResNetFamily.build(c, 28));
   }
 
   /** Names accepted by {@link #blueprint}. */

@@ -27,7 +27,14 @@ final class PyTorchInit {
           }
         }
         case LINEAR_WEIGHT, VECTOR -> {
-          if (ref.layer().endsWith("linear")) {
+          if (ref.kind() == ParameterRef.Kind.VECTOR && ref.dl4jKey().equals("b") && !ref.layer().endsWith("linear")) {
+            // Conv bias: PyTorch's default U(-1/sqrt(fan_in), 1/sqrt(fan_in)); the official init leaves it.
+            long[] w = net.parameter(ref.layer(), "W").shape();
+            double bound = 1.0 / Math.sqrt(w[1] * w[2] * w[3]);
+            for (int i = 0; i < n; i++) {
+              values[i] = (2 * random.nextDouble() - 1) * bound;
+            }
+          } else if (ref.layer().endsWith("linear")) {
             double bound = 1.0 / Math.sqrt(net.parameter(ref.layer(), "W").size(0));
             for (int i = 0; i < n; i++) {
               values[i] = (2 * random.nextDouble() - 1) * bound;

@@ -43,20 +43,12 @@ final class ResNetFamily {
     List<String> logits = new ArrayList<>();
     List<String> features = new ArrayList<>();
     List<String> outputs = new ArrayList<>();
-    if (config.exits() == ExitStructure.BOTTLENECK) {
+    if (config.exits() != ExitStructure.NONE) {
       for (int e = 1; e <= 3; e++) {
-        String section = "Exit" + e;
-        String f = stageOut[e - 1];
-        int block = 1;
-        for (int s = e; s < 4; s++) {
-          f = BottleneckExit.block(g, "ex" + e + "conv" + block, f, widths[s]);
-          rows.add(new ArchitectureRow(section, "Bottleneck Block", widths[s], 1, 2));
-          block++;
-        }
-        rows.add(ArchitectureRow.plain(section, "Avgpool " + g.shape(f).height() + "x" + g.shape(f).width()));
-        rows.add(ArchitectureRow.plain(section, "FC layer"));
-        features.add(g.identity("feature" + e, f));
-        logits.add(g.linear("ex" + e + "linear", g.globalAvgPool("ex" + e + "pool", f), config.numClasses()));
+        String[] out = ExitBuilder.attach(g, config.exits(), e, stageOut[e - 1],
+            java.util.Arrays.copyOfRange(widths, e, 4), widths[3], rows, config.numClasses());
+        features.add(out[0]);
+        logits.add(out[1]);
       }
     }
     int k = logits.size() + 1;

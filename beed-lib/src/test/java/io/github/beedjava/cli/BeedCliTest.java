@@ -36,7 +36,7 @@ class BeedCliTest {
   void badInputIsOneClearLineAndExitCode2() {
     String[] r = run("summary", "--model", "resnet19");
     assertEquals("2", r[0]);
-    assertTrue(r[2].contains("model: unknown model 'resnet19'; available: resnet18, resnet34"), r[2]);
+    assertTrue(r[2].contains("model: unknown model 'resnet19'; available: resnet18, resnet34, wrn16_4, wrn28_4"), r[2]);
     String[] missing = run("reference-check", "/nonexistent/fixture.npz");
     assertEquals("2", missing[0]);
     assertTrue(missing[2].contains("/nonexistent/fixture.npz: no such file"), missing[2]);

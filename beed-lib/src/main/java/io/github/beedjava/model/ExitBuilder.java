@@ -1,0 +1,64 @@
+package io.github.beedjava.model;
+
+import java.util.List;
+
+/**
+ * Builds one exit (early classifier) of a multi-exit network from a backbone stage's output: the
+ * exit's blocks up to the main network's final feature shape (so feature distillation compares
+ * equal shapes), then global average pooling and a Linear head. One implementation per {@link
+ * ExitStructure}, by spec §1.1 and §1.6.
+ */
+final class ExitBuilder {
+  private ExitBuilder() {}
+
+  /**
+   * Attaches exit {@code e} (1-based) and returns {@code {feature, logits}} vertex names.
+   *
+   * @param in the stage output the exit reads
+   * @param widths widths of the backbone's remaining stride-2 stages (one downsampling block each)
+   * @param finalWidth channels of the main network's final feature map
+   * @param rows Fig. 1 rows to append to
+   */
+  static String[] attach(GraphAssembler g, ExitStructure structure, int e, String in, int[] widths, int finalWidth,
+      List<ArchitectureRow> rows, int numClasses) {
+    String section = "Exit" + e;
+    String f = in;
+    switch (structure) {
+      case BOTTLENECK -> {
+        for (int b = 0; b < widths.length; b++) {
+          f = BottleneckExit.block(g, "ex" + e + "conv" + (b + 1), f, widths[b]);
+          rows.add(new ArchitectureRow(section, "Bottleneck Block", widths[b], 1, 2));
+        }
+      }
+      case LCT -> {
+        // EED/LCT-style exit: [ReLU - conv3x3/s2 - BN] per remaining stage, then ReLU (spec §1.6).
+        for (int b = 0; b < widths.length; b++) {
+          String name = "ex" + e + "conv" + (b + 1);
+          f = g.relu(name + ".relu", f);
+          f = g.batchNorm(name + ".bn", g.conv(name + ".conv", f, widths[b], 3, 2, 1, false));
+          rows.add(new ArchitectureRow(section, "ReLU-Conv3x3-BN", widths[b], 1, 2));
+        }
+        f = g.relu("ex" + e + "relu", f);
+      }
+      case BYOT -> {
+        // BYOT "branch bottleneck": 1x1 to finalWidth/4, k x k with stride k down to the final
+        // size, 1x1 to finalWidth; biases on, each conv followed by BN and ReLU (spec §1.6).
+        int mid = Math.max(1, finalWidth / 4);
+        int k = 1 << widths.length;
+        String name = "ex" + e + "branch";
+        f = g.relu(name + ".relu1", g.batchNorm(name + ".bn1", g.conv(name + ".conv1", f, mid, 1, 1, 0, true)));
+        f = g.relu(name + ".relu2", g.batchNorm(name + ".bn2", g.conv(name + ".conv2", f, mid, k, k, 0, true)));
+        f = g.relu(name + ".relu3", g.batchNorm(name + ".bn3", g.conv(name + ".conv3", f, finalWidth, 1, 1, 0, true)));
+        rows.add(new ArchitectureRow(section, "Conv1x1", mid, 1, 1));
+        rows.add(new ArchitectureRow(section, "Conv" + k + "x" + k, mid, 1, k));
+        rows.add(new ArchitectureRow(section, "Conv1x1", finalWidth, 1, 1));
+      }
+      default -> throw new IllegalArgumentException("exits: " + structure.cliName() + " has no exit blocks");
+    }
+    rows.add(ArchitectureRow.plain(section, "Avgpool " + g.shape(f).height() + "x" + g.shape(f).width()));
+    rows.add(ArchitectureRow.plain(section, "FC layer"));
+    String feature = g.identity("feature" + e, f);
+    String logits = g.linear("ex" + e + "linear", g.globalAvgPool("ex" + e + "pool", f), numClasses);
+    return new String[] {feature, logits};
+  }
+}
