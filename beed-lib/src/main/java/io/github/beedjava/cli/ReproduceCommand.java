@@ -25,10 +25,11 @@ import picocli.CommandLine.Parameters;
     description = {
       "Reproduce a table of the paper at a profile: trains every missing run (finished runs are reused,",
       "unfinished ones resume), then writes results/<table>/<profile>/{table.csv,table-best.csv,runs.csv,figure.png,table.html}.",
-      "Tables: table2 (Baseline, CE, KD, EED, BEED; Exit1..Exit3, Main, Ens)."
+      "Tables: table1 (main network; exit structures LCT, BYOT, Proposed x CE, KD, EED, BEED),",
+      "        table2 (Baseline, CE, KD, EED, BEED; Exit1..Exit3, Main, Ens)."
     })
 final class ReproduceCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "TABLE", description = "table2") String table;
+  @Parameters(index = "0", paramLabel = "TABLE", description = "table1 or table2") String table;
   @Option(names = "--model", defaultValue = "resnet18", description = "Backbone (default ${DEFAULT-VALUE}).") String model;
   @Option(names = "--profile", defaultValue = "quick", description = "smoke, quick or paper (default ${DEFAULT-VALUE}).") String profile;
   @Option(names = "--epochs", description = "Override the profile's epochs (milestones scale).") Integer epochs;
@@ -39,11 +40,13 @@ final class ReproduceCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    if (!table.equals("table2")) {
-      throw new IllegalArgumentException("table: unknown table '" + table + "'; available: table2");
-    }
     Profile p = Profile.parse(profile);
-    Experiment experiment = Experiment.table2(model, p, epochs == null ? null : b -> b.epochs(epochs));
+    java.util.function.UnaryOperator<io.github.beedjava.train.TrainingConfig.Builder> base = epochs == null ? null : b -> b.epochs(epochs);
+    Experiment experiment = switch (table) {
+      case "table1" -> Experiment.table1(model, p, base);
+      case "table2" -> Experiment.table2(model, p, base);
+      default -> throw new IllegalArgumentException("table: unknown table '" + table + "'; available: table1, table2");
+    };
     Path root = results != null ? results : RunOptions.resultsRoot();
     boolean terminal = !quiet && System.console() != null;
     ExperimentRunner runner = new ExperimentRunner(root, dataDir, force, entry -> {
@@ -54,7 +57,7 @@ final class ReproduceCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     ExperimentResult result = runner.run(experiment);
     Path dir = ExperimentReport.write(result, root);
-    System.out.println(result.withPaper(Selection.FINAL).printAll());
+    System.out.println(result.comparison(Selection.FINAL).printAll());
     System.out.println();
     System.out.println(ExperimentReport.note(result));
     System.out.printf("reproduce %s: %d runs in %.0f s -> %s%n", experiment.name(), result.runs().size(), (System.nanoTime() - t0) / 1e9, dir);

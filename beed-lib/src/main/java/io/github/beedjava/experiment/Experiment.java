@@ -16,7 +16,15 @@ import java.util.List;
  * @param profile compute budget of every entry
  * @param entries the configs, in table order
  */
-public record Experiment(String name, String title, String model, Profile profile, List<Entry> entries) {
+public record Experiment(Kind kind, String name, String title, String model, Profile profile, List<Entry> entries) {
+
+  /** Which paper table an experiment reproduces (decides its renderings). */
+  public enum Kind {
+    /** Supplement Table 1: main-network accuracy, exit structure × method. */
+    TABLE1,
+    /** Supplement Table 2: every classifier and the ensemble, one row per method. */
+    TABLE2
+  }
 
   /**
    * One row.
@@ -50,7 +58,36 @@ public record Experiment(String name, String title, String model, Profile profil
       }
       rows.add(new Entry(m == Method.BASELINE ? "Baseline" : m.name(), m, b.build()));
     }
-    return new Experiment(model.equals("resnet18") ? "table2" : "table2-" + model, "Table 2 (" + model + ")", model, profile, rows);
+    return new Experiment(Kind.TABLE2, model.equals("resnet18") ? "table2" : "table2-" + model, "Table 2 (" + model + ")", model, profile, rows);
+  }
+
+  /** The exit structures of Table 1, in the paper's row order (the proposed one last). */
+  public static final List<ExitStructure> TABLE1_EXITS =
+      List.of(ExitStructure.LCT, ExitStructure.BYOT, ExitStructure.BOTTLENECK);
+
+  /**
+   * The supplement's Table 1 for one network: CE, KD, EED and BEED for every implemented exit
+   * structure (rows), main-network accuracy.
+   *
+   * @param base applied to every entry's builder after the profile's defaults, or null
+   */
+  public static Experiment table1(String model, Profile profile, java.util.function.UnaryOperator<TrainingConfig.Builder> base) {
+    List<Entry> rows = new ArrayList<>();
+    for (ExitStructure exits : TABLE1_EXITS) {
+      for (Method m : List.of(Method.CE, Method.KD, Method.EED, Method.BEED)) {
+        TrainingConfig.Builder b = profile.defaults().model(model).method(m).exits(exits);
+        if (base != null) {
+          b = base.apply(b);
+        }
+        rows.add(new Entry(exitLabel(exits) + " / " + m.name(), m, b.build()));
+      }
+    }
+    return new Experiment(Kind.TABLE1, model.equals("resnet18") ? "table1" : "table1-" + model, "Table 1 (" + model + ")", model, profile, rows);
+  }
+
+  /** The paper's row label of an exit structure (the proposed one is "Proposed"). */
+  public static String exitLabel(ExitStructure exits) {
+    return exits == ExitStructure.BOTTLENECK ? "Proposed" : exits.name();
   }
 
   /** {@link #table2(String, Profile, java.util.function.UnaryOperator)} with the profile's defaults. */

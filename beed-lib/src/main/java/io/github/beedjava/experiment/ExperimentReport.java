@@ -11,7 +11,7 @@ import tech.tablesaw.api.Table;
 
 /**
  * Writes an experiment's results to {@code <results>/<name>/<profile>/}: {@code table.csv} (final
- * epoch, measured beside the paper's), {@code table-best.csv} (best main-network epoch),
+ * epoch, measured beside the paper's, in the paper's layout), {@code table-best.csv} (best main-network epoch),
  * {@code runs.csv} (provenance), {@code figure.png} and a self-contained {@code table.html}.
  * Every file is written atomically.
  */
@@ -25,12 +25,13 @@ public final class ExperimentReport {
         : "Only runs of profile 'paper' (CIFAR-100, full width, 200 epochs) are comparable with the paper's columns; "
             + "these are not, and are not a reproduction of the paper's numbers.";
     return "Measured: " + result.setting() + ", top-1 test accuracy (%) of each classifier and of the ensemble "
-        + "(unweighted logit sum). Paper: CIFAR-100, 200 epochs, copied from the supplement's Table 2. " + comparable;
+        + "(unweighted logit sum). Paper: CIFAR-100, 200 epochs, copied from the supplement's "
+        + (result.experiment().kind() == Experiment.Kind.TABLE1 ? "Table 1" : "Table 2") + ". " + comparable;
   }
 
   /** The figure: measured accuracy per classifier, one series per method. */
   public static CategoryChart figure(ExperimentResult result) {
-    return Figures.accuracyPerClassifier(result.measured(Selection.FINAL),
+    return Figures.accuracyPerClassifier(result.headline(Selection.FINAL),
         result.experiment().title() + ", profile " + result.experiment().profile().cliName() + ", final epoch");
   }
 
@@ -42,8 +43,8 @@ public final class ExperimentReport {
   public static Path write(ExperimentResult result, Path resultsRoot) throws IOException {
     Experiment e = result.experiment();
     Path dir = resultsRoot.resolve(e.name()).resolve(e.profile().cliName());
-    Table table = result.withPaper(Selection.FINAL);
-    Table best = result.withPaper(Selection.BEST_MAIN);
+    Table table = result.comparison(Selection.FINAL);
+    Table best = result.comparison(Selection.BEST_MAIN);
     Table runs = result.provenance();
     AtomicFiles.writeString(dir.resolve("table.csv"), csv(table));
     AtomicFiles.writeString(dir.resolve("table-best.csv"), csv(best));

@@ -66,10 +66,51 @@ public record ExperimentResult(Experiment experiment, List<RunSummary> runs) {
     return t;
   }
 
+  /**
+   * Supplement Table 1's layout: one row per exit structure, one column per method (CE, KD, EED,
+   * BEED), main-network accuracy; with {@code withPaper}, {@code X (measured)} and {@code X (paper)}.
+   */
+  public Table mainByExitAndMethod(Selection selection, boolean withPaper) {
+    List<io.github.beedjava.model.ExitStructure> exits = runs.stream().map(r -> r.config().exits()).distinct().toList();
+    List<io.github.beedjava.objective.Method> methods = experiment.entries().stream().map(Experiment.Entry::method).distinct().toList();
+    Table t = Table.create(experiment.title() + " — main network, measured (" + selection.label() + ", " + setting() + ")"
+        + (withPaper ? " beside the paper's (" + PaperResults.TABLE1_SOURCE + ")" : ""));
+    t.addColumns(StringColumn.create("Exit structure", exits.stream().map(Experiment::exitLabel).toList()));
+    for (io.github.beedjava.objective.Method m : methods) {
+      DoubleColumn measured = DoubleColumn.create(withPaper ? m.name() + " (measured)" : m.name());
+      DoubleColumn paper = DoubleColumn.create(m.name() + " (paper)");
+      for (io.github.beedjava.model.ExitStructure e : exits) {
+        double v = Double.NaN;
+        for (int i = 0; i < runs.size(); i++) {
+          if (runs.get(i).config().exits() == e && experiment.entries().get(i).method() == m) {
+            v = accuracies(runs.get(i), selection).main();
+          }
+        }
+        measured.append(v);
+        paper.append(PaperResults.table1(experiment.model(), e.cliName(), m).orElse(Double.NaN));
+      }
+      t.addColumns(formatted(measured));
+      if (withPaper) {
+        t.addColumns(formatted(paper));
+      }
+    }
+    return t;
+  }
+
+  /** The table this experiment reproduces, measured beside the paper's. */
+  public Table comparison(Selection selection) {
+    return experiment.kind() == Experiment.Kind.TABLE1 ? mainByExitAndMethod(selection, true) : withPaper(selection);
+  }
+
+  /** The measured values alone, in the paper's layout (the figure's data). */
+  public Table headline(Selection selection) {
+    return experiment.kind() == Experiment.Kind.TABLE1 ? mainByExitAndMethod(selection, false) : measured(selection);
+  }
+
   /** One row per run: what, where, when, on what, how long, and the run's identity. */
   public Table provenance() {
     Table t = Table.create(experiment.title() + " — runs");
-    StringColumn method = StringColumn.create("Method");
+    StringColumn method = StringColumn.create("Row");
     StringColumn model = StringColumn.create("model");
     StringColumn exits = StringColumn.create("exits");
     StringColumn dataset = StringColumn.create("dataset");

@@ -89,7 +89,7 @@ public final class ArchitectureSummary {
             c.inputSize(),
             c.inputSize(),
             blueprint.numClassifiers()));
-    sb.append(String.format(Locale.ROOT, "%-8s %-18s %8s %7s %7s%n", "part", "operator", "channel", "repeat", "stride"));
+    sb.append(String.format(Locale.ROOT, "%-8s %-18s %8s %7s %7s %9s%n", "part", "operator", "channel", "repeat", "stride", "expansion"));
     String last = "";
     for (ArchitectureRow r : blueprint.rows()) {
       if (!r.section().equals(last) && !last.isEmpty()) {
@@ -99,12 +99,13 @@ public final class ArchitectureSummary {
       sb.append(
           String.format(
               Locale.ROOT,
-              "%-8s %-18s %8s %7s %7s%n",
+              "%-8s %-18s %8s %7s %7s %9s%n",
               r.section(),
               r.operator(),
               dash(r.channels()),
               dash(r.repeat()),
-              dash(r.stride())));
+              dash(r.stride()),
+              dash(r.expansion())));
     }
     sb.append('\n');
     sb.append(String.format(Locale.ROOT, "%-10s %14s %12s %12s%n", "classifier", "parameters", "MMACs", "MFLOPs"));

@@ -35,7 +35,8 @@ final class WideResNetFamily {
         x = wideBlock(g, "block" + (s + 1) + ".layer." + b, x, widths[s], b == 0 ? GROUP_STRIDES[s] : 1);
       }
       groupOut[s] = x;
-      rows.add(new ArchitectureRow("Main", "Wide Block", widths[s], n, GROUP_STRIDES[s]));
+      // Fig. 1 prints WRN blocks as base width (16, 32, 64) with expansion 4.
+      rows.add(new ArchitectureRow("Main", "WRN Block", Math.max(1, widths[s] / 4), n, GROUP_STRIDES[s], 4));
     }
     x = g.relu("relu", g.batchNorm("bn1", x));
     rows.add(ArchitectureRow.plain("Main", "Avgpool " + g.shape(x).height() + "x" + g.shape(x).width()));

@@ -61,6 +61,59 @@ public final class PaperResults {
     row("efficientnet_b0", Method.BEED, 76.12, 77.23, 78.01, 77.62, 79.36);
   }
 
+  /** Where Table 1 comes from, for captions. */
+  public static final String TABLE1_SOURCE = "BEED supplement, Table 1 (CIFAR-100, 200 epochs, main network)";
+
+  private static final Map<String, double[]> TABLE1 = new LinkedHashMap<>();
+
+  /** Rows CE, KD, EED, BEED of Table 1 for a network and exit structure. */
+  private static void t1(String network, String exits, double ce, double kd, double eed, double beed) {
+    TABLE1.put(network + "/" + exits, new double[] {ce, kd, eed, beed});
+  }
+
+  static {
+    t1("resnet18", "lct", 78.22, 78.17, 78.81, 78.95);
+    t1("resnet18", "byot", 78.51, 78.47, 78.38, 79.23);
+    t1("resnet18", "tofd", 79.01, 78.97, 79.61, 80.43);
+    t1("resnet18", "bottleneck", 79.39, 79.21, 80.03, 80.58);
+    t1("resnet34", "lct", 79.80, 79.40, 80.65, 81.07);
+    t1("resnet34", "byot", 79.41, 79.40, 79.98, 80.60);
+    t1("resnet34", "tofd", 79.92, 79.65, 81.16, 81.17);
+    t1("resnet34", "bottleneck", 80.22, 80.17, 81.61, 81.62);
+    t1("wrn16_4", "lct", 75.71, 75.92, 75.66, 75.62);
+    t1("wrn16_4", "byot", 76.61, 76.30, 75.58, 75.75);
+    t1("wrn16_4", "tofd", 76.81, 77.11, 77.06, 76.96);
+    t1("wrn16_4", "bottleneck", 77.49, 77.75, 78.26, 78.51);
+    t1("wrn28_4", "lct", 78.19, 77.81, 77.84, 77.51);
+    t1("wrn28_4", "byot", 78.56, 78.58, 77.77, 78.48);
+    t1("wrn28_4", "tofd", 79.02, 78.89, 78.63, 79.25);
+    t1("wrn28_4", "bottleneck", 80.05, 80.06, 80.55, 80.93);
+    t1("mobilenetv2", "lct", 74.31, 73.98, 76.49, 76.23);
+    t1("mobilenetv2", "byot", 74.10, 74.04, 75.32, 75.91);
+    t1("mobilenetv2", "tofd", 73.51, 73.61, 76.61, 76.47);
+    t1("mobilenetv2", "bottleneck", 73.73, 73.68, 76.63, 76.74);
+    t1("efficientnet_b0", "lct", 75.01, 74.90, 77.21, 77.22);
+    t1("efficientnet_b0", "byot", 74.51, 75.02, 75.39, 76.63);
+    t1("efficientnet_b0", "tofd", 74.38, 74.77, 77.28, 77.07);
+    t1("efficientnet_b0", "bottleneck", 74.21, 74.44, 77.69, 77.62);
+  }
+
+  /**
+   * The paper's main-network accuracy of Table 1 for a network, exit structure (CLI name,
+   * {@code bottleneck} = "Proposed") and method (CE, KD, EED or BEED).
+   */
+  public static Optional<Double> table1(String network, String exits, Method method) {
+    double[] row = TABLE1.get(network.toLowerCase(Locale.ROOT) + "/" + exits);
+    int column = switch (method) {
+      case CE -> 0;
+      case KD -> 1;
+      case EED -> 2;
+      case BEED -> 3;
+      default -> -1;
+    };
+    return row == null || column < 0 ? Optional.empty() : Optional.of(row[column]);
+  }
+
   private static String key(String network, Method method) {
     return network.toLowerCase(Locale.ROOT) + "/" + method.name();
   }

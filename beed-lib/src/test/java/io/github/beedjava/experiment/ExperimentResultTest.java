@@ -79,7 +79,7 @@ class ExperimentResultTest {
     assertTrue(csv.get(5).startsWith("BEED,40.0,77.55,"), csv.get(5));
     String runs = Files.readString(out.resolve("runs.csv"));
     for (String field : List.of("model", "exits", "dataset", "profile", "epochs", "seed", "commit", "hardware", "backend", "wall s")) {
-      assertTrue(runs.startsWith("Method,") && runs.lines().findFirst().orElseThrow().contains(field), "runs.csv lacks " + field);
+      assertTrue(runs.startsWith("Row,") && runs.lines().findFirst().orElseThrow().contains(field), "runs.csv lacks " + field);
     }
     String html = Files.readString(out.resolve("table.html"));
     assertTrue(html.contains("data:image/png;base64,") && html.contains("<table"), "table.html is not self-contained");

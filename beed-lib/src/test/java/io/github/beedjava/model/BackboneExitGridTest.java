@@ -59,10 +59,10 @@ class BackboneExitGridTest {
       List<ArchitectureRow> rows = Models.blueprint(ModelConfig.cifar(model, ExitStructure.BOTTLENECK, 1, 100)).rows();
       int n = model.equals("wrn16_4") ? 2 : 4;
       assertEquals(List.of(
-              new ArchitectureRow("Main", "Wide Block", 64, n, 1),
-              new ArchitectureRow("Main", "Wide Block", 128, n, 2),
-              new ArchitectureRow("Main", "Wide Block", 256, n, 2)),
-          rows.stream().filter(r -> r.operator().equals("Wide Block")).toList());
+              new ArchitectureRow("Main", "WRN Block", 16, n, 1, 4),
+              new ArchitectureRow("Main", "WRN Block", 32, n, 2, 4),
+              new ArchitectureRow("Main", "WRN Block", 64, n, 2, 4)),
+          rows.stream().filter(r -> r.operator().equals("WRN Block")).toList());
       assertEquals(List.of(
               new ArchitectureRow("Exit1", "Bottleneck Block", 128, 1, 2),
               new ArchitectureRow("Exit1", "Bottleneck Block", 256, 1, 2),
