@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
     description = {
       "Reproduce a table of the paper at a profile: trains every missing run (finished runs are reused,",
       "unfinished ones resume), then writes results/<table>/<profile>/{table.csv,table-best.csv,runs.csv,figure.png,table.html}.",
-      "Tables: table1 (main network; exit structures LCT, BYOT, Proposed x CE, KD, EED, BEED),",
+      "Tables: table1 (main network; exit structures LCT, BYOT, TOFD, Proposed x CE, KD, EED, BEED),",
       "        table2 (Baseline, CE, KD, EED, BEED; Exit1..Exit3, Main, Ens)."
     })
 final class ReproduceCommand implements Callable<Integer> {

@@ -17,7 +17,7 @@ final class SummaryCommand implements Callable<Integer> {
   @Option(names = "--model", defaultValue = "resnet18", description = "Backbone: ${COMPLETION-CANDIDATES}", completionCandidates = ModelNames.class)
   String model;
 
-  @Option(names = "--exits", defaultValue = "bottleneck", description = "Exit structure: bottleneck, lct, byot or none (default ${DEFAULT-VALUE}).")
+  @Option(names = "--exits", defaultValue = "bottleneck", description = "Exit structure: bottleneck, lct, byot, tofd or none (default ${DEFAULT-VALUE}).")
   String exits;
 
   @Option(names = "--width", defaultValue = "1", description = "Width multiplier (default ${DEFAULT-VALUE}).")

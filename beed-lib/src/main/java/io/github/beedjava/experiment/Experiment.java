@@ -63,7 +63,7 @@ public record Experiment(Kind kind, String name, String title, String model, Pro
 
   /** The exit structures of Table 1, in the paper's row order (the proposed one last). */
   public static final List<ExitStructure> TABLE1_EXITS =
-      List.of(ExitStructure.LCT, ExitStructure.BYOT, ExitStructure.BOTTLENECK);
+      List.of(ExitStructure.LCT, ExitStructure.BYOT, ExitStructure.TOFD, ExitStructure.BOTTLENECK);
 
   /**
    * The supplement's Table 1 for one network: CE, KD, EED and BEED for every implemented exit

@@ -64,6 +64,7 @@ public final class StateDict {
       case LINEAR_WEIGHT -> dl4j.transpose().dup('c');
       case VECTOR, RUNNING_STATISTIC -> dl4j.reshape(dl4j.length()).dup('c');
       case CONV_WEIGHT -> dl4j.dup('c');
+      case DEPTHWISE_WEIGHT -> dl4j.permute(2, 3, 0, 1).dup('c');
     };
   }
 
@@ -78,6 +79,7 @@ public final class StateDict {
           case LINEAR_WEIGHT -> value.rank() == 2 ? value.transpose() : null;
           case VECTOR, RUNNING_STATISTIC -> value.length() == shapeLength(dl4jShape) ? value.reshape(dl4jShape) : null;
           case CONV_WEIGHT -> value;
+          case DEPTHWISE_WEIGHT -> value.rank() == 4 ? value.permute(2, 3, 0, 1) : null;
         };
     if (v == null || !Arrays.equals(v.shape(), dl4jShape)) {
       return null;

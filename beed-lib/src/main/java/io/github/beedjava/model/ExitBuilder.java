@@ -19,6 +19,11 @@ final class ExitBuilder {
    * @param finalWidth channels of the main network's final feature map
    * @param rows Fig. 1 rows to append to
    */
+  /** The last block ends at the main feature's width; the others at their stage width. */
+  private static int outWidth(int[] widths, int b, int finalWidth) {
+    return b == widths.length - 1 ? finalWidth : widths[b];
+  }
+
   static String[] attach(GraphAssembler g, ExitStructure structure, int e, String in, int[] widths, int finalWidth,
       List<ArchitectureRow> rows, int numClasses) {
     String section = "Exit" + e;
@@ -26,7 +31,7 @@ final class ExitBuilder {
     switch (structure) {
       case BOTTLENECK -> {
         for (int b = 0; b < widths.length; b++) {
-          f = BottleneckExit.block(g, "ex" + e + "conv" + (b + 1), f, widths[b]);
+          f = BottleneckExit.block(g, "ex" + e + "conv" + (b + 1), f, widths[b], outWidth(widths, b, finalWidth));
           rows.add(new ArchitectureRow(section, "Bottleneck Block", widths[b], 1, 2));
         }
       }
@@ -35,7 +40,7 @@ final class ExitBuilder {
         for (int b = 0; b < widths.length; b++) {
           String name = "ex" + e + "conv" + (b + 1);
           f = g.relu(name + ".relu", f);
-          f = g.batchNorm(name + ".bn", g.conv(name + ".conv", f, widths[b], 3, 2, 1, false));
+          f = g.batchNorm(name + ".bn", g.conv(name + ".conv", f, outWidth(widths, b, finalWidth), 3, 2, 1, false));
           rows.add(new ArchitectureRow(section, "ReLU-Conv3x3-BN", widths[b], 1, 2));
         }
         f = g.relu("ex" + e + "relu", f);
@@ -52,6 +57,18 @@ final class ExitBuilder {
         rows.add(new ArchitectureRow(section, "Conv1x1", mid, 1, 1));
         rows.add(new ArchitectureRow(section, "Conv" + k + "x" + k, mid, 1, k));
         rows.add(new ArchitectureRow(section, "Conv1x1", finalWidth, 1, 1));
+      }
+      case TOFD -> {
+        // TOFD's SepConv per remaining stage: dw3x3/s2, pw1x1 (C_in), BN-ReLU, dw3x3, pw1x1 (C_out), BN-ReLU.
+        for (int b = 0; b < widths.length; b++) {
+          String name = "ex" + e + "sep" + (b + 1);
+          int cin = g.shape(f).channels();
+          f = g.depthwiseConv(name + ".dw1", f, 3, 2, 1);
+          f = g.relu(name + ".relu1", g.batchNorm(name + ".bn1", g.conv(name + ".pw1", f, cin, 1, 1, 0, false)));
+          f = g.depthwiseConv(name + ".dw2", f, 3, 1, 1);
+          f = g.relu(name + ".relu2", g.batchNorm(name + ".bn2", g.conv(name + ".pw2", f, outWidth(widths, b, finalWidth), 1, 1, 0, false)));
+          rows.add(new ArchitectureRow(section, "SepConv Block", widths[b], 1, 2));
+        }
       }
       default -> throw new IllegalArgumentException("exits: " + structure.cliName() + " has no exit blocks");
     }

@@ -12,6 +12,8 @@ public enum ExitStructure {
   LCT,
   /** Be Your Own Teacher's branch bottleneck: 1x1, kxk stride k, 1x1 (with biases), BN-ReLU each. */
   BYOT,
+  /** Task-Oriented Feature Distillation's exit: one separable-conv block per remaining stage. */
+  TOFD,
   /** No exits: the main network alone (the paper's "Baseline"). */
   NONE;
 
@@ -26,8 +28,7 @@ public enum ExitStructure {
         "exits: unknown exit structure '"
             + name
             + "'; available: "
-            + Arrays.stream(values()).map(ExitStructure::cliName).collect(Collectors.joining(", "))
-            + " (tofd is not implemented yet)");
+            + Arrays.stream(values()).map(ExitStructure::cliName).collect(Collectors.joining(", ")));
   }
 
   /** The lower-case name used on the command line and in JSON. */

@@ -83,6 +83,28 @@ final class GraphAssembler {
     return record(name, in, new FeatureShape(cout, h, w), params, macs);
   }
 
+  /** Depthwise convolution, PyTorch {@code Conv2d(c, c, k, stride, pad, groups=c, bias=False)}. */
+  String depthwiseConv(String name, String in, int kernel, int stride, int padding) {
+    FeatureShape s = shape(in);
+    int h = (s.height() + 2 * padding - kernel) / stride + 1;
+    int w = (s.width() + 2 * padding - kernel) / stride + 1;
+    graph.addLayer(
+        name,
+        new org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D.Builder(kernel, kernel)
+            .stride(stride, stride)
+            .padding(padding, padding)
+            .depthMultiplier(1)
+            .nIn(s.channels())
+            .nOut(s.channels())
+            .hasBias(false)
+            .activation(Activation.IDENTITY)
+            .build(),
+        in);
+    long params = (long) s.channels() * kernel * kernel;
+    long macs = (long) s.channels() * h * w * kernel * kernel;
+    return record(name, in, new FeatureShape(s.channels(), h, w), params, macs);
+  }
+
   /** PyTorch {@code BatchNorm2d(c)}: eps 1e-5, momentum 0.1 (DL4J decay 0.9), variance stored as is. */
   String batchNorm(String name, String in) {
     FeatureShape s = shape(in);

@@ -15,6 +15,7 @@ public final class Models {
     REGISTRY.put("resnet34", c -> ResNetFamily.build(c, new int[] {3, 4, 6, 3}));
     REGISTRY.put("wrn16_4", c -> WideResNetFamily.build(c, 16));
     REGISTRY.put("wrn28_4", c -> WideResNetFamily.build(c, 28));
+    REGISTRY.put("mobilenetv2", MobileNetV2Family::build);
   }
 
   /** Names accepted by {@link #blueprint}. */

@@ -130,7 +130,9 @@ public final class MultiExitNetwork {
         continue;
       }
       Map<String, INDArray> table = layer.paramTable();
-      if (layer instanceof ConvolutionLayer) {
+      if (layer instanceof org.deeplearning4j.nn.layers.convolution.DepthwiseConvolution2DLayer) {
+        refs.add(new ParameterRef(name + ".weight", name, "W", ParameterRef.Kind.DEPTHWISE_WEIGHT));
+      } else if (layer instanceof ConvolutionLayer) {
         refs.add(new ParameterRef(name + ".weight", name, "W", ParameterRef.Kind.CONV_WEIGHT));
         if (table.containsKey("b")) {
           refs.add(new ParameterRef(name + ".bias", name, "b", ParameterRef.Kind.VECTOR));

@@ -16,6 +16,8 @@ public record ParameterRef(String pytorchName, String layer, String dl4jKey, Kin
     CONV_WEIGHT,
     /** A bias or BN affine vector; DL4J stores it as [1, n]. */
     VECTOR,
+    /** Depthwise conv weight: PyTorch [C, 1, kh, kw], DL4J [kh, kw, C, 1]. */
+    DEPTHWISE_WEIGHT,
     /** Linear weight: PyTorch [out, in], DL4J [in, out]. */
     LINEAR_WEIGHT,
     /** BN running mean or variance: state, not trainable. */

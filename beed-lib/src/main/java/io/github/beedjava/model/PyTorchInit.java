@@ -26,6 +26,14 @@ final class PyTorchInit {
             values[i] = std * gaussian(random);
           }
         }
+        case DEPTHWISE_WEIGHT -> {
+          // DL4J [kh, kw, C, 1]; He fan-out as for every conv: k*k*out with out = C.
+          long[] s = p.shape();
+          double std = Math.sqrt(2.0 / (s[0] * s[1] * s[2]));
+          for (int i = 0; i < n; i++) {
+            values[i] = std * gaussian(random);
+          }
+        }
         case LINEAR_WEIGHT, VECTOR -> {
           if (ref.kind() == ParameterRef.Kind.VECTOR && ref.dl4jKey().equals("b") && !ref.layer().endsWith("linear")) {
             // Conv bias: PyTorch's default U(-1/sqrt(fan_in), 1/sqrt(fan_in)); the official init leaves it.

@@ -32,7 +32,7 @@ class BackboneExitGridTest {
     ModelConfig config = ModelConfig.cifar(model, exits, 1.0 / 16, 10);
     MultiExitNetwork net = MultiExitNetwork.create(config);
     int k = net.numClassifiers();
-    int expectedK = exits == ExitStructure.NONE ? 1 : model.startsWith("wrn") ? 3 : 4;
+    int expectedK = exits == ExitStructure.NONE ? 1 : model.startsWith("wrn") ? 3 : 4;  // mobilenetv2: 4
     assertEquals(expectedK, k);
     Nd4j.getRandom().setSeed(1);
     INDArray x = Nd4j.rand(DataType.FLOAT, 4, 3, 32, 32);
