@@ -140,6 +140,31 @@ final class GraphAssembler {
     return name;
   }
 
+  /**
+   * Squeeze-and-excitation as kuangliu's EfficientNet: global average pool (kept 4-D), conv1x1 to
+   * {@code squeeze} channels with bias, swish, conv1x1 back with bias, sigmoid, then the input
+   * scaled channel-wise.
+   */
+  String squeezeExcite(String name, String in, int squeeze) {
+    FeatureShape s = shape(in);
+    graph.addLayer(name + ".pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).collapseDimensions(false).build(), in);
+    record(name + ".pool", in, new FeatureShape(s.channels(), 1, 1), 0, 0);
+    String a = conv(name + ".se1", name + ".pool", squeeze, 1, 1, 0, true);
+    a = activation(name + ".swish", a, Activation.SWISH);
+    a = conv(name + ".se2", a, s.channels(), 1, 1, 0, true);
+    a = activation(name + ".sigmoid", a, Activation.SIGMOID);
+    graph.addVertex(name + ".scale", new ChannelScaleVertex(), in, a);
+    shapes.put(name + ".scale", s);
+    inputsOf.put(name + ".scale", List.of(in, a));
+    return name + ".scale";
+  }
+
+  /** An activation layer (swish, sigmoid, ...). */
+  String activation(String name, String in, Activation fn) {
+    graph.addLayer(name, new ActivationLayer.Builder().activation(fn).build(), in);
+    return record(name, in, shape(in), 0, 0);
+  }
+
   /** Global average pooling to [N, C] (PyTorch AvgPool over the whole final map, then flatten). */
   String globalAvgPool(String name, String in) {
     graph.addLayer(name, new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), in);

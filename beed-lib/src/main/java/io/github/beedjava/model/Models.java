@@ -16,6 +16,7 @@ public final class Models {
     REGISTRY.put("wrn16_4", c -> WideResNetFamily.build(c, 16));
     REGISTRY.put("wrn28_4", c -> WideResNetFamily.build(c, 28));
     REGISTRY.put("mobilenetv2", MobileNetV2Family::build);
+    REGISTRY.put("efficientnet_b0", EfficientNetB0Family::build);
   }
 
   /** Names accepted by {@link #blueprint}. */

@@ -136,6 +136,18 @@ public final class PaperFigure1 {
     return out;
   }
 
+  /**
+   * Explanations of rows where this implementation deliberately differs from the figure, keyed
+   * by the figure's row ({@code network|section|operator|channel}).
+   */
+  public static java.util.Optional<String> knownDifference(String network, ArchitectureRow paperRow) {
+    String key = network + "|" + paperRow.section() + "|" + paperRow.operator() + "|" + paperRow.channels();
+    if (key.equals("efficientnet_b0|Main|EfficientNet Block|60")) {
+      return java.util.Optional.of("Fig. 1's 60 is a typo for 40: the exit width 240 = 40 x 6 and EfficientNetB0's third stage has 40 (spec §1.5, §8 #10)");
+    }
+    return java.util.Optional.empty();
+  }
+
   /** Networks the figure describes. */
   public static List<String> networks() {
     return ROWS.stream().map(l -> l.substring(0, l.indexOf('|'))).distinct().toList();

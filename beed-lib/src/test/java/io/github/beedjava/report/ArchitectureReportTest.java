@@ -18,6 +18,7 @@ class ArchitectureReportTest {
       Table c = ArchitectureReport.comparison(b);
       assertEquals(0, ArchitectureReport.differences(b), network + " differs from Fig. 1:\n" + c.printAll());
       assertTrue(c.rowCount() >= 12, network + ": " + c.rowCount() + " rows");
+      assertEquals(network.equals("efficientnet_b0") ? 1 : 0, ArchitectureReport.explainedDifferences(b), c.printAll());
     }
   }
 
