@@ -35,12 +35,16 @@ final class SummaryCommand implements Callable<Integer> {
   @Option(names = "--stem-relu", description = "Apply ReLU after the stem BN (the official code does not).")
   boolean stemRelu;
 
+  @Option(names = "--imagenet-stem", description = "ResNet's ImageNet stem: conv 7x7/s2, BN, ReLU, max-pool (use --input-size 224).")
+  boolean imagenetStem;
+
   @Override
   public Integer call() {
     ModelConfig config =
         ModelConfig.cifar(model, ExitStructure.parse(exits), width, classes)
             .withInput(inputChannels, inputSize)
-            .withStemRelu(stemRelu);
+            .withStemRelu(stemRelu)
+            .withImagenetStem(imagenetStem);
     System.out.println(new ArchitectureSummary(Models.blueprint(config)).render());
     return 0;
   }

@@ -56,6 +56,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--momentum", description = "SGD momentum (default 0.9).") Double momentum;
   @Option(names = "--weight-decay", description = "Weight decay on every parameter (default 5e-4).") Double weightDecay;
   @Option(names = "--seed", description = "Seed of initialisation, data order and augmentation (default 1).") Long seed;
+  @Option(names = "--imagenet-stem", description = "ResNet's ImageNet stem (7x7/s2 conv + max-pool) for --dataset image-folder.") Boolean imagenetStem;
 
   @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default results/runs/<run id>).") Path out;
   @Option(names = "--data-dir", paramLabel = "DIR", description = "Dataset folder (default: see data/README.md).") Path dataDir;
@@ -113,6 +114,7 @@ final class TrainCommand implements Callable<Integer> {
     if (momentum != null) b.momentum(momentum);
     if (weightDecay != null) b.weightDecay(weightDecay);
     if (seed != null) b.seed(seed);
+    if (imagenetStem != null) b.imagenetStem(imagenetStem);
     return b.build();
   }
 

@@ -165,6 +165,17 @@ final class GraphAssembler {
     return record(name, in, shape(in), 0, 0);
   }
 
+  /** PyTorch {@code MaxPool2d(kernel, stride, padding)}. */
+  String maxPool(String name, String in, int kernel, int stride, int padding) {
+    FeatureShape s = shape(in);
+    graph.addLayer(name, new org.deeplearning4j.nn.conf.layers.SubsamplingLayer.Builder(
+            org.deeplearning4j.nn.conf.layers.SubsamplingLayer.PoolingType.MAX)
+        .kernelSize(kernel, kernel).stride(stride, stride).padding(padding, padding).build(), in);
+    int h = (s.height() + 2 * padding - kernel) / stride + 1;
+    int w = (s.width() + 2 * padding - kernel) / stride + 1;
+    return record(name, in, new FeatureShape(s.channels(), h, w), 0, 0);
+  }
+
   /** Global average pooling to [N, C] (PyTorch AvgPool over the whole final map, then flatten). */
   String globalAvgPool(String name, String in) {
     graph.addLayer(name, new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), in);

@@ -16,6 +16,8 @@ import org.nd4j.linalg.api.buffer.DataType;
  * @param stemRelu apply ReLU after the stem BN (the official code does not)
  * @param dataType FLOAT for training, DOUBLE for gradient checks
  * @param seed seed of the PyTorch-equivalent initialisation
+ * @param imagenetStem the ImageNet ResNet stem (conv 7x7/s2, BN, ReLU, max-pool 3x3/s2; spec §1.7)
+ *     instead of the CIFAR 3x3/s1 stem
  */
 public record ModelConfig(
     String architecture,
@@ -26,7 +28,14 @@ public record ModelConfig(
     int inputSize,
     boolean stemRelu,
     DataType dataType,
-    long seed) {
+    long seed,
+    boolean imagenetStem) {
+
+  /** A config with the CIFAR stem. */
+  public ModelConfig(String architecture, ExitStructure exits, double width, int numClasses, int inputChannels,
+      int inputSize, boolean stemRelu, DataType dataType, long seed) {
+    this(architecture, exits, width, numClasses, inputChannels, inputSize, stemRelu, dataType, seed, false);
+  }
 
   /** Validates every field; the message names the field and the fix. */
   public ModelConfig {
@@ -46,6 +55,9 @@ public record ModelConfig(
       throw new IllegalArgumentException(
           "inputSize: must be a multiple of 8 (three stride-2 stages), got " + inputSize);
     }
+    if (imagenetStem && (inputSize < 32 || inputSize % 32 != 0)) {
+      throw new IllegalArgumentException("inputSize: the ImageNet stem needs a multiple of 32 (e.g. 224), got " + inputSize);
+    }
     if (dataType != DataType.FLOAT && dataType != DataType.DOUBLE) {
       throw new IllegalArgumentException("dataType: FLOAT or DOUBLE, got " + dataType);
     }
@@ -58,22 +70,27 @@ public record ModelConfig(
 
   /** A copy with another data type. */
   public ModelConfig withDataType(DataType type) {
-    return new ModelConfig(architecture, exits, width, numClasses, inputChannels, inputSize, stemRelu, type, seed);
+    return new ModelConfig(architecture, exits, width, numClasses, inputChannels, inputSize, stemRelu, type, seed, imagenetStem);
   }
 
   /** A copy with another initialisation seed. */
   public ModelConfig withSeed(long newSeed) {
-    return new ModelConfig(architecture, exits, width, numClasses, inputChannels, inputSize, stemRelu, dataType, newSeed);
+    return new ModelConfig(architecture, exits, width, numClasses, inputChannels, inputSize, stemRelu, dataType, newSeed, imagenetStem);
   }
 
   /** A copy with another input shape. */
   public ModelConfig withInput(int channels, int size) {
-    return new ModelConfig(architecture, exits, width, numClasses, channels, size, stemRelu, dataType, seed);
+    return new ModelConfig(architecture, exits, width, numClasses, channels, size, stemRelu, dataType, seed, imagenetStem);
   }
 
   /** A copy with the stem ReLU switched on or off. */
   public ModelConfig withStemRelu(boolean on) {
-    return new ModelConfig(architecture, exits, width, numClasses, inputChannels, inputSize, on, dataType, seed);
+    return new ModelConfig(architecture, exits, width, numClasses, inputChannels, inputSize, on, dataType, seed, imagenetStem);
+  }
+
+  /** A copy with the ImageNet stem switched on or off (ResNet only). */
+  public ModelConfig withImagenetStem(boolean on) {
+    return new ModelConfig(architecture, exits, width, numClasses, inputChannels, inputSize, stemRelu, dataType, seed, on);
   }
 
   /** {@code channels} times the width multiplier, rounded, at least 1. */

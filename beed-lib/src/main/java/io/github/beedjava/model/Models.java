@@ -31,6 +31,9 @@ public final class Models {
       throw new IllegalArgumentException(
           "model: unknown model '" + config.architecture() + "'; available: " + String.join(", ", names()));
     }
+    if (config.imagenetStem() && !config.architecture().startsWith("resnet")) {
+      throw new IllegalArgumentException("imagenetStem: only resnet18 and resnet34 have an ImageNet stem (spec §1.7)");
+    }
     return family.apply(config);
   }
 }

@@ -22,12 +22,21 @@ final class ResNetFamily {
       widths[i] = config.scaled(STAGE_WIDTHS[i]);
     }
 
-    String x = g.conv("conv1", GraphAssembler.INPUT, widths[0], 3, 1, 1, false);
-    x = g.batchNorm("bn1", x);
-    if (config.stemRelu()) {
-      x = g.relu("relu", x);
+    String x;
+    if (config.imagenetStem()) {
+      // torchvision's ImageNet stem (spec §1.7): conv 7x7/s2/p3, BN, ReLU, max-pool 3x3/s2/p1.
+      x = g.conv("conv1", GraphAssembler.INPUT, widths[0], 7, 2, 3, false);
+      x = g.maxPool("maxpool", g.relu("relu", g.batchNorm("bn1", x)), 3, 2, 1);
+      rows.add(new ArchitectureRow("Main", "Conv2d 7x7", widths[0], 1, 2));
+      rows.add(new ArchitectureRow("Main", "Maxpool 3x3", widths[0], 1, 2));
+    } else {
+      x = g.conv("conv1", GraphAssembler.INPUT, widths[0], 3, 1, 1, false);
+      x = g.batchNorm("bn1", x);
+      if (config.stemRelu()) {
+        x = g.relu("relu", x);
+      }
+      rows.add(new ArchitectureRow("Main", "Conv2d", widths[0], 1, 1));
     }
-    rows.add(new ArchitectureRow("Main", "Conv2d", widths[0], 1, 1));
 
     String[] stageOut = new String[4];
     for (int s = 0; s < 4; s++) {

@@ -51,6 +51,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * @param momentum SGD momentum (heavy ball)
  * @param weightDecay coupled weight decay on every parameter
  * @param seed initialisation, data order and augmentation seed
+ * @param imagenetStem ResNet's ImageNet stem (7x7/s2 conv and max-pool) for image-folder data
  */
 public record TrainingConfig(
     Profile profile,
@@ -73,7 +74,8 @@ public record TrainingConfig(
     double lrFactor,
     double momentum,
     double weightDecay,
-    long seed) {
+    long seed,
+    boolean imagenetStem) {
 
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
   private static final Map<String, Integer> CLASSIFIERS = new ConcurrentHashMap<>();
@@ -120,6 +122,9 @@ public record TrainingConfig(
         throw new IllegalArgumentException("milestones: each must be in [1, epochs-1] = [1, " + (epochs - 1) + "], got " + milestones);
       }
     }
+    if (imagenetStem && !model.startsWith("resnet")) {
+      throw new IllegalArgumentException("imagenetStem: only resnet18 and resnet34 have an ImageNet stem (spec §1.7)");
+    }
     // Builds the objective once: refuses e.g. a γ that makes a BEED CE coefficient <= 0.
     method.objective(classifiers(model, exits), new DistillationSettings(lambda, gamma, temperature, Double.NaN, Double.NaN));
   }
@@ -163,7 +168,8 @@ public record TrainingConfig(
 
   /** The network of this config for a dataset's classes and image shape. */
   public ModelConfig modelConfig(int classes, int channels, int size) {
-    return ModelConfig.cifar(model, exits, width, classes).withInput(channels, size).withStemRelu(stemRelu).withSeed(seed);
+    return ModelConfig.cifar(model, exits, width, classes).withInput(channels, size).withStemRelu(stemRelu).withSeed(seed)
+        .withImagenetStem(imagenetStem);
   }
 
   /** The canonical JSON of this config (fixed field order). */
@@ -196,6 +202,9 @@ public record TrainingConfig(
     o.addProperty("momentum", momentum);
     o.addProperty("weightDecay", weightDecay);
     o.addProperty("seed", seed);
+    if (imagenetStem) {
+      o.addProperty("imagenetStem", true); // only when on, so earlier configs keep their hashes
+    }
     return o;
   }
 
@@ -217,6 +226,7 @@ public record TrainingConfig(
       throw new IllegalArgumentException(origin + ": not valid JSON (" + e.getMessage() + ")", e);
     }
     Set<String> known = new LinkedHashSet<>(builder().build().toJsonObject().keySet());
+    known.add("imagenetStem");
     for (String key : o.keySet()) {
       if (!known.contains(key)) {
         throw new IllegalArgumentException(origin + ": unknown field '" + key + "'; fields: " + String.join(", ", known));
@@ -245,6 +255,7 @@ public record TrainingConfig(
       if (o.has("momentum")) b.momentum(number(o, "momentum"));
       if (o.has("weightDecay")) b.weightDecay(number(o, "weightDecay"));
       if (o.has("seed")) b.seed(integer(o, "seed"));
+      if (o.has("imagenetStem")) b.imagenetStem(bool(o, "imagenetStem"));
       return b.build();
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(origin + ": " + e.getMessage(), e);
@@ -359,6 +370,7 @@ public record TrainingConfig(
     private double momentum = 0.9;
     private double weightDecay = 5e-4;
     private long seed = 1;
+    private boolean imagenetStem = false;
 
     private Builder() {}
 
@@ -384,6 +396,7 @@ public record TrainingConfig(
       momentum = c.momentum;
       weightDecay = c.weightDecay;
       seed = c.seed;
+      imagenetStem = c.imagenetStem;
     }
 
     private static List<Integer> scaled(int epochs) {
@@ -412,13 +425,14 @@ public record TrainingConfig(
     public Builder momentum(double v) { momentum = v; return this; }
     public Builder weightDecay(double v) { weightDecay = v; return this; }
     public Builder seed(long v) { seed = v; return this; }
+    public Builder imagenetStem(boolean v) { imagenetStem = v; return this; }
 
     /** Validates and builds. */
     public TrainingConfig build() {
       return new TrainingConfig(
           profile, model, exits, method, lambda, gamma, temperature, width, stemRelu, dataset, trainSubset,
           testSubset, imageSize, epochs, batchSize, lr, milestones == null ? scaled(epochs) : milestones,
-          lrFactor, momentum, weightDecay, seed);
+          lrFactor, momentum, weightDecay, seed, imagenetStem);
     }
   }
 }

@@ -54,6 +54,19 @@ class BackboneExitGridTest {
   }
 
   @Test
+  void imagenetStemResNet18IsTorchvisionsAndKeepsExitShapesEqual() {
+    ModelConfig imagenet = ModelConfig.cifar("resnet18", ExitStructure.NONE, 1, 1000).withInput(3, 224).withImagenetStem(true);
+    assertEquals(11_689_512L, new ArchitectureSummary(Models.blueprint(imagenet)).totalParameters(),
+        "torchvision's resnet18 has 11,689,512 parameters");
+    MultiExitNetwork net = MultiExitNetwork.create(
+        ModelConfig.cifar("resnet18", ExitStructure.BOTTLENECK, 1.0 / 16, 10).withInput(3, 64).withImagenetStem(true));
+    Outputs out = net.forward(Nd4j.rand(DataType.FLOAT, 2, 3, 64, 64), false);
+    for (INDArray f : out.features()) {
+      assertArrayEquals(new long[] {2, 32, 2, 2}, f.shape());
+    }
+  }
+
+  @Test
   void wideResNetRowsMatchFigure1() {
     for (String model : List.of("wrn16_4", "wrn28_4")) {
       List<ArchitectureRow> rows = Models.blueprint(ModelConfig.cifar(model, ExitStructure.BOTTLENECK, 1, 100)).rows();

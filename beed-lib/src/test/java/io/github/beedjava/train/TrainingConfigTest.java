@@ -38,6 +38,16 @@ class TrainingConfigTest {
   }
 
   @Test
+  void hashesOfCommittedRunsStayStable() {
+    // results/runs/ holds runs with these hashes; a changed canonical form would silently stop their reuse.
+    assertEquals("7d56fbda6881", Profile.QUICK.defaults().method(Method.BEED).build().hash());
+    assertEquals("1b86d9a00dbb", Profile.QUICK.defaults().method(Method.BASELINE).build().hash());
+    TrainingConfig stem = Profile.SMOKE.defaults().imagenetStem(true).build();
+    assertNotEquals(Profile.SMOKE.defaults().build().hash(), stem.hash());
+    assertEquals(stem, TrainingConfig.fromJson(stem.toJson(), "stem.json"));
+  }
+
+  @Test
   void baselineRunsWithoutExitsAndMethodsNeedThem() {
     TrainingConfig b = Profile.SMOKE.defaults().method(Method.BASELINE).build();
     assertEquals(ExitStructure.NONE, b.exits());
