@@ -68,6 +68,32 @@ public final class ArchitectureSummary {
     return classifiers;
   }
 
+  /**
+   * MFLOPs an image costs when it leaves at each classifier in early-exit inference: everything
+   * computed up to that point, i.e. the backbone up to the exit plus every exit passed on the way.
+   */
+  public double[] earlyExitMflops() {
+    Map<String, LayerCost> byName = new java.util.HashMap<>();
+    for (LayerCost c : blueprint.costs()) {
+      byName.put(c.layer(), c);
+    }
+    int k = blueprint.numClassifiers();
+    double[] out = new double[k];
+    java.util.Set<String> computed = new java.util.HashSet<>();
+    for (int i = 0; i < k; i++) {
+      computed.addAll(ancestors(blueprint.logits().get(i), blueprint.edges()));
+      long macs = 0;
+      for (String v : computed) {
+        LayerCost c = byName.get(v);
+        if (c != null) {
+          macs += c.macs();
+        }
+      }
+      out[i] = 2.0 * macs / 1e6;
+    }
+    return out;
+  }
+
   /** Trainable parameters of the whole multi-exit network (BN running statistics excluded). */
   public long totalParameters() {
     return totalParams;

@@ -1,0 +1,91 @@
+package io.github.beedjava.eval;
+
+import io.github.beedjava.data.BatchLoader;
+import io.github.beedjava.data.ImageDataset;
+import io.github.beedjava.model.MultiExitNetwork;
+import io.github.beedjava.model.Outputs;
+
+/**
+ * Every classifier's prediction and softmax confidence (max probability) for every image of a
+ * split, the input of early-exit evaluation.
+ *
+ * @param confidence [classifier][image] maximum softmax probability
+ * @param prediction [classifier][image] arg-max class
+ * @param labels true class per image
+ */
+public record ExitScores(double[][] confidence, int[][] prediction, int[] labels) {
+
+  /** Checks the arrays agree in size. */
+  public ExitScores {
+    if (confidence.length == 0 || confidence.length != prediction.length) {
+      throw new IllegalArgumentException("exit scores: one row per classifier expected");
+    }
+    for (int k = 0; k < confidence.length; k++) {
+      if (confidence[k].length != labels.length || prediction[k].length != labels.length) {
+        throw new IllegalArgumentException("exit scores: classifier " + (k + 1) + " has a different number of images");
+      }
+    }
+  }
+
+  /** Number of classifiers. */
+  public int classifiers() {
+    return confidence.length;
+  }
+
+  /** Number of images. */
+  public int images() {
+    return labels.length;
+  }
+
+  /** Scores of a network (eval mode) on a split. */
+  public static ExitScores compute(MultiExitNetwork net, ImageDataset data, int batchSize) {
+    int k = net.numClassifiers();
+    int n = data.size();
+    double[][] conf = new double[k][n];
+    int[][] pred = new int[k][n];
+    int[] labels = new int[n];
+    for (int from = 0; from < n; from += batchSize) {
+      int count = Math.min(batchSize, n - from);
+      BatchLoader.Batch batch = BatchLoader.load(data, null, from, count, null, net.config().dataType());
+      Outputs out = net.forward(batch.input(), false);
+      System.arraycopy(batch.labels(), 0, labels, from, count);
+      for (int c = 0; c < k; c++) {
+        double[][] z = out.logits()[c].toDoubleMatrix();
+        for (int i = 0; i < count; i++) {
+          fill(z[i], conf[c], pred[c], from + i);
+        }
+      }
+    }
+    return new ExitScores(conf, pred, labels);
+  }
+
+  /** Scores from raw logits [classifier][image][class] (tests, other frameworks). */
+  public static ExitScores fromLogits(double[][][] logits, int[] labels) {
+    int k = logits.length;
+    double[][] conf = new double[k][labels.length];
+    int[][] pred = new int[k][labels.length];
+    for (int c = 0; c < k; c++) {
+      for (int i = 0; i < labels.length; i++) {
+        fill(logits[c][i], conf[c], pred[c], i);
+      }
+    }
+    return new ExitScores(conf, pred, labels);
+  }
+
+  private static void fill(double[] z, double[] conf, int[] pred, int i) {
+    int best = 0;
+    double max = Double.NEGATIVE_INFINITY;
+    for (int j = 0; j < z.length; j++) {
+      if (z[j] > max) {
+        max = z[j];
+        best = j;
+      }
+    }
+    double sum = 0;
+    for (double v : z) {
+      sum += Math.exp(v - max);
+    }
+    conf[i] = 1.0 / sum;
+    pred[i] = best;
+  }
+}
