@@ -26,13 +26,16 @@ import picocli.CommandLine.Parameters;
       "Reproduce a table of the paper at a profile: trains every missing run (finished runs are reused,",
       "unfinished ones resume), then writes results/<table>/<profile>/{table.csv,table-best.csv,runs.csv,figure.png,table.html}.",
       "Tables: table1 (main network; exit structures LCT, BYOT, TOFD, Proposed x CE, KD, EED, BEED),",
-      "        table2 (Baseline, CE, KD, EED, BEED; Exit1..Exit3, Main, Ens)."
+      "        table2 (Baseline, CE, KD, EED, BEED; Exit1..Exit3, Main, Ens),",
+      "        figure2 (BEED over a λ x γ grid; main network and ensemble)."
     })
 final class ReproduceCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "TABLE", description = "table1 or table2") String table;
+  @Parameters(index = "0", paramLabel = "TARGET", description = "table1, table2 or figure2") String table;
   @Option(names = "--model", defaultValue = "resnet18", description = "Backbone (default ${DEFAULT-VALUE}).") String model;
   @Option(names = "--profile", defaultValue = "quick", description = "smoke, quick or paper (default ${DEFAULT-VALUE}).") String profile;
   @Option(names = "--epochs", description = "Override the profile's epochs (milestones scale).") Integer epochs;
+  @Option(names = "--lambdas", split = ",", defaultValue = "1.0,1.6,2.2", description = "figure2: λ grid (default ${DEFAULT-VALUE}).") double[] lambdas;
+  @Option(names = "--gammas", split = ",", defaultValue = "1.0,1.15,1.25", description = "figure2: γ grid (default ${DEFAULT-VALUE}; γ must stay below 2^(1/(K-1))).") double[] gammas;
   @Option(names = "--results", paramLabel = "DIR", description = "Results folder (default: the repository's results/).") Path results;
   @Option(names = "--data-dir", paramLabel = "DIR", description = "Dataset folder (default: see data/README.md).") Path dataDir;
   @Option(names = "--force", description = "Retrain runs that already finished.") boolean force;
@@ -45,7 +48,8 @@ final class ReproduceCommand implements Callable<Integer> {
     Experiment experiment = switch (table) {
       case "table1" -> Experiment.table1(model, p, base);
       case "table2" -> Experiment.table2(model, p, base);
-      default -> throw new IllegalArgumentException("table: unknown table '" + table + "'; available: table1, table2");
+      case "figure2" -> Experiment.figure2(model, p, lambdas, gammas, base);
+      default -> throw new IllegalArgumentException("table: unknown target '" + table + "'; available: table1, table2, figure2");
     };
     Path root = results != null ? results : RunOptions.resultsRoot();
     boolean terminal = !quiet && System.console() != null;

@@ -23,7 +23,49 @@ public record Experiment(Kind kind, String name, String title, String model, Pro
     /** Supplement Table 1: main-network accuracy, exit structure × method. */
     TABLE1,
     /** Supplement Table 2: every classifier and the ensemble, one row per method. */
-    TABLE2
+    TABLE2,
+    /** Supplement Fig. 2: BEED over a grid of λ and γ. */
+    FIGURE2
+  }
+
+  /** The official λ and γ (marked in Fig. 2). */
+  public static final double OFFICIAL_LAMBDA = 1.6;
+  public static final double OFFICIAL_GAMMA = 1.15;
+
+  /**
+   * The supplement's Fig. 2 for a network: BEED trained for every λ × γ of the grid (bottleneck
+   * exits). A γ that would make a CE coefficient ≤ 0 (γ ≥ 2^(1/(K−1))) is refused up front.
+   */
+  public static Experiment figure2(String model, Profile profile, double[] lambdas, double[] gammas,
+      java.util.function.UnaryOperator<TrainingConfig.Builder> base) {
+    if (lambdas.length == 0 || gammas.length == 0) {
+      throw new IllegalArgumentException("figure2: the λ and γ grids need at least one value each");
+    }
+    List<Entry> rows = new ArrayList<>();
+    for (double gamma : gammas) {
+      for (double lambda : lambdas) {
+        TrainingConfig.Builder b = profile.defaults().model(model).method(Method.BEED).exits(ExitStructure.BOTTLENECK)
+            .lambda(lambda).gamma(gamma);
+        if (base != null) {
+          b = base.apply(b);
+        }
+        TrainingConfig c;
+        try {
+          c = b.build();
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("figure2 grid: λ " + lambda + ", γ " + gamma + " is not a valid BEED setting: "
+              + e.getMessage() + " (BEED's CE weight of exit k is 2 − γ^(K−k), which must stay positive)", e);
+        }
+        rows.add(new Entry(String.format(java.util.Locale.ROOT, "λ %s, γ %s", lambda, gamma), Method.BEED, c));
+      }
+    }
+    return new Experiment(Kind.FIGURE2, model.equals("resnet18") ? "figure2" : "figure2-" + model,
+        "Figure 2 (" + model + ", BEED, λ × γ)", model, profile, rows);
+  }
+
+  /** The default Fig. 2 grid: λ 1.0, 1.6, 2.2 and γ 1.0, 1.15, 1.25 (the official 1.6, 1.15 included). */
+  public static Experiment figure2(String model, Profile profile) {
+    return figure2(model, profile, new double[] {1.0, 1.6, 2.2}, new double[] {1.0, 1.15, 1.25}, null);
   }
 
   /**

@@ -6,7 +6,6 @@ import io.github.beedjava.train.AtomicFiles;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.nio.file.Path;
-import org.knowm.xchart.CategoryChart;
 import tech.tablesaw.api.Table;
 
 /**
@@ -24,15 +23,40 @@ public final class ExperimentReport {
         ? "These runs use the paper's recipe (profile paper), so they are comparable with the paper's columns."
         : "Only runs of profile 'paper' (CIFAR-100, full width, 200 epochs) are comparable with the paper's columns; "
             + "these are not, and are not a reproduction of the paper's numbers.";
+    if (result.experiment().kind() == Experiment.Kind.FIGURE2) {
+      return "Measured: " + result.setting() + ", BEED over the λ × γ grid, top-1 test accuracy (%) of the main network "
+          + "and of the ensemble; the official λ 1.6, γ 1.15 is marked. The paper's Fig. 2 plots no recoverable values, "
+          + "so nothing of the paper is shown here. " + (result.comparableWithPaper() ? "" : "Not a reproduction of the paper's numbers.");
+    }
     return "Measured: " + result.setting() + ", top-1 test accuracy (%) of each classifier and of the ensemble "
         + "(unweighted logit sum). Paper: CIFAR-100, 200 epochs, copied from the supplement's "
         + (result.experiment().kind() == Experiment.Kind.TABLE1 ? "Table 1" : "Table 2") + ". " + comparable;
   }
 
-  /** The figure: measured accuracy per classifier, one series per method. */
-  public static CategoryChart figure(ExperimentResult result) {
-    return Figures.accuracyPerClassifier(result.headline(Selection.FINAL),
-        result.experiment().title() + ", profile " + result.experiment().profile().cliName() + ", final epoch");
+  /** The figure: measured accuracy per classifier, one series per method (the first of {@link #figures}). */
+  public static org.knowm.xchart.internal.chartpart.Chart<?, ?> figure(ExperimentResult result) {
+    return figures(result).values().iterator().next();
+  }
+
+  /**
+   * Every figure by file stem: for tables, accuracy per classifier; for Fig. 2, main and ensemble
+   * accuracy against λ (one line per γ) and against γ (one line per λ).
+   */
+  public static java.util.Map<String, org.knowm.xchart.internal.chartpart.Chart<?, ?>> figures(ExperimentResult result) {
+    String where = ", profile " + result.experiment().profile().cliName() + ", final epoch";
+    java.util.Map<String, org.knowm.xchart.internal.chartpart.Chart<?, ?>> out = new java.util.LinkedHashMap<>();
+    if (result.experiment().kind() == Experiment.Kind.FIGURE2) {
+      Table t = result.ablation(Selection.FINAL);
+      for (String y : java.util.List.of("Main", "Ens")) {
+        out.put("figure-lambda-" + y.toLowerCase(java.util.Locale.ROOT), Figures.sweep(t, "lambda", "gamma", y,
+            y + " accuracy against λ" + where, Experiment.OFFICIAL_LAMBDA, Experiment.OFFICIAL_GAMMA));
+        out.put("figure-gamma-" + y.toLowerCase(java.util.Locale.ROOT), Figures.sweep(t, "gamma", "lambda", y,
+            y + " accuracy against γ" + where, Experiment.OFFICIAL_GAMMA, Experiment.OFFICIAL_LAMBDA));
+      }
+    } else {
+      out.put("figure", Figures.accuracyPerClassifier(result.headline(Selection.FINAL), result.experiment().title() + where));
+    }
+    return out;
   }
 
   /**
@@ -49,11 +73,16 @@ public final class ExperimentReport {
     AtomicFiles.writeString(dir.resolve("table.csv"), csv(table));
     AtomicFiles.writeString(dir.resolve("table-best.csv"), csv(best));
     AtomicFiles.writeString(dir.resolve("runs.csv"), csv(runs));
-    byte[] png = Figures.png(figure(result));
-    AtomicFiles.write(dir.resolve("figure.png"), out -> out.write(png));
+    java.util.List<String> fragments = new java.util.ArrayList<>(java.util.List.of(HtmlReport.table(table)));
+    for (var figure : figures(result).entrySet()) {
+      byte[] png = Figures.png(figure.getValue());
+      AtomicFiles.write(dir.resolve(figure.getKey() + ".png"), out -> out.write(png));
+      fragments.add(HtmlReport.image(png, e.title() + " " + figure.getKey()));
+    }
+    fragments.add(HtmlReport.table(best));
+    fragments.add(HtmlReport.table(runs));
     AtomicFiles.writeString(dir.resolve("table.html"), HtmlReport.page(
-        e.title() + " — " + e.profile().cliName(), note(result),
-        HtmlReport.table(table), HtmlReport.image(png, e.title()), HtmlReport.table(best), HtmlReport.table(runs)));
+        e.title() + " — " + e.profile().cliName(), note(result), fragments.toArray(String[]::new)));
     return dir;
   }
 

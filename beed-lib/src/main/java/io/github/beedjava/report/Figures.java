@@ -52,7 +52,50 @@ public final class Figures {
   }
 
   /** The PNG bytes of a chart. */
-  public static byte[] png(CategoryChart chart) throws IOException {
+  public static byte[] png(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart) throws IOException {
     return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
+  }
+
+  /**
+   * Accuracy against one hyper-parameter, one line per value of the other (Fig. 2 style), with
+   * the official setting marked.
+   *
+   * @param x column on the x axis ({@code lambda} or {@code gamma})
+   * @param series column whose values make the lines
+   * @param y accuracy column ({@code Main} or {@code Ens})
+   */
+  public static org.knowm.xchart.XYChart sweep(Table table, String x, String series, String y, String title,
+      double markX, double markSeries) {
+    org.knowm.xchart.XYChart chart = new org.knowm.xchart.XYChartBuilder().width(620).height(420).title(title)
+        .xAxisTitle(x.equals("lambda") ? "λ (importance coefficient)" : "γ (balancing constant)")
+        .yAxisTitle(y + " top-1 test accuracy (%)").build();
+    chart.getStyler().setChartBackgroundColor(Color.WHITE);
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+    chart.getStyler().setYAxisDecimalPattern("0.0");
+    List<Double> values = new ArrayList<>(new java.util.TreeSet<>(((NumericColumn<?>) table.column(series)).asList().stream()
+        .map(v -> ((Number) v).doubleValue()).toList()));
+    Double markY = null;
+    for (double v : values) {
+      java.util.TreeMap<Double, Double> line = new java.util.TreeMap<>();
+      for (int r = 0; r < table.rowCount(); r++) {
+        if (((NumericColumn<?>) table.column(series)).getDouble(r) == v) {
+          double xv = ((NumericColumn<?>) table.column(x)).getDouble(r);
+          double yv = ((NumericColumn<?>) table.column(y)).getDouble(r);
+          line.put(xv, yv);
+          if (v == markSeries && xv == markX) {
+            markY = yv;
+          }
+        }
+      }
+      String name = (series.equals("lambda") ? "λ " : "γ ") + v;
+      chart.addSeries(name, new ArrayList<>(line.keySet()), new ArrayList<>(line.values()));
+    }
+    if (markY != null) {
+      var s = chart.addSeries("official (λ 1.6, γ 1.15)", List.of(markX), List.of(markY));
+      s.setXYSeriesRenderStyle(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Scatter);
+      s.setMarker(org.knowm.xchart.style.markers.SeriesMarkers.CIRCLE);
+      s.setMarkerColor(Color.RED);
+    }
+    return chart;
   }
 }

@@ -86,6 +86,32 @@ class ExperimentResultTest {
   }
 
   @Test
+  void figure2GridRefusesInvalidGammaAndPlotsBothSweeps() throws IOException {
+    IllegalArgumentException bad = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> Experiment.figure2("resnet18", Profile.SMOKE, new double[] {1.6}, new double[] {1.3}, null));
+    assertTrue(bad.getMessage().contains("figure2 grid: λ 1.6, γ 1.3") && bad.getMessage().contains("1.2599"), bad.getMessage());
+    Experiment e = Experiment.figure2("resnet18", Profile.SMOKE);
+    assertEquals(9, e.entries().size());
+    List<RunSummary> runs = new ArrayList<>();
+    for (Experiment.Entry entry : e.entries()) {
+      var names = entry.config().classifierNames();
+      double main = 50 + 10 * entry.config().lambda() + entry.config().gamma();
+      Accuracies a = new Accuracies(names, new double[] {1, 2, 3, main}, main + 1, 100);
+      runs.add(new RunSummary(entry.config().runId(), entry.config().hash(), entry.config(), 3, a, 3, a,
+          "0".repeat(64), 1, "abc", "cpu", "CPU", false));
+    }
+    ExperimentResult r = new ExperimentResult(e, runs);
+    Table t = r.ablation(Selection.FINAL);
+    assertEquals(9, t.rowCount());
+    assertEquals(50 + 16 + 1.15, t.doubleColumn("Main").get(4), 1e-9); // λ 1.6, γ 1.15 is the centre of the grid
+    assertEquals(List.of("figure-lambda-main", "figure-gamma-main", "figure-lambda-ens", "figure-gamma-ens"),
+        List.copyOf(ExperimentReport.figures(r).keySet()));
+    assertTrue(ExperimentReport.figures(r).get("figure-lambda-main").getSeriesMap().containsKey("official (λ 1.6, γ 1.15)"));
+    Path out = ExperimentReport.write(r, dir);
+    assertTrue(Files.size(out.resolve("figure-gamma-ens.png")) > 0);
+  }
+
+  @Test
   void paperNumbersMatchTheSupplementText() throws IOException {
     Path supplement = null;
     for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
