@@ -79,6 +79,39 @@ public final class Datasets {
         full.dataset(), subset(full.train(), trainSubset), subset(full.test(), testSubset), full.files());
   }
 
+  /**
+   * A held-out split for fitting early-exit thresholds: up to {@code size} training images that a
+   * run with {@code trainSubset} never trained on (never test images). Synthetic data draws a
+   * fresh seeded split. A run that trained on the whole training split has no such images: that
+   * is refused with the fix.
+   */
+  public static ImageDataset heldOut(String name, Path dir, int trainSubset, int size) throws IOException {
+    requireKnown(name);
+    if (size < 1) {
+      throw new IllegalArgumentException("heldOut: size must be >= 1, got " + size);
+    }
+    if (name.equals(SYNTHETIC)) {
+      return SyntheticImages.heldOut(size);
+    }
+    if (trainSubset == 0) {
+      throw new IllegalArgumentException("heldOut: the run trained on the whole training split of " + name
+          + ", so no training image is left to fit thresholds on; train with --train-subset N");
+    }
+    DataSplits full = load(name, dir, 0, 1, 224);
+    int n = full.train().size();
+    if (trainSubset >= n) {
+      throw new IllegalArgumentException("heldOut: the run trained on the whole training split of " + name
+          + ", so no training image is left to fit thresholds on; train with --train-subset N < " + n);
+    }
+    boolean[] used = new boolean[n];
+    for (int i : EpochOrder.subset(n, trainSubset, SUBSET_SEED)) {
+      used[i] = true;
+    }
+    int[] order = EpochOrder.permutation(n, SUBSET_SEED + 1, -1);
+    int[] picked = java.util.Arrays.stream(order).filter(i -> !used[i]).limit(size).sorted().toArray();
+    return new SubsetDataset(full.train(), picked);
+  }
+
   private static DataSplits imageFolder(Path dir, int imageSize) throws IOException {
     ImageFolderDataset train = ImageFolderDataset.open(dir.resolve("train"), imageSize, IMAGE_FOLDER + "/train");
     ImageFolderDataset test = ImageFolderDataset.open(dir.resolve("val"), imageSize, IMAGE_FOLDER + "/val");

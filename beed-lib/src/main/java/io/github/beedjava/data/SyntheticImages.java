@@ -29,6 +29,24 @@ public final class SyntheticImages {
     SplittableRandom patterns = new SplittableRandom(PATTERN_SEED);
     double[][] colour = new double[CLASSES][3];
     double[][] freq = new double[CLASSES][2];
+    patternsOf(patterns, colour, freq);
+    return new DataSplits(
+        "synthetic",
+        split("synthetic/train", trainSize, colour, freq, new SplittableRandom(PATTERN_SEED + 1)),
+        split("synthetic/test", testSize, colour, freq, new SplittableRandom(PATTERN_SEED + 2)),
+        java.util.List.of());
+  }
+
+  /** A third seeded split (neither training nor test images), for fitting early-exit thresholds. */
+  public static ImageDataset heldOut(int size) {
+    SplittableRandom patterns = new SplittableRandom(PATTERN_SEED);
+    double[][] colour = new double[CLASSES][3];
+    double[][] freq = new double[CLASSES][2];
+    patternsOf(patterns, colour, freq);
+    return split("synthetic/held-out", size, colour, freq, new SplittableRandom(PATTERN_SEED + 3));
+  }
+
+  private static void patternsOf(SplittableRandom patterns, double[][] colour, double[][] freq) {
     for (int c = 0; c < CLASSES; c++) {
       for (int ch = 0; ch < 3; ch++) {
         colour[c][ch] = patterns.nextDouble(-1, 1);
@@ -38,11 +56,6 @@ public final class SyntheticImages {
       freq[c][0] = f * Math.cos(angle);
       freq[c][1] = f * Math.sin(angle);
     }
-    return new DataSplits(
-        "synthetic",
-        split("synthetic/train", trainSize, colour, freq, new SplittableRandom(PATTERN_SEED + 1)),
-        split("synthetic/test", testSize, colour, freq, new SplittableRandom(PATTERN_SEED + 2)),
-        java.util.List.of());
   }
 
   private static InMemoryImages split(String name, int n, double[][] colour, double[][] freq, SplittableRandom rng) {

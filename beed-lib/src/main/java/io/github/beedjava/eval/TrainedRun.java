@@ -1,0 +1,53 @@
+package io.github.beedjava.eval;
+
+import io.github.beedjava.data.DataSplits;
+import io.github.beedjava.data.Datasets;
+import io.github.beedjava.model.MultiExitNetwork;
+import io.github.beedjava.train.Checkpoint;
+import io.github.beedjava.train.RunSummary;
+import io.github.beedjava.train.TrainingConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A finished run's network, rebuilt from its config and the final weights of its last
+ * checkpoint (runs keep it; committed results do not include checkpoints).
+ *
+ * @param config the run's config
+ * @param network the trained network
+ * @param data the splits it was trained and tested on
+ */
+public record TrainedRun(TrainingConfig config, MultiExitNetwork network, DataSplits data) {
+
+  /**
+   * Loads a run directory.
+   *
+   * @param dataDir dataset folder, or null for the default
+   * @throws IOException naming the file when the run is unfinished or its checkpoint is missing
+   */
+  public static TrainedRun load(Path runDir, Path dataDir) throws IOException {
+    Path summaryFile = runDir.resolve(RunSummary.FILE);
+    if (!Files.exists(summaryFile)) {
+      throw new IOException(runDir + ": not a finished run (no summary.json); train it first");
+    }
+    RunSummary summary = RunSummary.read(summaryFile);
+    Path checkpointFile = runDir.resolve(Checkpoint.FILE);
+    if (!Files.exists(checkpointFile)) {
+      throw new IOException(checkpointFile + ": missing; the weights are kept only where the run was trained "
+          + "(results/ commits no checkpoints); rerun it with --force to get them");
+    }
+    Checkpoint checkpoint = Checkpoint.read(checkpointFile);
+    TrainingConfig c = summary.config();
+    if (checkpoint.epoch() != c.epochs()) {
+      throw new IOException(checkpointFile + ": holds epoch " + checkpoint.epoch() + " of " + c.epochs() + ", not the final weights");
+    }
+    DataSplits data = Datasets.load(c.dataset(), dataDir, c.trainSubset(), c.testSubset(), c.imageSize());
+    MultiExitNetwork net = MultiExitNetwork.create(c.modelConfig(data.numClasses(), data.train().channels(), data.train().imageSize()));
+    net.graph().params().assign(checkpoint.params().reshape(net.graph().params().shape()));
+    if (!Checkpoint.sha256Of(net.graph().params()).equals(summary.paramsSha256())) {
+      throw new IOException(checkpointFile + ": its weights do not match summary.json's paramsSha256; rerun with --force");
+    }
+    return new TrainedRun(c, net, data);
+  }
+}
