@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       NotebookCommand.class,
       KernelCommand.class,
       BenchCommand.class,
+      PredictCommand.class,
       SummaryCommand.class,
       ReferenceCheckCommand.class,
       CommandLine.HelpCommand.class

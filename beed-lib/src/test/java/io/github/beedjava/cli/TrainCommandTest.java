@@ -68,6 +68,13 @@ class TrainCommandTest {
   }
 
   @Test
+  void predictNeedsAFinishedRun() {
+    CliRunner.Result r = CliRunner.run("predict", "--run", dir.resolve("nothing").toString());
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("not a finished run"), r.err());
+  }
+
+  @Test
   void benchPrintsItsLastLine() {
     CliRunner.Result r = CliRunner.run("bench", "--width", "0.0625", "--batch", "4", "--warmup", "1", "--iterations", "2");
     assertEquals(0, r.code(), r.err());

@@ -1,0 +1,94 @@
+package io.github.beedjava.cli;
+
+import io.github.beedjava.data.BatchLoader;
+import io.github.beedjava.data.Datasets;
+import io.github.beedjava.data.ImageDataset;
+import io.github.beedjava.eval.BudgetedExit;
+import io.github.beedjava.eval.EarlyExitPredictor;
+import io.github.beedjava.eval.ExitScores;
+import io.github.beedjava.eval.TrainedRun;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.nd4j.linalg.api.buffer.DataType;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code beed predict}: real early-exit inference of a trained run on its test split. */
+@Command(
+    name = "predict",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Early-exit inference of a finished run on its test split: thresholds fitted on held-out training images",
+      "for the exit profile q, then every batch computes later parts of the network only for images still running.",
+      "--bench also times the same batches through every classifier, interleaved, and prints the speed-up;",
+      "last line: predict: early exit X img/s vs all classifiers Y img/s (speed-up Z x) ..."
+    })
+final class PredictCommand implements Callable<Integer> {
+  @Option(names = "--run", required = true, paramLabel = "DIR", description = "A finished run directory (with its checkpoint.bin).") Path run;
+  @Option(names = "--q", defaultValue = "0.5", description = "Exit profile q (fractions leaving at exit k ∝ q^k; default ${DEFAULT-VALUE}).") double q;
+  @Option(names = "--held-out", defaultValue = "2000", description = "Held-out training images for the thresholds (default ${DEFAULT-VALUE}).") int heldOut;
+  @Option(names = {"--batch", "--batch-size"}, defaultValue = "256", description = "Inference batch size (default ${DEFAULT-VALUE}).") int batch;
+  @Option(names = "--bench", description = "Also time every classifier on the same batches and print the speed-up.") boolean bench;
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "Dataset folder (default: see data/README.md).") Path dataDir;
+
+  @Override
+  public Integer call() throws IOException {
+    TrainedRun trained = TrainedRun.load(run, dataDir);
+    ImageDataset fit = Datasets.heldOut(trained.config().dataset(), dataDir, trained.config().trainSubset(), heldOut);
+    ExitScores scores = ExitScores.compute(trained.network(), fit, batch);
+    double[] thresholds = BudgetedExit.fitThresholds(scores, BudgetedExit.profile(scores.classifiers(), q));
+    EarlyExitPredictor predictor = new EarlyExitPredictor(trained.network(), thresholds);
+    ImageDataset test = trained.data().test();
+    List<BatchLoader.Batch> batches = new ArrayList<>();
+    for (int from = 0; from < test.size(); from += batch) {
+      batches.add(BatchLoader.load(test, null, from, Math.min(batch, test.size() - from), null, DataType.FLOAT));
+    }
+    int k = trained.network().numClassifiers();
+    long[] exits = new long[k];
+    long correctEarly = 0;
+    long correctMain = 0;
+    // warm-up: one pass each
+    predictor.predict(batches.get(0).input());
+    trained.network().forward(batches.get(0).input(), false);
+    double early = 0;
+    double full = 0;
+    for (BatchLoader.Batch b : batches) {
+      long t0 = System.nanoTime();
+      EarlyExitPredictor.Prediction p = predictor.predict(b.input());
+      early += (System.nanoTime() - t0) / 1e9;
+      for (int i = 0; i < b.size(); i++) {
+        exits[p.exitAt()[i]]++;
+        correctEarly += p.classes()[i] == b.labels()[i] ? 1 : 0;
+      }
+      if (bench) {
+        long t1 = System.nanoTime();
+        var out = trained.network().forward(b.input(), false);
+        full += (System.nanoTime() - t1) / 1e9;
+        long[] main = out.logits()[k - 1].argMax(1).toLongVector();
+        for (int i = 0; i < b.size(); i++) {
+          correctMain += main[i] == b.labels()[i] ? 1 : 0;
+        }
+      }
+    }
+    int n = test.size();
+    StringBuilder fractions = new StringBuilder();
+    for (int c = 0; c < k; c++) {
+      fractions.append(String.format(Locale.ROOT, "%s%.2f", c == 0 ? "" : " / ", (double) exits[c] / n));
+    }
+    System.out.printf(Locale.ROOT, "run %s, q %s, thresholds fitted on %d held-out training images%n", run.getFileName(), q, fit.size());
+    System.out.printf(Locale.ROOT, "early exit: accuracy %.2f %%, fraction leaving at each classifier %s%n", 100.0 * correctEarly / n, fractions);
+    if (bench) {
+      System.out.printf(Locale.ROOT, "all classifiers: main-network accuracy %.2f %%%n", 100.0 * correctMain / n);
+      System.out.printf(Locale.ROOT, "predict: early exit %.1f img/s vs all classifiers %.1f img/s (speed-up %.2f x) at q %s, batch %d, %d test images%n",
+          n / early, n / full, full / early, q, batch, n);
+    } else {
+      System.out.printf(Locale.ROOT, "predict: early exit %.1f img/s, accuracy %.2f %% on %d test images%n", n / early, 100.0 * correctEarly / n, n);
+    }
+    return 0;
+  }
+}

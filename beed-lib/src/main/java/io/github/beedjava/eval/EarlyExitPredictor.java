@@ -1,0 +1,165 @@
+package io.github.beedjava.eval;
+
+import io.github.beedjava.model.MultiExitNetwork;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.deeplearning4j.nn.graph.vertex.VertexIndices;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.indexing.SpecifiedIndex;
+
+/**
+ * Real early exit in inference: the graph runs segment by segment (everything classifier k needs
+ * that earlier classifiers did not), and after each classifier the images whose softmax
+ * confidence reached its threshold leave the batch, so later segments compute only for the rest.
+ * Eval mode, so batch norm is per image and dropping rows changes nothing for the others.
+ */
+public final class EarlyExitPredictor {
+  private final MultiExitNetwork net;
+  private final double[] thresholds;
+  private final List<List<GraphVertex>> segments = new ArrayList<>();
+  private final List<String> logits;
+  private final Map<String, String[]> inputsOf = new HashMap<>();
+  private final Map<String, Integer> lastUse = new HashMap<>();
+
+  /**
+   * Predictions of a batch.
+   *
+   * @param classes predicted class per image
+   * @param exitAt 0-based classifier each image left at
+   */
+  public record Prediction(int[] classes, int[] exitAt) {}
+
+  /**
+   * @param thresholds confidence threshold per classifier (the last is ignored: everything left exits there)
+   */
+  public EarlyExitPredictor(MultiExitNetwork net, double[] thresholds) {
+    this.net = net;
+    this.thresholds = thresholds.clone();
+    this.logits = net.blueprint().logits();
+    if (thresholds.length != logits.size()) {
+      throw new IllegalArgumentException("thresholds: need one per classifier (" + logits.size() + "), got " + thresholds.length);
+    }
+    GraphVertex[] vertices = net.graph().getVertices();
+    for (GraphVertex v : vertices) {
+      VertexIndices[] in = v.getInputVertices();
+      String[] names = new String[in == null ? 0 : in.length];
+      for (int i = 0; i < names.length; i++) {
+        names[i] = vertices[in[i].getVertexIndex()].getVertexName();
+      }
+      inputsOf.put(v.getVertexName(), names);
+    }
+    Set<String> done = new HashSet<>();
+    int[] order = net.graph().topologicalSortOrder();
+    for (int k = 0; k < logits.size(); k++) {
+      Set<String> need = ancestors(logits.get(k));
+      List<GraphVertex> segment = new ArrayList<>();
+      for (int idx : order) {
+        GraphVertex v = vertices[idx];
+        if (!v.isInputVertex() && need.contains(v.getVertexName()) && done.add(v.getVertexName())) {
+          segment.add(v);
+          for (String input : inputsOf.get(v.getVertexName())) {
+            lastUse.merge(input, k, Math::max);
+          }
+        }
+      }
+      segments.add(segment);
+    }
+  }
+
+  private Set<String> ancestors(String vertex) {
+    Set<String> seen = new HashSet<>();
+    Deque<String> todo = new ArrayDeque<>(List.of(vertex));
+    while (!todo.isEmpty()) {
+      String v = todo.pop();
+      if (seen.add(v)) {
+        todo.addAll(Arrays.asList(inputsOf.getOrDefault(v, new String[0])));
+      }
+    }
+    return seen;
+  }
+
+  /** Predicts a batch, computing each segment only for the images still running. */
+  public Prediction predict(INDArray input) {
+    int n = (int) input.size(0);
+    int[] classes = new int[n];
+    int[] exitAt = new int[n];
+    int[] alive = new int[n];
+    for (int i = 0; i < n; i++) {
+      alive[i] = i;
+    }
+    LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+    Map<String, INDArray> acts = new HashMap<>();
+    acts.put(net.graph().getConfiguration().getNetworkInputs().get(0), input);
+    int k = 0;
+    for (; k < segments.size() && alive.length > 0; k++) {
+      for (GraphVertex v : segments.get(k)) {
+        String[] in = inputsOf.get(v.getVertexName());
+        for (int i = 0; i < in.length; i++) {
+          v.setInput(i, acts.get(in[i]), mgr);
+        }
+        acts.put(v.getVertexName(), v.doForward(false, mgr));
+        v.clear();
+      }
+      INDArray z = acts.get(logits.get(k));
+      double[][] rows = z.toDoubleMatrix();
+      boolean last = k == segments.size() - 1;
+      List<Integer> keep = new ArrayList<>();
+      for (int r = 0; r < rows.length; r++) {
+        double[] softmax = softmaxMax(rows[r]);
+        if (last || softmax[0] >= thresholds[k]) {
+          classes[alive[r]] = (int) softmax[1];
+          exitAt[alive[r]] = k;
+        } else {
+          keep.add(r);
+        }
+      }
+      if (keep.size() < alive.length) {
+        long[] keepRows = keep.stream().mapToLong(Integer::longValue).toArray();
+        int[] current = alive;
+        int[] nextAlive = keep.stream().mapToInt(r -> current[r]).toArray();
+        final int segment = k;
+        acts.entrySet().removeIf(e -> lastUse.getOrDefault(e.getKey(), -1) <= segment);
+        if (keepRows.length > 0) {
+          acts.replaceAll((name, a) -> rowsOf(a, keepRows));
+        }
+        alive = nextAlive;
+      }
+    }
+    return new Prediction(classes, exitAt);
+  }
+
+  private static INDArray rowsOf(INDArray a, long[] rows) {
+    INDArrayIndex[] index = new INDArrayIndex[a.rank()];
+    index[0] = new SpecifiedIndex(rows);
+    for (int d = 1; d < index.length; d++) {
+      index[d] = NDArrayIndex.all();
+    }
+    return a.get(index).dup();
+  }
+
+  /** {max softmax probability, arg-max}. */
+  private static double[] softmaxMax(double[] z) {
+    int best = 0;
+    for (int j = 1; j < z.length; j++) {
+      if (z[j] > z[best]) {
+        best = j;
+      }
+    }
+    double sum = 0;
+    for (double v : z) {
+      sum += Math.exp(v - z[best]);
+    }
+    return new double[] {1.0 / sum, best};
+  }
+}
