@@ -7,10 +7,6 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
 
@@ -107,19 +103,9 @@ public final class Cifar100 {
   }
 
   static void verifyMd5(Path archive) throws IOException {
-    String md5 = digest(archive, "MD5");
+    String md5 = FileDigest.hex(archive, "MD5");
     if (!md5.equals(ARCHIVE_MD5)) {
       throw new IOException(archive + ": MD5 " + md5 + " differs from the published " + ARCHIVE_MD5 + "; the download is incomplete or corrupt, delete it and " + HOW_TO_GET);
-    }
-  }
-
-  /** Hex digest of a file. */
-  static String digest(Path file, String algorithm) throws IOException {
-    try (DigestInputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance(algorithm))) {
-      in.transferTo(OutputStream.nullOutputStream());
-      return HexFormat.of().formatHex(in.getMessageDigest().digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 

@@ -42,23 +42,9 @@ final class EfficientNetB0Family {
     }
     rows.add(ArchitectureRow.plain("Main", "Avgpool " + g.shape(x).height() + "x" + g.shape(x).width()));
     rows.add(ArchitectureRow.plain("Main", "FC layer"));
-    int finalWidth = g.shape(x).channels();
-
-    List<String> logits = new ArrayList<>();
-    List<String> features = new ArrayList<>();
-    if (config.exits() != ExitStructure.NONE) {
-      for (int e = 1; e <= 3; e++) {
-        int[] widths = java.util.Arrays.stream(EXIT_WIDTHS[e - 1]).map(config::scaled).toArray();
-        String[] out = ExitBuilder.attach(g, config.exits(), e, stageOut[EXIT_STAGES[e - 1]], widths, finalWidth, rows, config.numClasses());
-        features.add(out[0]);
-        logits.add(out[1]);
-      }
-    }
-    features.add(g.identity("feature" + (logits.size() + 1), x));
-    logits.add(g.linear("linear", g.globalAvgPool("pool", x), config.numClasses()));
-    List<String> outputs = new ArrayList<>(logits);
-    outputs.addAll(features);
-    return new Blueprint(config, g.build(outputs), logits, features, g.costs(), g.edges(), g.batchNormSpatial(), rows);
+    String[] exitInputs = java.util.Arrays.stream(EXIT_STAGES).mapToObj(i -> stageOut[i]).toArray(String[]::new);
+    int[][] exitWidths = java.util.Arrays.stream(EXIT_WIDTHS).map(w -> java.util.Arrays.stream(w).map(config::scaled).toArray()).toArray(int[][]::new);
+    return ExitBuilder.finish(g, config, exitInputs, exitWidths, x, rows);
   }
 
   private static String mbConv(GraphAssembler g, String name, String in, int expansion, int out, int stride, int kernel) {

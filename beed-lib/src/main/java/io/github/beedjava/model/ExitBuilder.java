@@ -19,12 +19,39 @@ final class ExitBuilder {
    * @param finalWidth channels of the main network's final feature map
    * @param rows Fig. 1 rows to append to
    */
+  /**
+   * Attaches the exits (unless the config has none), then the main network's head, and returns
+   * the blueprint: outputs are the K logits then the K features, exit 1 first, main network last.
+   *
+   * @param exitInputs the backbone vertex each exit reads, exit 1 first
+   * @param exitWidths each exit's block widths (already width-scaled)
+   * @param main the main network's final feature map
+   */
+  static Blueprint finish(GraphAssembler g, ModelConfig config, String[] exitInputs, int[][] exitWidths, String main,
+      List<ArchitectureRow> rows) {
+    List<String> logits = new java.util.ArrayList<>();
+    List<String> features = new java.util.ArrayList<>();
+    if (config.exits() != ExitStructure.NONE) {
+      int finalWidth = g.shape(main).channels();
+      for (int e = 1; e <= exitInputs.length; e++) {
+        String[] out = attach(g, config.exits(), e, exitInputs[e - 1], exitWidths[e - 1], finalWidth, rows, config.numClasses());
+        features.add(out[0]);
+        logits.add(out[1]);
+      }
+    }
+    features.add(g.identity("feature" + (logits.size() + 1), main));
+    logits.add(g.linear("linear", g.globalAvgPool("pool", main), config.numClasses()));
+    List<String> outputs = new java.util.ArrayList<>(logits);
+    outputs.addAll(features);
+    return new Blueprint(config, g.build(outputs), logits, features, g.costs(), g.edges(), g.batchNormSpatial(), rows);
+  }
+
   /** The last block ends at the main feature's width; the others at their stage width. */
   private static int outWidth(int[] widths, int b, int finalWidth) {
     return b == widths.length - 1 ? finalWidth : widths[b];
   }
 
-  static String[] attach(GraphAssembler g, ExitStructure structure, int e, String in, int[] widths, int finalWidth,
+  private static String[] attach(GraphAssembler g, ExitStructure structure, int e, String in, int[] widths, int finalWidth,
       List<ArchitectureRow> rows, int numClasses) {
     String section = "Exit" + e;
     String f = in;

@@ -49,24 +49,10 @@ final class ResNetFamily {
     rows.add(ArchitectureRow.plain("Main", "Avgpool " + g.shape(x).height() + "x" + g.shape(x).width()));
     rows.add(ArchitectureRow.plain("Main", "FC layer"));
 
-    List<String> logits = new ArrayList<>();
-    List<String> features = new ArrayList<>();
-    List<String> outputs = new ArrayList<>();
-    if (config.exits() != ExitStructure.NONE) {
-      for (int e = 1; e <= 3; e++) {
-        String[] out = ExitBuilder.attach(g, config.exits(), e, stageOut[e - 1],
-            java.util.Arrays.copyOfRange(widths, e, 4), widths[3], rows, config.numClasses());
-        features.add(out[0]);
-        logits.add(out[1]);
-      }
-    }
-    int k = logits.size() + 1;
-    features.add(g.identity("feature" + k, x));
-    logits.add(g.linear("linear", g.globalAvgPool("pool", x), config.numClasses()));
-    outputs.addAll(logits);
-    outputs.addAll(features);
-    return new Blueprint(
-        config, g.build(outputs), logits, features, g.costs(), g.edges(), g.batchNormSpatial(), rows);
+    int[][] exitWidths = {
+      java.util.Arrays.copyOfRange(widths, 1, 4), java.util.Arrays.copyOfRange(widths, 2, 4), java.util.Arrays.copyOfRange(widths, 3, 4)
+    };
+    return ExitBuilder.finish(g, config, new String[] {stageOut[0], stageOut[1], stageOut[2]}, exitWidths, x, rows);
   }
 
   /** Post-activation BasicBlock with a 1x1 conv + BN shortcut when stride or width changes. */

@@ -42,22 +42,8 @@ final class WideResNetFamily {
     rows.add(ArchitectureRow.plain("Main", "Avgpool " + g.shape(x).height() + "x" + g.shape(x).width()));
     rows.add(ArchitectureRow.plain("Main", "FC layer"));
 
-    List<String> logits = new ArrayList<>();
-    List<String> features = new ArrayList<>();
-    if (config.exits() != ExitStructure.NONE) {
-      for (int e = 1; e <= 2; e++) {
-        String[] out = ExitBuilder.attach(g, config.exits(), e, groupOut[e - 1],
-            Arrays.copyOfRange(widths, e, 3), widths[2], rows, config.numClasses());
-        features.add(out[0]);
-        logits.add(out[1]);
-      }
-    }
-    int k = logits.size() + 1;
-    features.add(g.identity("feature" + k, x));
-    logits.add(g.linear("linear", g.globalAvgPool("pool", x), config.numClasses()));
-    List<String> outputs = new ArrayList<>(logits);
-    outputs.addAll(features);
-    return new Blueprint(config, g.build(outputs), logits, features, g.costs(), g.edges(), g.batchNormSpatial(), rows);
+    int[][] exitWidths = {Arrays.copyOfRange(widths, 1, 3), Arrays.copyOfRange(widths, 2, 3)};
+    return ExitBuilder.finish(g, config, new String[] {groupOut[0], groupOut[1]}, exitWidths, x, rows);
   }
 
   /**

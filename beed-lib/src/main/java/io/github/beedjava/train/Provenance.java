@@ -47,7 +47,7 @@ final class Provenance {
       JsonObject o = new JsonObject();
       o.addProperty("path", f.toAbsolutePath().toString());
       o.addProperty("bytes", Files.size(f));
-      o.addProperty("sha256", Checkpoint.sha256Of(f));
+      o.addProperty("sha256", io.github.beedjava.data.FileDigest.hex(f, "SHA-256"));
       files.add(o);
     }
     json.add("datasetFiles", files);
