@@ -6,7 +6,14 @@ import io.github.beedjava.objective.Method;
 import io.github.beedjava.runtime.BuildInfo;
 import io.github.beedjava.runtime.Nd4jRuntime;
 import io.github.beedjava.train.ThroughputBenchmark;
+import io.github.beedjava.interop.NpzArchive;
+import io.github.beedjava.model.ArchitectureSummary;
+import io.github.beedjava.model.Models;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Locale;
+import java.util.function.IntConsumer;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,15 +38,39 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--input-size", defaultValue = "32", description = "Input size (default ${DEFAULT-VALUE}).") int size;
   @Option(names = "--warmup", defaultValue = "5", description = "Untimed iterations before each measurement (default ${DEFAULT-VALUE}).") int warmup;
   @Option(names = "--iterations", defaultValue = "10", description = "Timed iterations (default ${DEFAULT-VALUE}).") int iterations;
+  @Option(names = "--inputs", paramLabel = "FILE.npz",
+      description = "Benchmark on this batch instead of seeded random data: x [N,C,H,W] float32, y [N] int labels (N overrides --batch).")
+  Path inputs;
+  @Option(names = "--json", description = "Also print the figures as one JSON object on the last line (for bench/side_by_side.py).")
+  boolean json;
 
   @Override
-  public Integer call() {
+  public Integer call() throws IOException {
     Method m = Method.parse(method);
     ModelConfig config = ModelConfig.cifar(model, m.exitsFor(ExitStructure.parse(exits)), width, classes).withInput(channels, size);
-    int total = 2 * (warmup + iterations);
-    ThroughputBenchmark.Result r = ThroughputBenchmark.run(config, m, batch, warmup, iterations,
-        i -> System.err.printf(Locale.ROOT, "\rbench: iteration %d/%d", i, total));
+    IntConsumer progress = i -> System.err.printf(Locale.ROOT, "\rbench: iteration %d", i);
+    ThroughputBenchmark.Result r;
+    if (inputs != null) {
+      NpzArchive batchFile = NpzArchive.read(inputs);
+      INDArray x = batchFile.get("x");
+      long[] expected = {x.size(0), channels, size, size};
+      if (!java.util.Arrays.equals(x.shape(), expected)) {
+        throw new IllegalArgumentException(inputs + ": x has shape " + java.util.Arrays.toString(x.shape())
+            + ", expected " + java.util.Arrays.toString(expected) + " (set --input-channels/--input-size to match)");
+      }
+      int[] labels = batchFile.get("y").toIntVector();
+      for (int label : labels) {
+        if (label < 0 || label >= classes) {
+          throw new IllegalArgumentException(inputs + ": label " + label + " in y is outside [0, " + classes + "); set --classes");
+        }
+      }
+      batch = (int) x.size(0);
+      r = ThroughputBenchmark.run(config, m, x, labels, warmup, iterations, progress);
+    } else {
+      r = ThroughputBenchmark.run(config, m, batch, warmup, iterations, progress);
+    }
     System.err.println();
+    long parameters = new ArchitectureSummary(Models.blueprint(config)).totalParameters();
     System.out.printf(Locale.ROOT, "%s %s, width %s, batch %d, method %s, %dx%dx%d, %d classes%n",
         model, config.exits().cliName(), width, batch, m.name(), channels, size, size, classes);
     System.out.printf(Locale.ROOT, "%s; %s; backend %s, oneDNN helpers %s%n",
@@ -50,6 +81,13 @@ final class BenchCommand implements Callable<Integer> {
     System.out.printf(Locale.ROOT, "%-10s %12.0f MiB (peak RSS)%n", "memory", r.peakRssMiB());
     System.out.printf(Locale.ROOT, "bench: train %.1f img/s, infer %.1f img/s, rss %.0f MiB%n",
         r.trainImagesPerSecond(), r.inferImagesPerSecond(), r.peakRssMiB());
+    if (json) {
+      System.out.printf(Locale.ROOT,
+          "{\"train_img_s\": %.3f, \"infer_img_s\": %.3f, \"peak_rss_mib\": %.1f, \"parameters\": %d, \"backend\": \"%s\", "
+              + "\"onednn_helpers\": %b, \"java\": \"%s\", \"dl4j\": \"%s\"}%n",
+          r.trainImagesPerSecond(), r.inferImagesPerSecond(), r.peakRssMiB(), parameters, Nd4jRuntime.backend(),
+          Nd4jRuntime.oneDnnHelpersEnabled(), System.getProperty("java.version"), BuildInfo.dl4jVersion());
+    }
     return 0;
   }
 }

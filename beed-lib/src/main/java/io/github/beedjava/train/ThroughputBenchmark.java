@@ -41,13 +41,32 @@ public final class ThroughputBenchmark {
    * @param onIteration called after every iteration (warm-up included) with a running count, for progress
    */
   public static Result run(ModelConfig model, Method method, int batch, int warmup, int iterations, IntConsumer onIteration) {
-    if (batch < 1 || warmup < 0 || iterations < 1) {
-      throw new IllegalArgumentException("bench: batch and iterations must be >= 1 and warm-up >= 0");
+    if (batch < 1) {
+      throw new IllegalArgumentException("bench: batch must be >= 1, got " + batch);
     }
-    MultiExitNetwork net = MultiExitNetwork.create(model);
     Random rng = new Random(1);
     INDArray input = Nd4j.rand(model.dataType(), batch, model.inputChannels(), model.inputSize(), model.inputSize()).subi(0.5);
     int[] labels = rng.ints(batch, 0, model.numClasses()).toArray();
+    return run(model, method, input, labels, warmup, iterations, onIteration);
+  }
+
+  /**
+   * Runs the benchmark on a given batch (the side-by-side harness feeds both frameworks the same one).
+   *
+   * @param input NCHW batch matching the model's input shape
+   * @param labels one class index per image
+   */
+  public static Result run(
+      ModelConfig model, Method method, INDArray input, int[] labels, int warmup, int iterations, IntConsumer onIteration) {
+    int batch = (int) input.size(0);
+    if (warmup < 0 || iterations < 1) {
+      throw new IllegalArgumentException("bench: iterations must be >= 1 and warm-up >= 0");
+    }
+    if (labels.length != batch) {
+      throw new IllegalArgumentException("bench: " + labels.length + " labels for " + batch + " images");
+    }
+    MultiExitNetwork net = MultiExitNetwork.create(model);
+    input = input.castTo(model.dataType());
     TrainingStep step = new TrainingStep(
         net, method.objective(net.numClassifiers(), DistillationSettings.DEFAULTS), new PyTorchSgd(0.9, 5e-4));
     int done = 0;

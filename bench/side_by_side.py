@@ -1,0 +1,160 @@
+#!/usr/bin/python3
+"""Side-by-side throughput of `./beed bench` (DL4J) and its PyTorch twin (bench/beed_torch.py).
+
+Both run as fresh processes, interleaved A, B, A, B, on the same batch (one seeded .npz), same
+model (parameter counts are checked equal), same threads. Prints each run, the medians, the
+DL4J/PyTorch ratios and the fraction of the measured FP32 GEMM peak; writes
+results/bench/side-by-side-<UTC stamp>.csv (one row per run, with provenance) atomically.
+
+  bench/side_by_side.py --install          # apt-get install python3-torch first (Debian)
+  bench/side_by_side.py --widths 1,0.25 --batch 128 --rounds 2
+"""
+import argparse
+import csv
+import datetime
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = "/usr/bin/python3"  # Debian's python3-torch lives in the system interpreter
+
+
+def install_torch():
+    apt = ["apt-get", "install", "-y", "--no-install-recommends", "python3-torch", "python3-numpy", "libopenblas0-pthread"]
+    if os.geteuid() != 0:
+        if not shutil.which("sudo"):
+            sys.exit("bench: installing python3-torch needs root; run as root or install sudo")
+        apt = ["sudo"] + apt
+    subprocess.run(apt, check=True)
+
+
+def torch_available():
+    return subprocess.run([PYTHON, "-c", "import torch"], capture_output=True).returncode == 0
+
+
+def run_measured(cmd, env):
+    """Runs cmd and returns the JSON object on its last JSON line (each side reports its own peak RSS:
+    VmHWM for the JVM, ru_maxrss for Python, both the process's resident high-water mark)."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT, text=True)
+    out, err = proc.communicate()
+    if proc.returncode != 0:
+        sys.stderr.write(err[-4000:])
+        sys.exit(f"bench: {' '.join(map(str, cmd))} failed with exit code {proc.returncode}")
+    lines = [l for l in out.splitlines() if l.startswith("{")]
+    if not lines:
+        sys.exit(f"bench: no JSON line from {' '.join(map(str, cmd))}:\n{out[-2000:]}")
+    return json.loads(lines[-1])
+
+
+def git(*args):
+    r = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+    return r.stdout.strip() if r.returncode == 0 else "unknown"
+
+
+def cpu_model():
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def write_atomically(path, header, rows):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=header)
+            w.writeheader()
+            w.writerows(rows)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def main():
+    p = argparse.ArgumentParser(description="DL4J (./beed bench) vs PyTorch, interleaved, same batch and model.")
+    p.add_argument("--install", action="store_true", help="apt-get install python3-torch (and OpenBLAS) first")
+    p.add_argument("--widths", default="1,0.25", help="comma-separated width multipliers (default 1,0.25)")
+    p.add_argument("--batch", type=int, default=128)
+    p.add_argument("--rounds", type=int, default=2, help="A,B pairs per width (default 2)")
+    p.add_argument("--warmup", type=int, default=5)
+    p.add_argument("--iterations", type=int, default=10)
+    p.add_argument("--threads", default=os.environ.get("OMP_NUM_THREADS", str(os.cpu_count())))
+    p.add_argument("--label", default="", help="free text stored in every row (e.g. the change being measured)")
+    p.add_argument("--out", type=Path, default=ROOT / "results" / "bench")
+    p.add_argument("--java-opts", default=None, help="BEED_JAVA_OPTS for the DL4J side (default: the launcher's)")
+    a = p.parse_args()
+    if a.install:
+        install_torch()
+    if not torch_available():
+        sys.exit("bench: PyTorch is not importable by /usr/bin/python3; rerun with --install (Debian python3-torch)")
+    import numpy as np
+
+    env = dict(os.environ, OMP_NUM_THREADS=a.threads)
+    if a.java_opts is not None:
+        env["BEED_JAVA_OPTS"] = a.java_opts
+    subprocess.run([str(ROOT / "beed"), "--version"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)  # build once, untimed
+    gemm = run_measured([PYTHON, "bench/beed_torch.py", "--gemm"], env)["gemm_gflops"]
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    provenance = {
+        "date_utc": stamp, "git_commit": git("rev-parse", "--short=12", "HEAD"),
+        "git_dirty": str(bool(git("status", "--porcelain", "--untracked-files=no"))).lower(),
+        "hardware": f"{cpu_model()}, {os.cpu_count()} cores", "os": platform.platform(),
+        "omp_threads": a.threads, "gemm_peak_gflops": f"{gemm:.1f}", "label": a.label,
+        "warmup": a.warmup, "iterations": a.iterations,
+    }
+    print(f"FP32 GEMM peak (torch.mm 2048^2, median of 10): {gemm:.1f} GFLOP/s; threads {a.threads}")
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        batch_file = Path(tmp) / "batch.npz"
+        rng = np.random.default_rng(1)
+        np.savez(batch_file, x=(rng.random((a.batch, 3, 32, 32), dtype=np.float32) - 0.5), y=rng.integers(0, 100, a.batch))
+        for width in [float(w) for w in a.widths.split(",")]:
+            common = ["--width", str(width), "--batch", str(a.batch), "--warmup", str(a.warmup),
+                      "--iterations", str(a.iterations), "--inputs", str(batch_file)]
+            for r in range(1, a.rounds + 1):
+                for framework, cmd in (("dl4j", [str(ROOT / "beed"), "bench", "--json", *common]),
+                                       ("pytorch", [PYTHON, "bench/beed_torch.py", *common])):
+                    res = run_measured(cmd, env)
+                    row = dict(provenance, framework=framework, width=width, batch=a.batch, round=r,
+                               train_img_s=f"{res['train_img_s']:.2f}", infer_img_s=f"{res['infer_img_s']:.2f}",
+                               peak_rss_mib=f"{res['peak_rss_mib']:.0f}", parameters=res["parameters"],
+                               version=res.get("dl4j", res.get("torch")), backend=res.get("backend", "torch cpu"))
+                    if framework == "pytorch":
+                        macs = res["forward_macs_per_image"]
+                    rows.append(row)
+                    print(f"  width {width:<5} round {r} {framework:8} train {res['train_img_s']:8.1f} img/s  "
+                          f"infer {res['infer_img_s']:8.1f} img/s  rss {res['peak_rss_mib']:6.0f} MiB", flush=True)
+            params = {row["parameters"] for row in rows if row["width"] == width}
+            if len(params) != 1:
+                sys.exit(f"bench: the two models differ at width {width}: parameter counts {sorted(params)}")
+            train_gflop = 3 * 2 * macs / 1e9  # training ~ 3x forward
+            for row in rows:
+                if row["width"] == width:
+                    row["train_gflop_per_img"] = f"{train_gflop:.4f}"
+                    row["train_pct_gemm_peak"] = f"{100 * float(row['train_img_s']) * train_gflop / gemm:.1f}"
+    header = list(rows[0].keys())
+    out = a.out / f"side-by-side-{stamp}.csv"
+    write_atomically(out, header, rows)
+
+    print(f"\n{'width':>6} {'metric':>20} {'DL4J':>10} {'PyTorch':>10} {'DL4J/PT':>8}   (medians over {a.rounds} rounds)")
+    for width in sorted({r["width"] for r in rows}, reverse=True):
+        for metric in ("train_img_s", "infer_img_s", "peak_rss_mib", "train_pct_gemm_peak"):
+            med = {fw: statistics.median(float(r[metric]) for r in rows if r["width"] == width and r["framework"] == fw)
+                   for fw in ("dl4j", "pytorch")}
+            print(f"{width:>6} {metric:>20} {med['dl4j']:>10.1f} {med['pytorch']:>10.1f} {med['dl4j'] / med['pytorch']:>8.2f}")
+    print(f"\nwrote {os.path.relpath(out, ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
