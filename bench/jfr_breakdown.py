@@ -12,7 +12,6 @@ backward, loss, SGD, ...). Record with:
 """
 import argparse
 import collections
-import json
 import subprocess
 import sys
 
@@ -23,9 +22,21 @@ PHASES = (("calcBackpropGradients", "backward"), ("ffToLayerActivationsInWS", "f
           ("PyTorchSgd", "sgd"), ("RunningStatistics", "bn running stats"), ("output", "forward (eval)"))
 
 
-def frames_of(event):
-    st = event["values"].get("stackTrace") or {}
-    return [(f["method"]["type"]["name"], f["method"]["name"]) for f in st.get("frames", [])]
+def samples(text):
+    """(event type, [(class, method), ...] top frame first) for each sample in `jfr print` text."""
+    kind, frames, in_stack = None, [], False
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.endswith("{") and stripped.split()[0] in ("jdk.NativeMethodSample", "jdk.ExecutionSample"):
+            kind, frames, in_stack = stripped.split()[0], [], False
+        elif stripped.startswith("stackTrace = ["):
+            in_stack = True
+        elif in_stack and stripped == "]":
+            in_stack = False
+            yield kind, frames
+        elif in_stack and "(" in stripped:
+            cls, _, method = stripped[:stripped.index("(")].rpartition(".")
+            frames.append((cls, method))
 
 
 def main():
@@ -33,19 +44,15 @@ def main():
     p.add_argument("jfr")
     p.add_argument("--top", type=int, default=30)
     a = p.parse_args()
-    out = subprocess.run(["jfr", "print", "--json", "--stack-depth", "96", "--events",
+    out = subprocess.run(["jfr", "print", "--stack-depth", "256", "--events",
                           "jdk.NativeMethodSample,jdk.ExecutionSample", a.jfr], capture_output=True, text=True)
     if out.returncode != 0:
         sys.exit(f"jfr print failed: {out.stderr.strip()}")
-    events = json.loads(out.stdout)["recording"]["events"]
     by_owner, by_phase = collections.Counter(), collections.Counter()
     total = 0
-    for e in events:
-        fr = frames_of(e)
-        if not any(c.startswith("io.github.beedjava") for c, _ in fr):
-            continue  # JVM housekeeping threads
-        if any(m in ("create", "run") and c.endswith("ThroughputBenchmark") for c, m in fr[:1]):
-            continue
+    for event_type, fr in samples(out.stdout):
+        if not any(c.endswith("ThroughputBenchmark") for c, _ in fr):
+            continue  # start-up, JIT and other threads
         total += 1
         owner = next((f"{c.rsplit('.', 1)[-1]}.{m}" for c, m in fr if c.startswith(OWNERS)), "other")
         phase = "other"
@@ -54,7 +61,7 @@ def main():
             if hit:
                 phase = hit
                 break
-        kind = "native" if e["type"] == "jdk.NativeMethodSample" else "java"
+        kind = "native" if event_type == "jdk.NativeMethodSample" else "java"
         by_owner[(phase, owner, kind)] += 1
         by_phase[phase] += 1
     if total == 0:

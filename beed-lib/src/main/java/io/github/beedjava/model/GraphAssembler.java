@@ -69,14 +69,14 @@ final class GraphAssembler {
     int w = (s.width() + 2 * padding - kernel) / stride + 1;
     graph.addLayer(
         name,
-        new ConvolutionLayer.Builder(kernel, kernel)
-            .stride(stride, stride)
-            .padding(padding, padding)
-            .nIn(s.channels())
-            .nOut(cout)
-            .hasBias(bias)
-            .activation(Activation.IDENTITY)
-            .build(),
+        new LinearConvolution(
+            new ConvolutionLayer.Builder(kernel, kernel)
+                .stride(stride, stride)
+                .padding(padding, padding)
+                .nIn(s.channels())
+                .nOut(cout)
+                .hasBias(bias)
+                .activation(Activation.IDENTITY)),
         in);
     long params = (long) cout * s.channels() * kernel * kernel + (bias ? cout : 0);
     long macs = (long) cout * h * w * s.channels() * kernel * kernel;

@@ -1,0 +1,51 @@
+package io.github.beedjava.model;
+
+import java.util.Collection;
+import java.util.Map;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Configuration of a convolution without activation (every convolution here: BN or a sum follows)
+ * whose runtime layer, {@link LinearConvolutionLayer}, skips the forward pass that DL4J's
+ * ConvolutionLayer repeats inside every backward pass. Same parameters, same results.
+ */
+public class LinearConvolution extends ConvolutionLayer {
+
+  /** For DL4J's JSON (de)serialisation. */
+  public LinearConvolution() {}
+
+  /**
+   * @param builder a configured convolution builder; its activation must be identity
+   * @throws IllegalArgumentException when the activation is not identity
+   */
+  public LinearConvolution(ConvolutionLayer.Builder builder) {
+    super(builder);
+    if (getActivationFn() != null && !(getActivationFn() instanceof ActivationIdentity)) {
+      throw new IllegalArgumentException("LinearConvolution: activation must be identity, got " + getActivationFn());
+    }
+  }
+
+  @Override
+  public Layer instantiate(
+      NeuralNetConfiguration conf,
+      Collection<TrainingListener> listeners,
+      int layerIndex,
+      INDArray paramsView,
+      boolean initializeParams,
+      DataType networkDataType) {
+    LinearConvolutionLayer layer = new LinearConvolutionLayer(conf, networkDataType);
+    layer.setListeners(listeners);
+    layer.setIndex(layerIndex);
+    layer.setParamsViewArray(paramsView);
+    Map<String, INDArray> table = initializer().init(conf, paramsView, initializeParams);
+    layer.setParamTable(table);
+    layer.setConf(conf);
+    return layer;
+  }
+}

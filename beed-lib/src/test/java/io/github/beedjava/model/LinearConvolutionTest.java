@@ -1,0 +1,74 @@
+package io.github.beedjava.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.junit.jupiter.api.Test;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class LinearConvolutionTest {
+
+  private static ConvolutionLayer.Builder builder(boolean bias) {
+    return new ConvolutionLayer.Builder(3, 3).stride(2, 2).padding(1, 1).nIn(4).nOut(6).hasBias(bias).activation(Activation.IDENTITY);
+  }
+
+  private static MultiLayerNetwork single(Layer layer) {
+    MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(7).dataType(DataType.FLOAT)
+        .list().layer(layer).setInputType(InputType.convolutional(9, 9, 4)).build());
+    net.init();
+    net.initGradientsView();
+    return net;
+  }
+
+  @Test
+  void backwardWithoutTheRepeatedForwardGivesDl4jsGradientsExactly() {
+    for (boolean bias : new boolean[] {false, true}) {
+      MultiLayerNetwork plain = single(builder(bias).build());
+      MultiLayerNetwork linear = single(new LinearConvolution(builder(bias)));
+      linear.setParams(plain.params().dup());
+      assertInstanceOf(LinearConvolutionLayer.class, linear.getLayer(0));
+      assertTrue(((LinearConvolutionLayer) linear.getLayer(0)).getHelper() instanceof MKLDNNConvHelper,
+          "the fast path needs the oneDNN helper (run with the project's -D flags)");
+      INDArray x = Nd4j.rand(DataType.FLOAT, 5, 4, 9, 9).subi(0.5);
+      INDArray eps = Nd4j.rand(DataType.FLOAT, 5, 6, 5, 5).subi(0.5);
+      Pair<Gradient, INDArray> expected = backward(plain, x, eps);
+      Pair<Gradient, INDArray> actual = backward(linear, x, eps);
+      assertEquals(expected.getSecond(), actual.getSecond(), "dLoss/dInput, bias " + bias);
+      for (String key : expected.getFirst().gradientForVariable().keySet()) {
+        assertEquals(expected.getFirst().getGradientFor(key), actual.getFirst().getGradientFor(key), key + ", bias " + bias);
+      }
+    }
+  }
+
+  private static Pair<Gradient, INDArray> backward(MultiLayerNetwork net, INDArray x, INDArray eps) {
+    var layer = net.getLayer(0);
+    LayerWorkspaceMgr ws = LayerWorkspaceMgr.noWorkspaces();
+    layer.setInput(x, ws);
+    layer.activate(true, ws);
+    Pair<Gradient, INDArray> p = layer.backpropGradient(eps.dup(), ws);
+    Gradient g = new org.deeplearning4j.nn.gradient.DefaultGradient();
+    p.getFirst().gradientForVariable().forEach((k, v) -> g.setGradientFor(k, v.dup()));
+    return new Pair<>(g, p.getSecond().dup());
+  }
+
+  @Test
+  void refusesAnActivation() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new LinearConvolution(builder(false).activation(Activation.RELU)));
+    assertTrue(e.getMessage().contains("identity"), e.getMessage());
+  }
+}
