@@ -27,6 +27,16 @@ public class MultiExitGraph extends ComputationGraph {
     super(configuration);
   }
 
+  /** Initialises the graph and gives every BN layer the faster {@link JavaBatchNormHelper}. */
+  @Override
+  public void init(INDArray parameters, boolean cloneParametersArray) {
+    boolean fresh = !initCalled;
+    super.init(parameters, cloneParametersArray);
+    if (fresh) {
+      JavaBatchNormHelper.installOn(getLayers());
+    }
+  }
+
   /**
    * Runs a training-mode forward pass, hands detached copies of the outputs (in configuration
    * order) to {@code errorsOf}, and backpropagates the errors it returns. Gradients land in

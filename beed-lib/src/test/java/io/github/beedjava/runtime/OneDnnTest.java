@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.beedjava.model.ExitStructure;
 import io.github.beedjava.model.ModelConfig;
 import io.github.beedjava.model.MultiExitNetwork;
-import org.deeplearning4j.nn.layers.mkldnn.MKLDNNBatchNormHelper;
 import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -24,7 +23,7 @@ class OneDnnTest {
   }
 
   @Test
-  void convolutionAndBatchNormUseOneDnnHelpers() {
+  void convolutionsUseOneDnnAndBatchNormTheJavaHelper() {
     MultiExitNetwork net =
         MultiExitNetwork.create(ModelConfig.cifar("resnet18", ExitStructure.BOTTLENECK, 0.125, 10));
     net.forward(Nd4j.rand(DataType.FLOAT, 2, 3, 32, 32), true);
@@ -32,6 +31,8 @@ class OneDnnTest {
     Object bn = net.graph().getLayer("bn1").getHelper();
     assertNotNull(conv, "conv1 has no helper");
     assertTrue(conv instanceof MKLDNNConvHelper, "conv1 helper is " + conv.getClass());
-    assertTrue(bn instanceof MKLDNNBatchNormHelper, "bn1 helper is " + bn);
+    // BN runs in plain Java (faster than oneDNN's NCHW kernels here, see bench/README.md)
+    assertNotNull(bn, "bn1 has no helper");
+    assertTrue(bn.getClass().getSimpleName().equals("JavaBatchNormHelper"), "bn1 helper is " + bn.getClass());
   }
 }
