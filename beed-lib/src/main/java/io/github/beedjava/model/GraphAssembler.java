@@ -123,7 +123,7 @@ final class GraphAssembler {
   }
 
   String relu(String name, String in) {
-    graph.addLayer(name, new ActivationLayer.Builder().activation(Activation.RELU).build(), in);
+    graph.addLayer(name, new SinglePassRelu(), in);
     return record(name, in, shape(in), 0, 0);
   }
 

@@ -1,0 +1,42 @@
+package io.github.beedjava.model;
+
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.ActivationLayer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
+import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinearDerivative;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Runtime layer of {@link SinglePassRelu}: forward writes max(x, 0) into a fresh activation
+ * array (the input stays intact for backward), backward writes dLoss/dx = dLoss/dy where x > 0
+ * with the fused {@code relu_bp} op. Same values as DL4J's ActivationLayer, one pass less each way.
+ */
+final class SinglePassReluLayer extends ActivationLayer {
+
+  SinglePassReluLayer(NeuralNetConfiguration conf, DataType dataType) {
+    super(conf, dataType);
+  }
+
+  @Override
+  public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+    assertInputSet(false);
+    INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(), input.shape(), 'c');
+    Nd4j.exec(new RectifiedLinear(input, out, 0.0));
+    return out;
+  }
+
+  @Override
+  public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+    assertInputSet(true);
+    INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, epsilon.dataType(), epsilon.shape(), 'c');
+    Nd4j.exec(new RectifiedLinearDerivative(input, epsilon, dx));
+    return new Pair<>(new DefaultGradient(), dx);
+  }
+}

@@ -1,0 +1,44 @@
+package io.github.beedjava.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class SinglePassReluTest {
+
+  private static Layer layer(org.deeplearning4j.nn.conf.layers.Layer conf) {
+    MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT).list()
+        .layer(conf).setInputType(InputType.convolutional(6, 6, 3)).build());
+    net.init();
+    return net.getLayer(0);
+  }
+
+  @Test
+  void sameValuesAsDl4jsReluLayerBothWaysAndTheInputIsKept() {
+    Layer plain = layer(new ActivationLayer.Builder().activation(Activation.RELU).build());
+    Layer fast = layer(new SinglePassRelu());
+    assertInstanceOf(SinglePassReluLayer.class, fast);
+    INDArray x = Nd4j.rand(DataType.FLOAT, 4, 3, 6, 6).subi(0.5);
+    INDArray keep = x.dup();
+    INDArray eps = Nd4j.rand(DataType.FLOAT, 4, 3, 6, 6).subi(0.5);
+    LayerWorkspaceMgr ws = LayerWorkspaceMgr.noWorkspaces();
+    plain.setInput(x.dup(), ws);
+    fast.setInput(x, ws);
+    for (boolean training : new boolean[] {true, false}) {
+      assertEquals(plain.activate(training, ws), fast.activate(training, ws), "forward, training " + training);
+    }
+    assertEquals(keep, x, "the input must survive the forward pass (backward reads it)");
+    assertEquals(plain.backpropGradient(eps.dup(), ws).getSecond(), fast.backpropGradient(eps, ws).getSecond(), "backward");
+  }
+}
