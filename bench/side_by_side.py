@@ -113,7 +113,7 @@ def main():
         "omp_threads": a.threads, "gemm_peak_gflops": f"{gemm:.1f}", "label": a.label,
         "warmup": a.warmup, "iterations": a.iterations,
     }
-    print(f"FP32 peak (faster of torch.mm 2048^2 and a oneDNN 1x1 conv, medians of 10): {gemm:.1f} GFLOP/s; threads {a.threads}")
+    print(f"FP32 peak (fastest of torch.mm 2048^2 and two oneDNN convolutions, medians of 10): {gemm:.1f} GFLOP/s; threads {a.threads}")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         batch_file = Path(tmp) / "batch.npz"
