@@ -2,6 +2,7 @@ package io.github.beedjava.optim;
 
 import io.github.beedjava.model.MultiExitNetwork;
 import io.github.beedjava.model.ParameterRef;
+import org.nd4j.linalg.api.blas.Level1;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -35,25 +36,28 @@ public final class PyTorchSgd {
 
   /**
    * One update from the gradients of the last forward/backward pass. BN running statistics must
-   * already have been applied (their deltas zeroed), see {@code RunningStatistics}.
+   * already have been applied (their deltas zeroed), see {@code RunningStatistics}. Works in place
+   * without temporaries (the flat views are the size of the model): the gradient view is
+   * overwritten with d, so read gradients before calling this.
    *
    * @param lr learning rate of this step
    */
   public void step(MultiExitNetwork net, double lr) {
     // Flat 1-D views of the same buffers (DL4J shapes them [n] and [1, n]).
     INDArray params = flat(net.graph().params());
-    INDArray grads = flat(net.graph().getGradientsViewArray());
+    INDArray d = flat(net.graph().getGradientsViewArray());
     if (trainableMask == null) {
       trainableMask = maskOf(net);
     }
-    INDArray d = params.mul(trainableMask).muli(weightDecay).addi(grads);
-    d.muli(trainableMask);
+    Level1 blas = Nd4j.getBlasWrapper().level1();
+    blas.axpy(d.length(), weightDecay, params, d);  // d = g + wd * p
+    d.muli(trainableMask);  // running statistics are not SGD parameters
     if (buffer == null) {
-      buffer = d;
+      buffer = d.dup();
     } else {
       buffer.muli(momentum).addi(d);
     }
-    params.subi(buffer.mul(lr));
+    blas.axpy(params.length(), -lr, buffer, params);
   }
 
   /** The momentum buffer (flat, network parameter order), or null before the first step. */
