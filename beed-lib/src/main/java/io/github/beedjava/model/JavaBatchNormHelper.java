@@ -44,10 +44,14 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
   /** Whether the last training forward pass was ours (backward must then be ours too). */
   private boolean handledForward;
 
-  /** Replaces the helper of every BN layer of a graph with this implementation. */
+  /**
+   * Replaces the helper of every NCHW BN layer of a graph with this implementation (NHWC layers
+   * keep DL4J's oneDNN helper, which is fast for that layout).
+   */
   static void installOn(Layer[] layers) {
     for (Layer layer : layers) {
-      if (layer instanceof BatchNormalization bn) {
+      if (layer instanceof BatchNormalization bn
+          && ((org.deeplearning4j.nn.conf.layers.BatchNormalization) bn.conf().getLayer()).getCnn2DFormat() == CNN2DFormat.NCHW) {
         try {
           HELPER_FIELD.set(bn, new JavaBatchNormHelper());
         } catch (IllegalAccessException e) {

@@ -19,6 +19,9 @@ public final class MultiExitNetwork {
   private final Blueprint blueprint;
   private final MultiExitGraph graph;
   private final List<ParameterRef> parameters;
+  /** NHWC copy for inference sharing {@link #graph}'s parameters; built on first use. */
+  private MultiExitGraph channelsLast;
+  private boolean channelsLastChecked;
 
   private MultiExitNetwork(Blueprint blueprint) {
     this.blueprint = blueprint;
@@ -61,7 +64,33 @@ public final class MultiExitNetwork {
    * @param train true: batch statistics in BN (running statistics are not changed); false: eval mode
    */
   public Outputs forward(INDArray input, boolean train) {
-    return Outputs.split(graph.output(train, input));
+    MultiExitGraph nhwc = train ? null : channelsLastGraph();
+    if (nhwc == null) {
+      return Outputs.split(graph.output(train, input));
+    }
+    INDArray[] out = nhwc.output(false, input.permute(0, 2, 3, 1).dup('c'));
+    Outputs split = Outputs.split(out);
+    INDArray[] features = split.features();
+    for (int i = 0; i < features.length; i++) {
+      features[i] = features[i].permute(0, 3, 1, 2).dup('c');  // back to NCHW, like every other path
+    }
+    return split;
+  }
+
+  /**
+   * The channels-last inference graph ({@link ChannelsLast}), sharing this network's parameter
+   * buffer so that it always sees the current weights; null when the architecture has a vertex
+   * that is not layout-aware (then the NCHW graph runs).
+   */
+  private MultiExitGraph channelsLastGraph() {
+    if (!channelsLastChecked) {
+      channelsLastChecked = true;
+      channelsLast = ChannelsLast.of(blueprint.graph()).map(MultiExitGraph::new).orElse(null);
+      if (channelsLast != null) {
+        channelsLast.init(graph.params(), false);
+      }
+    }
+    return channelsLast;
   }
 
   /**

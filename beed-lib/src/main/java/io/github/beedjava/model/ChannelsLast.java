@@ -1,0 +1,58 @@
+package io.github.beedjava.model;
+
+import java.util.Optional;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+
+/**
+ * The channels-last (NHWC) copy of a network's graph configuration, for inference. libnd4j runs
+ * oneDNN convolutions on plain NCHW memory with much slower kernels than on NHWC (1.6x over the
+ * convolutions of ResNet18 with exits, {@code bench/README.md}); backward passes are the same
+ * speed, so training stays NCHW. Parameter layouts are identical in both formats, so the copy can
+ * share the trained network's parameter buffer.
+ */
+final class ChannelsLast {
+  private ChannelsLast() {}
+
+  /**
+   * The NHWC version of an NCHW configuration, or empty when it holds a vertex or layer this
+   * class does not know to be layout-aware (e.g. the squeeze-excitation scale vertex).
+   */
+  static Optional<ComputationGraphConfiguration> of(ComputationGraphConfiguration nchw) {
+    ComputationGraphConfiguration copy = nchw.clone();
+    for (GraphVertex vertex : copy.getVertices().values()) {
+      if (vertex instanceof ElementWiseVertex) {
+        continue;
+      }
+      if (!(vertex instanceof LayerVertex lv) || lv.getPreProcessor() != null) {
+        return Optional.empty();
+      }
+      Layer layer = lv.getLayerConf().getLayer();
+      if (layer instanceof ConvolutionLayer conv) {  // depthwise included
+        conv.setCnn2dDataFormat(CNN2DFormat.NHWC);
+      } else if (layer instanceof BatchNormalization bn) {
+        bn.setCnn2DFormat(CNN2DFormat.NHWC);
+      } else if (layer instanceof SubsamplingLayer pool) {
+        pool.setCnn2dDataFormat(CNN2DFormat.NHWC);
+      } else if (layer instanceof GlobalPoolingLayer pool) {
+        if (!pool.isCollapseDimensions()) {
+          return Optional.empty();  // keeps a [N,C,1,1] map: only the SE block does that
+        }
+        pool.setPoolingDimensions(new int[] {1, 2});
+      } else if (!(layer instanceof ActivationLayer) && !(layer instanceof DenseLayer)) {
+        return Optional.empty();
+      }
+    }
+    return Optional.of(copy);
+  }
+}
