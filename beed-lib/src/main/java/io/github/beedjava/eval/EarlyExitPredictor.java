@@ -12,7 +12,15 @@ import java.util.Map;
 import java.util.Set;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.graph.vertex.VertexIndices;
+import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.MirroringPolicy;
+import org.nd4j.linalg.api.memory.enums.ResetPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -32,6 +40,17 @@ public final class EarlyExitPredictor {
   private final Map<String, String[]> inputsOf = new HashMap<>();
   private final Map<String, Integer> lastUse = new HashMap<>();
 
+  private static final String WORKSPACE = "BEED_EARLY_EXIT";
+  private static final WorkspaceConfiguration WORKSPACE_CONFIG = WorkspaceConfiguration.builder()
+      .initialSize(0)
+      .overallocationLimit(0.05)
+      .policyAllocation(AllocationPolicy.OVERALLOCATE)
+      .policyLearning(LearningPolicy.FIRST_LOOP)
+      .policyMirroring(MirroringPolicy.FULL)
+      .policySpill(SpillPolicy.REALLOCATE)
+      .policyReset(ResetPolicy.BLOCK_LEFT)
+      .build();
+
   /**
    * Predictions of a batch.
    *
@@ -50,7 +69,8 @@ public final class EarlyExitPredictor {
     if (thresholds.length != logits.size()) {
       throw new IllegalArgumentException("thresholds: need one per classifier (" + logits.size() + "), got " + thresholds.length);
     }
-    GraphVertex[] vertices = net.graph().getVertices();
+    // The eval-mode graph: channels-last where the architecture allows (faster convolutions).
+    GraphVertex[] vertices = net.inferenceGraph().getVertices();
     for (GraphVertex v : vertices) {
       VertexIndices[] in = v.getInputVertices();
       String[] names = new String[in == null ? 0 : in.length];
@@ -60,7 +80,7 @@ public final class EarlyExitPredictor {
       inputsOf.put(v.getVertexName(), names);
     }
     Set<String> done = new HashSet<>();
-    int[] order = net.graph().topologicalSortOrder();
+    int[] order = net.inferenceGraph().topologicalSortOrder();
     for (int k = 0; k < logits.size(); k++) {
       Set<String> need = ancestors(logits.get(k));
       List<GraphVertex> segment = new ArrayList<>();
@@ -98,42 +118,50 @@ public final class EarlyExitPredictor {
     for (int i = 0; i < n; i++) {
       alive[i] = i;
     }
-    LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
-    Map<String, INDArray> acts = new HashMap<>();
-    acts.put(net.graph().getConfiguration().getNetworkInputs().get(0), input);
-    int k = 0;
-    for (; k < segments.size() && alive.length > 0; k++) {
-      for (GraphVertex v : segments.get(k)) {
-        String[] in = inputsOf.get(v.getVertexName());
-        for (int i = 0; i < in.length; i++) {
-          v.setInput(i, acts.get(in[i]), mgr);
+    // One workspace for the whole call: activations live until their last segment, and after the
+    // first batch the memory is reused instead of freshly allocated (and page-faulted) per layer.
+    LayerWorkspaceMgr mgr = LayerWorkspaceMgr.builder()
+        .with(ArrayType.INPUT, WORKSPACE, WORKSPACE_CONFIG)
+        .with(ArrayType.ACTIVATIONS, WORKSPACE, WORKSPACE_CONFIG)
+        .with(ArrayType.FF_WORKING_MEM, WORKSPACE, WORKSPACE_CONFIG)
+        .build();
+    mgr.setHelperWorkspacePointers(new HashMap<>());
+    try (MemoryWorkspace ws = mgr.notifyScopeEntered(ArrayType.ACTIVATIONS)) {
+      Map<String, INDArray> acts = new HashMap<>();
+      acts.put(net.inferenceGraph().getConfiguration().getNetworkInputs().get(0), net.inferenceInput(input));
+      for (int k = 0; k < segments.size() && alive.length > 0; k++) {
+        for (GraphVertex v : segments.get(k)) {
+          String[] in = inputsOf.get(v.getVertexName());
+          for (int i = 0; i < in.length; i++) {
+            v.setInput(i, acts.get(in[i]), mgr);
+          }
+          acts.put(v.getVertexName(), v.doForward(false, mgr));
+          v.clear();
         }
-        acts.put(v.getVertexName(), v.doForward(false, mgr));
-        v.clear();
-      }
-      INDArray z = acts.get(logits.get(k));
-      double[][] rows = z.toDoubleMatrix();
-      boolean last = k == segments.size() - 1;
-      List<Integer> keep = new ArrayList<>();
-      for (int r = 0; r < rows.length; r++) {
-        double[] softmax = softmaxMax(rows[r]);
-        if (last || softmax[0] >= thresholds[k]) {
-          classes[alive[r]] = (int) softmax[1];
-          exitAt[alive[r]] = k;
-        } else {
-          keep.add(r);
+        INDArray z = acts.get(logits.get(k));
+        double[][] rows = z.toDoubleMatrix();
+        boolean last = k == segments.size() - 1;
+        List<Integer> keep = new ArrayList<>();
+        for (int r = 0; r < rows.length; r++) {
+          double[] softmax = softmaxMax(rows[r]);
+          if (last || softmax[0] >= thresholds[k]) {
+            classes[alive[r]] = (int) softmax[1];
+            exitAt[alive[r]] = k;
+          } else {
+            keep.add(r);
+          }
         }
-      }
-      if (keep.size() < alive.length) {
-        long[] keepRows = keep.stream().mapToLong(Integer::longValue).toArray();
-        int[] current = alive;
-        int[] nextAlive = keep.stream().mapToInt(r -> current[r]).toArray();
-        final int segment = k;
-        acts.entrySet().removeIf(e -> lastUse.getOrDefault(e.getKey(), -1) <= segment);
-        if (keepRows.length > 0) {
-          acts.replaceAll((name, a) -> rowsOf(a, keepRows));
+        if (keep.size() < alive.length) {
+          long[] keepRows = keep.stream().mapToLong(Integer::longValue).toArray();
+          int[] current = alive;
+          int[] nextAlive = keep.stream().mapToInt(r -> current[r]).toArray();
+          final int segment = k;
+          acts.entrySet().removeIf(e -> lastUse.getOrDefault(e.getKey(), -1) <= segment);
+          if (keepRows.length > 0) {
+            acts.replaceAll((name, a) -> rowsOf(a, keepRows));
+          }
+          alive = nextAlive;
         }
-        alive = nextAlive;
       }
     }
     return new Prediction(classes, exitAt);

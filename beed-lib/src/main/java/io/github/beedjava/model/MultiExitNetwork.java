@@ -68,13 +68,27 @@ public final class MultiExitNetwork {
     if (nhwc == null) {
       return Outputs.split(graph.output(train, input));
     }
-    INDArray[] out = nhwc.output(false, input.permute(0, 2, 3, 1).dup('c'));
+    INDArray[] out = nhwc.output(false, inferenceInput(input));
     Outputs split = Outputs.split(out);
     INDArray[] features = split.features();
     for (int i = 0; i < features.length; i++) {
       features[i] = features[i].permute(0, 3, 1, 2).dup('c');  // back to NCHW, like every other path
     }
     return split;
+  }
+
+  /**
+   * The graph that eval-mode passes run: the channels-last copy where the architecture allows it,
+   * else {@link #graph()}. Feed it {@link #inferenceInput}.
+   */
+  public MultiExitGraph inferenceGraph() {
+    MultiExitGraph nhwc = channelsLastGraph();
+    return nhwc != null ? nhwc : graph;
+  }
+
+  /** An NCHW batch in the layout {@link #inferenceGraph()} expects (an NHWC copy when it is channels-last). */
+  public INDArray inferenceInput(INDArray nchw) {
+    return channelsLastGraph() != null ? nchw.permute(0, 2, 3, 1).dup('c') : nchw;
   }
 
   /**
