@@ -49,6 +49,9 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
    * keep DL4J's oneDNN helper, which is fast for that layout).
    */
   static void installOn(Layer[] layers) {
+    if (!Nd4j.getEnvironment().isCPU()) {
+      return;  // the loops read host buffers; on a GPU DL4J's cuDNN helper is the right one
+    }
     for (Layer layer : layers) {
       if (layer instanceof BatchNormalization bn
           && ((org.deeplearning4j.nn.conf.layers.BatchNormalization) bn.conf().getLayer()).getCnn2DFormat() == CNN2DFormat.NCHW) {
