@@ -24,7 +24,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Batch normalisation of NCHW float maps, forward and backward, as plain Java loops over ND4J's
- * native buffers: two passes over the data each way, channels in parallel. On the 2-core machine
+ * native buffers: three passes over the data forward, two backward, channels in parallel. On the 2-core machine
  * this is about 3.5x (forward) and 8x (backward) faster than the oneDNN/libnd4j ops DL4J's
  * helper calls ({@code bench/README.md}). Sums are accumulated in double, so it is at least as
  * accurate. Anything else (double precision, NHWC, rank 2) is declined and DL4J's own code runs.

@@ -1,7 +1,6 @@
 package io.github.beedjava.model;
 
 import java.util.Collection;
-import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -39,13 +38,7 @@ public class LinearConvolution extends ConvolutionLayer {
       INDArray paramsView,
       boolean initializeParams,
       DataType networkDataType) {
-    LinearConvolutionLayer layer = new LinearConvolutionLayer(conf, networkDataType);
-    layer.setListeners(listeners);
-    layer.setIndex(layerIndex);
-    layer.setParamsViewArray(paramsView);
-    Map<String, INDArray> table = initializer().init(conf, paramsView, initializeParams);
-    layer.setParamTable(table);
-    layer.setConf(conf);
-    return layer;
+    return CustomLayers.wire(
+        new LinearConvolutionLayer(conf, networkDataType), conf, listeners, layerIndex, paramsView, initializeParams, initializer());
   }
 }

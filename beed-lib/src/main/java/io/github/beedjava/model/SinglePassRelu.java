@@ -1,7 +1,6 @@
 package io.github.beedjava.model;
 
 import java.util.Collection;
-import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
@@ -29,13 +28,7 @@ public class SinglePassRelu extends ActivationLayer {
       INDArray paramsView,
       boolean initializeParams,
       DataType networkDataType) {
-    SinglePassReluLayer layer = new SinglePassReluLayer(conf, networkDataType);
-    layer.setListeners(listeners);
-    layer.setIndex(layerIndex);
-    layer.setParamsViewArray(paramsView);
-    Map<String, INDArray> table = initializer().init(conf, paramsView, initializeParams);
-    layer.setParamTable(table);
-    layer.setConf(conf);
-    return layer;
+    return CustomLayers.wire(
+        new SinglePassReluLayer(conf, networkDataType), conf, listeners, layerIndex, paramsView, initializeParams, initializer());
   }
 }
