@@ -47,7 +47,10 @@ public final class MultiExitNetwork {
     return blueprint;
   }
 
-  /** The underlying DL4J graph. */
+  /**
+   * The underlying DL4J graph (NCHW, used for training). Change its parameters in place
+   * ({@code params().assign(...)}): the channels-last inference graph shares that buffer.
+   */
   public MultiExitGraph graph() {
     return graph;
   }
