@@ -202,7 +202,19 @@ final class GraphAssembler {
   /** Finishes the graph with the given outputs, in order. */
   ComputationGraphConfiguration build(List<String> outputs) {
     graph.setOutputs(outputs.toArray(new String[0]));
-    return graph.build();
+    ComputationGraphConfiguration conf = graph.build();
+    // A ReLU may overwrite its input when nothing else (another vertex, a network output) reads it.
+    Map<String, Integer> readers = new HashMap<>();
+    conf.getVertexInputs().values().forEach(ins -> ins.forEach(in -> readers.merge(in, 1, Integer::sum)));
+    conf.getNetworkOutputs().forEach(out -> readers.merge(out, 1, Integer::sum));
+    conf.getVertices().forEach((name, vertex) -> {
+      if (vertex instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv
+          && lv.getLayerConf().getLayer() instanceof SinglePassRelu relu) {
+        String in = conf.getVertexInputs().get(name).get(0);
+        relu.setInPlace(!conf.getNetworkInputs().contains(in) && readers.getOrDefault(in, 0) == 1);
+      }
+    });
+    return conf;
   }
 
   /** Layers in insertion order with their costs. */

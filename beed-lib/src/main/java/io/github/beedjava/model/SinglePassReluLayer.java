@@ -27,6 +27,12 @@ final class SinglePassReluLayer extends ActivationLayer {
   @Override
   public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
     assertInputSet(false);
+    if (((SinglePassRelu) conf().getLayer()).isInPlace()) {
+      // Nothing else reads the input: overwrite it. Backward's mask relu(x) > 0 equals x > 0.
+      INDArray in = workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, input);
+      Nd4j.exec(new RectifiedLinear(in, in, 0.0));
+      return in;
+    }
     INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(), input.shape(), 'c');
     Nd4j.exec(new RectifiedLinear(input, out, 0.0));
     return out;

@@ -41,4 +41,36 @@ class SinglePassReluTest {
     assertEquals(keep, x, "the input must survive the forward pass (backward reads it)");
     assertEquals(plain.backpropGradient(eps.dup(), ws).getSecond(), fast.backpropGradient(eps, ws).getSecond(), "backward");
   }
+
+  @Test
+  void inPlaceOnlyWhereNothingElseReadsTheInputAndSameValues() {
+    for (String model : new String[] {"resnet18", "wrn16_4", "mobilenetv2"}) {
+      var conf = Models.blueprint(ModelConfig.cifar(model, ExitStructure.BOTTLENECK, 0.125, 10)).graph();
+      java.util.Map<String, Integer> readers = new java.util.HashMap<>();
+      conf.getVertexInputs().values().forEach(ins -> ins.forEach(in -> readers.merge(in, 1, Integer::sum)));
+      conf.getNetworkOutputs().forEach(out -> readers.merge(out, 1, Integer::sum));
+      int inPlace = 0;
+      for (var e : conf.getVertices().entrySet()) {
+        if (e.getValue() instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv
+            && lv.getLayerConf().getLayer() instanceof SinglePassRelu relu && relu.isInPlace()) {
+          inPlace++;
+          String in = conf.getVertexInputs().get(e.getKey()).get(0);
+          assertEquals(1, readers.get(in), model + ": " + e.getKey() + " overwrites " + in + ", which something else reads");
+        }
+      }
+      org.junit.jupiter.api.Assertions.assertTrue(inPlace > 0, model + " has no in-place ReLU");
+    }
+    SinglePassRelu conf = new SinglePassRelu();
+    conf.setInPlace(true);
+    Layer plain = layer(new ActivationLayer.Builder().activation(Activation.RELU).build());
+    Layer fast = layer(conf);
+    INDArray x = Nd4j.rand(DataType.FLOAT, 4, 3, 6, 6).subi(0.5);
+    INDArray eps = Nd4j.rand(DataType.FLOAT, 4, 3, 6, 6).subi(0.5);
+    LayerWorkspaceMgr ws = LayerWorkspaceMgr.noWorkspaces();
+    plain.setInput(x.dup(), ws);
+    fast.setInput(x, ws);
+    assertEquals(plain.activate(true, ws), fast.activate(true, ws), "forward");
+    assertEquals(plain.backpropGradient(eps.dup(), ws).getSecond(), fast.backpropGradient(eps, ws).getSecond(),
+        "backward from the overwritten input");
+  }
 }
