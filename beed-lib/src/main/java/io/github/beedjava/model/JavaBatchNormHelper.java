@@ -95,6 +95,18 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
     return x.dataType() == DataType.FLOAT && x.rank() == 4 && format == CNN2DFormat.NCHW && x.length() <= Integer.MAX_VALUE;
   }
 
+  /** N, C and H*W of an NCHW array. */
+  private record Dims(int n, int channels, int hw) {
+    static Dims of(INDArray a) {
+      return new Dims((int) a.size(0), (int) a.size(1), (int) (a.size(2) * a.size(3)));
+    }
+
+    /** Values per channel in a batch: N*H*W. */
+    long perChannel() {
+      return (long) n * hw;
+    }
+  }
+
   private static INDArray dense(INDArray a) {
     return a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a) ? a : a.dup('c');
   }
@@ -124,10 +136,11 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
       return null;
     }
     INDArray in = dense(x);
-    int n = (int) in.size(0);
-    int channels = (int) in.size(1);
-    int hw = (int) (in.size(2) * in.size(3));
-    long perChannel = (long) n * hw;
+    Dims dims = Dims.of(in);
+    int n = dims.n();
+    int channels = dims.channels();
+    int hw = dims.hw();
+    long perChannel = dims.perChannel();
     float[] g = gamma.toFloatVector();
     float[] b = beta.toFloatVector();
     float[] mu = training ? new float[channels] : mean.toFloatVector();
@@ -190,10 +203,11 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
     }
     INDArray in = dense(input);
     INDArray err = dense(epsilon);
-    int n = (int) in.size(0);
-    int channels = (int) in.size(1);
-    int hw = (int) (in.size(2) * in.size(3));
-    long perChannel = (long) n * hw;
+    Dims dims = Dims.of(in);
+    int n = dims.n();
+    int channels = dims.channels();
+    int hw = dims.hw();
+    long perChannel = dims.perChannel();
     float[] g = gamma.toFloatVector();
     float[] dGamma = new float[channels];
     float[] dBeta = new float[channels];
