@@ -213,6 +213,11 @@ final class GraphAssembler {
         String in = conf.getVertexInputs().get(name).get(0);
         relu.setInPlace(!conf.getNetworkInputs().contains(in) && readers.getOrDefault(in, 0) == 1);
       }
+      // A convolution reading the data itself (the stem) needs no input gradient, as in PyTorch.
+      if (vertex instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv
+          && lv.getLayerConf().getLayer() instanceof LinearConvolution linear) {
+        linear.setInputGradient(!conf.getNetworkInputs().containsAll(conf.getVertexInputs().get(name)));
+      }
     });
     return conf;
   }

@@ -15,6 +15,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * ConvolutionLayer repeats inside every backward pass. Same parameters, same results.
  */
 public class LinearConvolution extends ConvolutionLayer {
+  private boolean inputGradient = true;
 
   /** For DL4J's JSON (de)serialisation. */
   public LinearConvolution() {}
@@ -28,6 +29,16 @@ public class LinearConvolution extends ConvolutionLayer {
     if (getActivationFn() != null && !(getActivationFn() instanceof ActivationIdentity)) {
       throw new IllegalArgumentException("LinearConvolution: activation must be identity, got " + getActivationFn());
     }
+  }
+
+  /** Whether backward must produce dLoss/dInput (false when the input is the network's data). */
+  public boolean isInputGradient() {
+    return inputGradient;
+  }
+
+  /** @param inputGradient false only when nothing upstream needs the gradient of this layer's input */
+  public void setInputGradient(boolean inputGradient) {
+    this.inputGradient = inputGradient;
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.github.beedjava.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -54,6 +55,47 @@ class LinearConvolutionTest {
     }
   }
 
+  @Test
+  void withoutInputGradientTheWeightGradientIsUnchanged() {
+    // stride 1 (the stem) takes the weight-only path; stride 2 over 9x9 does not tile, so it falls back
+    for (int stride : new int[] {1, 2}) {
+      ConvolutionLayer.Builder b = builder(false).stride(stride, stride);
+      MultiLayerNetwork full = single(new LinearConvolution(b));
+      LinearConvolution dataOnly = new LinearConvolution(builder(false).stride(stride, stride));
+      dataOnly.setInputGradient(false);
+      MultiLayerNetwork stem = single(dataOnly);
+      stem.setParams(full.params().dup());
+      int out = stride == 1 ? 9 : 5;
+      INDArray x = Nd4j.rand(DataType.FLOAT, 5, 4, 9, 9).subi(0.5);
+      INDArray eps = Nd4j.rand(DataType.FLOAT, 5, 6, out, out).subi(0.5);
+      Pair<Gradient, INDArray> expected = backward(full, x, eps);
+      Pair<Gradient, INDArray> actual = backward(stem, x, eps);
+      INDArray want = expected.getFirst().getGradientFor("W");
+      INDArray got = actual.getFirst().getGradientFor("W");
+      assertEquals(0, want.sub(got).norm2Number().doubleValue() / want.norm2Number().doubleValue(), 1e-6, "dW, stride " + stride);
+      if (stride == 1) {
+        assertNull(actual.getSecond(), "no input gradient on the weight-only path");
+      }
+    }
+  }
+
+  @Test
+  void onlyTheConvolutionsThatReadTheDataSkipTheInputGradient() {
+    for (String model : new String[] {"resnet18", "wrn16_4", "mobilenetv2", "efficientnet_b0"}) {
+      var conf = Models.blueprint(ModelConfig.cifar(model, ExitStructure.BOTTLENECK, 0.125, 10)).graph();
+      int skipping = 0;
+      for (var e : conf.getVertices().entrySet()) {
+        if (e.getValue() instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv
+            && lv.getLayerConf().getLayer() instanceof LinearConvolution linear) {
+          boolean readsData = conf.getNetworkInputs().containsAll(conf.getVertexInputs().get(e.getKey()));
+          assertEquals(!readsData, linear.isInputGradient(), model + ": " + e.getKey());
+          skipping += readsData ? 1 : 0;
+        }
+      }
+      assertEquals(1, skipping, model + ": exactly the stem reads the data");
+    }
+  }
+
   private static Pair<Gradient, INDArray> backward(MultiLayerNetwork net, INDArray x, INDArray eps) {
     var layer = net.getLayer(0);
     LayerWorkspaceMgr ws = LayerWorkspaceMgr.noWorkspaces();
@@ -62,7 +104,7 @@ class LinearConvolutionTest {
     Pair<Gradient, INDArray> p = layer.backpropGradient(eps.dup(), ws);
     Gradient g = new org.deeplearning4j.nn.gradient.DefaultGradient();
     p.getFirst().gradientForVariable().forEach((k, v) -> g.setGradientFor(k, v.dup()));
-    return new Pair<>(g, p.getSecond().dup());
+    return new Pair<>(g, p.getSecond() == null ? null : p.getSecond().dup());
   }
 
   @Test
