@@ -126,6 +126,111 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
     }
   }
 
+  /** Two per-thread arrays that hold one channel of a batch (N*H*W values), grown on demand. */
+  private static final class Scratch {
+    private float[] first = new float[0];
+    private float[] second = new float[0];
+
+    float[] first(int length) {
+      if (first.length < length) {
+        first = new float[length];
+      }
+      return first;
+    }
+
+    float[] second(int length) {
+      if (second.length < length) {
+        second = new float[length];
+      }
+      return second;
+    }
+  }
+
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+  /** Block length of the float partial sums that are added up in double. */
+  private static final int BLOCK = 1024;
+
+  /** Copies channel c of every sample (N rows of H*W, C*H*W apart) into dst, back to back. */
+  private static void gather(FloatBuffer src, float[] dst, int c, Dims d) {
+    for (int i = 0; i < d.n(); i++) {
+      src.get((i * d.channels() + c) * d.hw(), dst, i * d.hw(), d.hw());
+    }
+  }
+
+  /** The inverse of {@link #gather}. */
+  private static void scatter(float[] src, FloatBuffer dst, int c, Dims d) {
+    for (int i = 0; i < d.n(); i++) {
+      dst.put((i * d.channels() + c) * d.hw(), src, i * d.hw(), d.hw());
+    }
+  }
+
+  // The sums below keep four float lanes per block (independent chains the JIT can pipeline) and
+  // add the blocks in double, so their error does not grow with N*H*W.
+
+  private static double sum(float[] a, int len) {
+    double total = 0;
+    for (int start = 0; start < len; start += BLOCK) {
+      int end = Math.min(len, start + BLOCK);
+      float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      int j = start;
+      for (; j + 4 <= end; j += 4) {
+        s0 += a[j];
+        s1 += a[j + 1];
+        s2 += a[j + 2];
+        s3 += a[j + 3];
+      }
+      for (; j < end; j++) {
+        s0 += a[j];
+      }
+      total += (s0 + s1) + (s2 + s3);
+    }
+    return total;
+  }
+
+  private static double squaredDeviations(float[] a, int len, float mean) {
+    double total = 0;
+    for (int start = 0; start < len; start += BLOCK) {
+      int end = Math.min(len, start + BLOCK);
+      float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      int j = start;
+      for (; j + 4 <= end; j += 4) {
+        float d0 = a[j] - mean, d1 = a[j + 1] - mean, d2 = a[j + 2] - mean, d3 = a[j + 3] - mean;
+        s0 += d0 * d0;
+        s1 += d1 * d1;
+        s2 += d2 * d2;
+        s3 += d3 * d3;
+      }
+      for (; j < end; j++) {
+        float d = a[j] - mean;
+        s0 += d * d;
+      }
+      total += (s0 + s1) + (s2 + s3);
+    }
+    return total;
+  }
+
+  /** Sum of e * (x - mean). */
+  private static double dotCentred(float[] e, float[] x, int len, float mean) {
+    double total = 0;
+    for (int start = 0; start < len; start += BLOCK) {
+      int end = Math.min(len, start + BLOCK);
+      float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      int j = start;
+      for (; j + 4 <= end; j += 4) {
+        s0 += e[j] * (x[j] - mean);
+        s1 += e[j + 1] * (x[j + 1] - mean);
+        s2 += e[j + 2] * (x[j + 2] - mean);
+        s3 += e[j + 3] * (x[j + 3] - mean);
+      }
+      for (; j < end; j++) {
+        s0 += e[j] * (x[j] - mean);
+      }
+      total += (s0 + s1) + (s2 + s3);
+    }
+    return total;
+  }
+
   @Override
   public INDArray preOutput(INDArray x, boolean training, long[] shape, INDArray gamma, INDArray beta, INDArray mean,
       INDArray var, double decay, double eps, CNN2DFormat format, LayerWorkspaceMgr workspaceMgr) {
@@ -149,38 +254,20 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
     FloatBuffer xs = buffer(in);
     FloatBuffer ys = buffer(out);
     forEachChannel(channels, in.length(), c -> {
+      // One read of the channel into a cached array, statistics and normalisation there, one write back.
+      float[] v0 = SCRATCH.get().first(n * hw);
+      gather(xs, v0, c, dims);
       if (training) {
-        double sum = 0;
-        for (int i = 0; i < n; i++) {
-          int o = (i * channels + c) * hw;
-          float s = 0;
-          for (int j = 0; j < hw; j++) {
-            s += xs.get(o + j);
-          }
-          sum += s;
-        }
-        float m = (float) (sum / perChannel);
-        double squares = 0;
-        for (int i = 0; i < n; i++) {
-          int o = (i * channels + c) * hw;
-          float s = 0;
-          for (int j = 0; j < hw; j++) {
-            float d = xs.get(o + j) - m;
-            s += d * d;
-          }
-          squares += s;
-        }
+        float m = (float) (sum(v0, n * hw) / perChannel);
         mu[c] = m;
-        v[c] = (float) (squares / perChannel);
+        v[c] = (float) (squaredDeviations(v0, n * hw, m) / perChannel);
       }
       float scale = (float) (g[c] / Math.sqrt(v[c] + eps));
       float shift = b[c] - mu[c] * scale;
-      for (int i = 0; i < n; i++) {
-        int o = (i * channels + c) * hw;
-        for (int j = 0; j < hw; j++) {
-          ys.put(o + j, xs.get(o + j) * scale + shift);
-        }
+      for (int j = 0, len = n * hw; j < len; j++) {
+        v0[j] = v0[j] * scale + shift;
       }
+      scatter(v0, ys, c, dims);
     });
     if (training) {
       batchMean = mu;
@@ -216,21 +303,15 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
     FloatBuffer es = buffer(err);
     FloatBuffer dxs = buffer(dx);
     forEachChannel(channels, in.length(), c -> {
+      int len = n * hw;
+      Scratch scratch = SCRATCH.get();
+      float[] xv = scratch.first(len);
+      float[] ev = scratch.second(len);
+      gather(xs, xv, c, dims);
+      gather(es, ev, c, dims);
       float m = batchMean[c];
-      double sumE = 0;
-      double sumEX = 0;  // sum of eps * (x - mean)
-      for (int i = 0; i < n; i++) {
-        int o = (i * channels + c) * hw;
-        float se = 0;
-        float sex = 0;
-        for (int j = 0; j < hw; j++) {
-          float e = es.get(o + j);
-          se += e;
-          sex += e * (xs.get(o + j) - m);
-        }
-        sumE += se;
-        sumEX += sex;
-      }
+      double sumE = sum(ev, len);
+      double sumEX = dotCentred(ev, xv, len, m);  // sum of eps * (x - mean)
       double invStd = 1 / Math.sqrt(batchVar[c] + eps);
       dBeta[c] = (float) sumE;
       dGamma[c] = (float) (sumEX * invStd);
@@ -238,12 +319,10 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
       float a = (float) (g[c] * invStd);
       float bx = (float) (-g[c] * invStd * invStd * invStd * sumEX / perChannel);
       float k = (float) (-g[c] * invStd * sumE / perChannel) - bx * m;
-      for (int i = 0; i < n; i++) {
-        int o = (i * channels + c) * hw;
-        for (int j = 0; j < hw; j++) {
-          dxs.put(o + j, a * es.get(o + j) + bx * xs.get(o + j) + k);
-        }
+      for (int j = 0; j < len; j++) {
+        xv[j] = a * ev[j] + bx * xv[j] + k;
       }
+      scatter(xv, dxs, c, dims);
     });
     dGammaView.assign(Nd4j.createFromArray(dGamma).reshape(dGammaView.shape()));
     dBetaView.assign(Nd4j.createFromArray(dBeta).reshape(dBetaView.shape()));

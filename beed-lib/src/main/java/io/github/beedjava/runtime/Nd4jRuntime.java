@@ -34,6 +34,8 @@ public final class Nd4jRuntime {
     m.put("platformExtension", String.valueOf(System.getProperty(PLATFORM_EXTENSION_PROPERTY)));
     m.put("oneDnnHelpers", String.valueOf(oneDnnHelpersEnabled()));
     m.put("ompThreads", String.valueOf(System.getenv("OMP_NUM_THREADS")));
+    m.put("ompWaitPolicy", String.valueOf(System.getenv("OMP_WAIT_POLICY")));
+    m.put("openblasThreads", String.valueOf(System.getenv("OPENBLAS_NUM_THREADS")));
     m.put("java", System.getProperty("java.version"));
     return m;
   }
