@@ -19,7 +19,6 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -108,12 +107,7 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
   }
 
   private static INDArray dense(INDArray a) {
-    return a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a) ? a : a.dup('c');
-  }
-
-  private static FloatBuffer buffer(INDArray a) {
-    FloatBuffer b = a.data().asNioFloat();
-    return a.offset() == 0 ? b : b.position((int) a.offset()).slice();
+    return HostFloats.isDense(a) ? a : a.dup('c');
   }
 
   private static void forEachChannel(int channels, long elements, IntConsumer body) {
@@ -251,8 +245,8 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
     float[] mu = training ? new float[channels] : mean.toFloatVector();
     float[] v = training ? new float[channels] : var.toFloatVector();
     INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, in.shape(), 'c');
-    FloatBuffer xs = buffer(in);
-    FloatBuffer ys = buffer(out);
+    FloatBuffer xs = HostFloats.buffer(in);
+    FloatBuffer ys = HostFloats.buffer(out);
     forEachChannel(channels, in.length(), c -> {
       // One read of the channel into a cached array, statistics and normalisation there, one write back.
       float[] v0 = SCRATCH.get().first(n * hw);
@@ -299,9 +293,9 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
     float[] dGamma = new float[channels];
     float[] dBeta = new float[channels];
     INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, in.shape(), 'c');
-    FloatBuffer xs = buffer(in);
-    FloatBuffer es = buffer(err);
-    FloatBuffer dxs = buffer(dx);
+    FloatBuffer xs = HostFloats.buffer(in);
+    FloatBuffer es = HostFloats.buffer(err);
+    FloatBuffer dxs = HostFloats.buffer(dx);
     forEachChannel(channels, in.length(), c -> {
       int len = n * hw;
       Scratch scratch = SCRATCH.get();

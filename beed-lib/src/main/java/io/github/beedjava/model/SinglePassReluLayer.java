@@ -16,7 +16,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Runtime layer of {@link SinglePassRelu}: forward writes max(x, 0) into a fresh activation
  * array (the input stays intact for backward), backward writes dLoss/dx = dLoss/dy where x > 0
- * with the fused {@code relu_bp} op. Same values as DL4J's ActivationLayer, one pass less each way.
+ * ({@link JavaReluBackward}, or the {@code relu_bp} op for what that declines). Same values as DL4J's
+ * ActivationLayer, one pass less each way.
  */
 final class SinglePassReluLayer extends ActivationLayer {
 
@@ -42,7 +43,9 @@ final class SinglePassReluLayer extends ActivationLayer {
   public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
     assertInputSet(true);
     INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, epsilon.dataType(), epsilon.shape(), 'c');
-    Nd4j.exec(new RectifiedLinearDerivative(input, epsilon, dx));
+    if (!JavaReluBackward.apply(input, epsilon, dx)) {
+      Nd4j.exec(new RectifiedLinearDerivative(input, epsilon, dx));
+    }
     return new Pair<>(new DefaultGradient(), dx);
   }
 }

@@ -73,4 +73,20 @@ class SinglePassReluTest {
     assertEquals(plain.backpropGradient(eps.dup(), ws).getSecond(), fast.backpropGradient(eps, ws).getSecond(),
         "backward from the overwritten input");
   }
+
+  @Test
+  void javaBackwardEqualsTheNativeOpOverSeveralChunksAndEdgeValues() {
+    INDArray x = Nd4j.rand(DataType.FLOAT, 3, 7, 41, 37).subi(0.5);  // 31,857 values: two chunks
+    x.putScalar(0, 0.0f);
+    x.putScalar(1, -0.0f);
+    x.putScalar(2, Float.MIN_VALUE);
+    INDArray dy = Nd4j.rand(DataType.FLOAT, 3, 7, 41, 37).subi(0.5);
+    INDArray expected = x.ulike();
+    Nd4j.exec(new org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinearDerivative(x, dy, expected));
+    INDArray actual = x.ulike();
+    org.junit.jupiter.api.Assertions.assertTrue(JavaReluBackward.apply(x, dy, actual));
+    assertEquals(expected, actual);
+    org.junit.jupiter.api.Assertions.assertFalse(JavaReluBackward.apply(x.permute(0, 2, 3, 1), dy, actual),
+        "a strided view is declined, not misread");
+  }
 }

@@ -1,0 +1,53 @@
+package io.github.beedjava.model;
+
+import java.nio.FloatBuffer;
+import java.util.stream.IntStream;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * ReLU's backward pass, dx = dy where x > 0 and 0 elsewhere, as a Java loop over ND4J's float
+ * buffers in chunks. libnd4j's {@code relu_bp} calls a {@code std::function} per element, which
+ * made it about 6 % of a width-1/4 training step (bench/README.md).
+ */
+final class JavaReluBackward {
+  private JavaReluBackward() {}
+
+  /** Elements per task: large enough to amortise the copies, small enough to stay in L2. */
+  private static final int CHUNK = 1 << 14;
+
+  private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[CHUNK], new float[CHUNK]});
+
+  /**
+   * Writes dy masked by x > 0 into dx.
+   *
+   * @return false, having written nothing, when the arrays are not dense float arrays of one shape
+   *     on the CPU (the caller then runs the native op)
+   */
+  static boolean apply(INDArray x, INDArray dy, INDArray dx) {
+    if (!Nd4j.getEnvironment().isCPU() || !HostFloats.isDense(x) || !HostFloats.isDense(dy) || !HostFloats.isDense(dx)
+        || !x.equalShapes(dy) || !x.equalShapes(dx) || x.length() > Integer.MAX_VALUE) {
+      return false;
+    }
+    FloatBuffer xs = HostFloats.buffer(x);
+    FloatBuffer es = HostFloats.buffer(dy);
+    FloatBuffer out = HostFloats.buffer(dx);
+    int length = (int) x.length();
+    int chunks = (length + CHUNK - 1) / CHUNK;
+    IntStream range = IntStream.range(0, chunks);
+    (chunks > 1 ? range.parallel() : range).forEach(k -> {
+      int start = k * CHUNK;
+      int len = Math.min(CHUNK, length - start);
+      float[][] scratch = SCRATCH.get();
+      float[] xv = scratch[0];
+      float[] ev = scratch[1];
+      xs.get(start, xv, 0, len);
+      es.get(start, ev, 0, len);
+      for (int j = 0; j < len; j++) {
+        ev[j] = xv[j] > 0 ? ev[j] : 0f;
+      }
+      out.put(start, ev, 0, len);
+    });
+    return true;
+  }
+}
