@@ -43,8 +43,12 @@ final class JavaReluBackward {
       float[] ev = scratch[1];
       xs.get(start, xv, 0, len);
       es.get(start, ev, 0, len);
+      // Branch-free (signs are random, a branch mispredicts half the time): the mask is all ones
+      // exactly when x's bits are a positive int, i.e. x > 0 (not +0, -0 or any negative).
       for (int j = 0; j < len; j++) {
-        ev[j] = xv[j] > 0 ? ev[j] : 0f;
+        int bits = Float.floatToRawIntBits(xv[j]);
+        int mask = ((-bits) & ~bits) >> 31;
+        ev[j] = Float.intBitsToFloat(Float.floatToRawIntBits(ev[j]) & mask);
       }
       out.put(start, ev, 0, len);
     });

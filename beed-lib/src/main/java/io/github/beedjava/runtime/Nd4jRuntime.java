@@ -35,6 +35,7 @@ public final class Nd4jRuntime {
     m.put("oneDnnHelpers", String.valueOf(oneDnnHelpersEnabled()));
     m.put("ompThreads", String.valueOf(System.getenv("OMP_NUM_THREADS")));
     m.put("ompWaitPolicy", String.valueOf(System.getenv("OMP_WAIT_POLICY")));
+    m.put("gompSpinCount", String.valueOf(System.getenv("GOMP_SPINCOUNT")));
     m.put("openblasThreads", String.valueOf(System.getenv("OPENBLAS_NUM_THREADS")));
     m.put("java", System.getProperty("java.version"));
     return m;
