@@ -191,6 +191,7 @@ def main():
     for _ in range(a.iterations):
         train_step()
     train_s = time.perf_counter() - t
+    train_peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     model.eval()
     with torch.no_grad():
         for _ in range(a.warmup):
@@ -203,6 +204,7 @@ def main():
         "train_img_s": a.batch * a.iterations / train_s,
         "infer_img_s": a.batch * a.iterations / infer_s,
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "train_peak_rss_mib": train_peak_rss,
         "parameters": params,
         "forward_macs_per_image": macs,
         "torch": torch.__version__,

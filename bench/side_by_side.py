@@ -128,7 +128,8 @@ def main():
                     res = run_measured(cmd, env)
                     row = dict(provenance, framework=framework, width=width, batch=a.batch, round=r,
                                train_img_s=f"{res['train_img_s']:.2f}", infer_img_s=f"{res['infer_img_s']:.2f}",
-                               peak_rss_mib=f"{res['peak_rss_mib']:.0f}", parameters=res["parameters"],
+                               peak_rss_mib=f"{res['peak_rss_mib']:.0f}",
+                               train_peak_rss_mib=f"{res['train_peak_rss_mib']:.0f}", parameters=res["parameters"],
                                version=res.get("dl4j", res.get("torch")), backend=res.get("backend", "torch cpu"))
                     if framework == "pytorch":
                         macs = res["forward_macs_per_image"]
@@ -149,7 +150,7 @@ def main():
 
     print(f"\n{'width':>6} {'metric':>20} {'DL4J':>10} {'PyTorch':>10} {'DL4J/PT':>8}   (medians over {a.rounds} rounds)")
     for width in sorted({r["width"] for r in rows}, reverse=True):
-        for metric in ("train_img_s", "infer_img_s", "peak_rss_mib", "train_pct_gemm_peak"):
+        for metric in ("train_img_s", "infer_img_s", "peak_rss_mib", "train_peak_rss_mib", "train_pct_gemm_peak"):
             med = {fw: statistics.median(float(r[metric]) for r in rows if r["width"] == width and r["framework"] == fw)
                    for fw in ("dl4j", "pytorch")}
             print(f"{width:>6} {metric:>20} {med['dl4j']:>10.1f} {med['pytorch']:>10.1f} {med['dl4j'] / med['pytorch']:>8.2f}")

@@ -78,14 +78,17 @@ final class BenchCommand implements Callable<Integer> {
     System.out.printf(Locale.ROOT, "%-10s %12s %12s%n", "phase", "img/s", "ms/iter");
     System.out.printf(Locale.ROOT, "%-10s %12.1f %12.1f%n", "train", r.trainImagesPerSecond(), r.trainMsPerIteration());
     System.out.printf(Locale.ROOT, "%-10s %12.1f %12.1f%n", "inference", r.inferImagesPerSecond(), r.inferMsPerIteration());
-    System.out.printf(Locale.ROOT, "%-10s %12.0f MiB (peak RSS)%n", "memory", r.peakRssMiB());
+    System.out.printf(Locale.ROOT, "%-10s %12.0f MiB (peak RSS; %.0f MiB when training ended)%n", "memory", r.peakRssMiB(),
+        r.trainPeakRssMiB());
     System.out.printf(Locale.ROOT, "bench: train %.1f img/s, infer %.1f img/s, rss %.0f MiB%n",
         r.trainImagesPerSecond(), r.inferImagesPerSecond(), r.peakRssMiB());
     if (json) {
       System.out.printf(Locale.ROOT,
-          "{\"train_img_s\": %.3f, \"infer_img_s\": %.3f, \"peak_rss_mib\": %.1f, \"parameters\": %d, \"backend\": \"%s\", "
+          "{\"train_img_s\": %.3f, \"infer_img_s\": %.3f, \"peak_rss_mib\": %.1f, \"train_peak_rss_mib\": %.1f, "
+              + "\"parameters\": %d, \"backend\": \"%s\", "
               + "\"onednn_helpers\": %b, \"java\": \"%s\", \"dl4j\": \"%s\"}%n",
-          r.trainImagesPerSecond(), r.inferImagesPerSecond(), r.peakRssMiB(), parameters, Nd4jRuntime.backend(),
+          r.trainImagesPerSecond(), r.inferImagesPerSecond(), r.peakRssMiB(), r.trainPeakRssMiB(), parameters,
+          Nd4jRuntime.backend(),
           Nd4jRuntime.oneDnnHelpersEnabled(), System.getProperty("java.version"), BuildInfo.dl4jVersion());
     }
     return 0;

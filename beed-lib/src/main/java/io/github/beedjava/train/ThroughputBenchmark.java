@@ -26,9 +26,11 @@ public final class ThroughputBenchmark {
    * @param trainMsPerIteration milliseconds per training step
    * @param inferMsPerIteration milliseconds per inference batch
    * @param peakRssMiB peak resident memory of the process (MiB), -1 when unknown
+   * @param trainPeakRssMiB the same peak when the training phase ended, before inference (MiB), -1 when unknown
    */
   public record Result(
-      double trainImagesPerSecond, double inferImagesPerSecond, double trainMsPerIteration, double inferMsPerIteration, double peakRssMiB) {}
+      double trainImagesPerSecond, double inferImagesPerSecond, double trainMsPerIteration, double inferMsPerIteration,
+      double peakRssMiB, double trainPeakRssMiB) {}
 
   /**
    * Runs the benchmark.
@@ -82,6 +84,7 @@ public final class ThroughputBenchmark {
       onIteration.accept(++done);
     }
     double trainSeconds = (System.nanoTime() - t0) / 1e9;
+    double trainPeakRss = BuildInfo.peakRssMiB();
     for (int i = 0; i < warmup; i++) {
       net.forward(input, false);
       onIteration.accept(++done);
@@ -97,6 +100,7 @@ public final class ThroughputBenchmark {
         (double) batch * iterations / inferSeconds,
         1000 * trainSeconds / iterations,
         1000 * inferSeconds / iterations,
-        BuildInfo.peakRssMiB());
+        BuildInfo.peakRssMiB(),
+        trainPeakRss);
   }
 }
