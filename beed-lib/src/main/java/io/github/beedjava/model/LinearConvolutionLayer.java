@@ -69,11 +69,15 @@ final class LinearConvolutionLayer extends ConvolutionLayer {
       return super.backpropGradient(epsilon, workspaceMgr);
     }
     assertInputSet(true);
-    if (!((LinearConvolution) conf).isInputGradient() && weightGradientOnly(epsilon, workspaceMgr)) {
+    boolean inputGradient = ((LinearConvolution) conf).isInputGradient();
+    if (transposedConvolutionFits(epsilon) && (!inputGradient || winogradIsSlow())) {
+      // Both gradients by transposed convolutions, with oneDNN's direct algorithm (see the methods).
+      INDArray dx = inputGradient ? inputGradientByTransposedConvolution(epsilon, workspaceMgr) : null;
+      weightGradientByTransposedConvolution(epsilon, workspaceMgr);
       Gradient gradient = new DefaultGradient();
       gradient.setGradientFor(
           ConvolutionParamInitializer.WEIGHT_KEY, gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY), 'c');
-      return new Pair<>(gradient, null);  // no input gradient: the graph discards the data's
+      return new Pair<>(gradient, dx);  // dx null for the stem: the graph discards the data's gradient
     }
     INDArray weights = getParam(ConvolutionParamInitializer.WEIGHT_KEY);
     INDArray bias = conf.hasBias() ? getParam(ConvolutionParamInitializer.BIAS_KEY) : null;
@@ -90,16 +94,10 @@ final class LinearConvolutionLayer extends ConvolutionLayer {
   }
 
   /**
-   * dLoss/dWeights alone, for a layer whose input gradient nobody needs. oneDNN's {@code conv2d_bp}
-   * always computes the input gradient too, by Winograd for 3x3 kernels: on the network's stem that
-   * was 85 % of the layer's backward time. The weight gradient of a convolution is the weight
-   * gradient of the transposed convolution that maps its output error back onto its input, which
-   * libnd4j's {@code deconv2d_bp} computes with oneDNN's direct algorithm (its other output, a
-   * forward convolution of the input, is cheap and dropped).
-   *
-   * @return false when the shapes do not allow it (stride that does not tile the input, bias)
+   * Whether the transposed convolution of this layer's output error has exactly the input's shape
+   * (stride 1 with "same" padding, or a stride that tiles the input), with no bias or dilation.
    */
-  private boolean weightGradientOnly(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+  private boolean transposedConvolutionFits(INDArray epsilon) {
     var conf = layerConf();
     int[] kernel = conf.getKernelSize();
     int[] stride = conf.getStride();
@@ -108,21 +106,75 @@ final class LinearConvolutionLayer extends ConvolutionLayer {
     if (conf.hasBias() || dilation[0] != 1 || dilation[1] != 1) {
       return false;
     }
-    // The transposed convolution's output must be exactly the input's size.
     for (int d = 0; d < 2; d++) {
       if (stride[d] * (epsilon.size(2 + d) - 1) + kernel[d] - 2L * pad[d] != input.size(2 + d)) {
         return false;
       }
     }
-    INDArray weights = getParam(ConvolutionParamInitializer.WEIGHT_KEY);
-    INDArray dropped = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, DataType.FLOAT, epsilon.shape(), 'c');
+    return true;
+  }
+
+  /** At most this many channels in and out, and at least this many pixels, for {@link #winogradIsSlow}. */
+  private static final int NARROW_CHANNELS = 16;
+
+  private static final long WIDE_MAP_PIXELS = 32 * 32;
+
+  /**
+   * libnd4j's {@code conv2d_bp} lets oneDNN pick its algorithm, and for 3x3 stride-1 kernels that
+   * is Winograd. On narrow layers over large maps Winograd is far slower than the direct
+   * algorithm: 16 to 16 channels over 32x32, batch 128, takes 23.8 ms in {@code conv2d_bp} and
+   * 10.1 ms as the two transposed convolutions below; at 24 or more channels, or 16x16 maps,
+   * Winograd wins (bench/README.md). A fixed rule rather than a timing at run time, so that runs
+   * stay bit-reproducible.
+   */
+  private boolean winogradIsSlow() {
+    var conf = layerConf();
+    return winogradIsSlow(conf.getKernelSize(), conf.getStride(), conf.getNIn(), conf.getNOut(), input.size(2) * input.size(3));
+  }
+
+  static boolean winogradIsSlow(int[] kernel, int[] stride, long channelsIn, long channelsOut, long pixels) {
+    return kernel[0] == 3 && kernel[1] == 3 && stride[0] == 1 && stride[1] == 1
+        && channelsIn <= NARROW_CHANNELS && channelsOut <= NARROW_CHANNELS && pixels >= WIDE_MAP_PIXELS;
+  }
+
+  /**
+   * dLoss/dInput as the transposed convolution of the output error with the same weights
+   * (libnd4j's {@code deconv2d}, which runs oneDNN's direct algorithm).
+   */
+  private INDArray inputGradientByTransposedConvolution(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+    var conf = layerConf();
+    int[] kernel = conf.getKernelSize();
+    int[] stride = conf.getStride();
+    int[] pad = conf.getPadding();
+    INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
     Nd4j.exec(
-        DynamicCustomOp.builder("deconv2d_bp")
-            .addInputs(epsilon, weights, input)
-            .addOutputs(dropped, gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY))
+        DynamicCustomOp.builder("deconv2d")
+            .addInputs(epsilon, getParam(ConvolutionParamInitializer.WEIGHT_KEY))
+            .addOutputs(dx)
             // kH, kW, sH, sW, pH, pW, dH, dW, same mode off, NCHW, weights [iC, oC, kH, kW] of the transposed conv
             .addIntegerArguments(kernel[0], kernel[1], stride[0], stride[1], pad[0], pad[1], 1, 1, 0, 0, 1)
             .build());
-    return true;
+    return dx;
+  }
+
+  /**
+   * dLoss/dWeights into the gradient view, without the input gradient that {@code conv2d_bp}
+   * always computes (by Winograd for 3x3 kernels: 85 % of the stem's backward time). A
+   * convolution's weight gradient is the weight gradient of the transposed convolution that maps
+   * its output error back onto its input, which libnd4j's {@code deconv2d_bp} computes with
+   * oneDNN's direct algorithm (its other output, a forward convolution of the input, is dropped).
+   */
+  private void weightGradientByTransposedConvolution(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+    var conf = layerConf();
+    int[] kernel = conf.getKernelSize();
+    int[] stride = conf.getStride();
+    int[] pad = conf.getPadding();
+    INDArray dropped = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, DataType.FLOAT, epsilon.shape(), 'c');
+    Nd4j.exec(
+        DynamicCustomOp.builder("deconv2d_bp")
+            .addInputs(epsilon, getParam(ConvolutionParamInitializer.WEIGHT_KEY), input)
+            .addOutputs(dropped, gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY))
+            .addIntegerArguments(kernel[0], kernel[1], stride[0], stride[1], pad[0], pad[1], 1, 1, 0, 0, 1)
+            .build());
   }
 }

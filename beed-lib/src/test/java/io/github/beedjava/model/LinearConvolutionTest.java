@@ -1,6 +1,7 @@
 package io.github.beedjava.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -77,6 +78,38 @@ class LinearConvolutionTest {
         assertNull(actual.getSecond(), "no input gradient on the weight-only path");
       }
     }
+  }
+
+  @Test
+  void narrowLayersOverLargeMapsGetTheSameGradientsByTransposedConvolutions() {
+    // 16 -> 16 channels over 32x32, 3x3 stride 1: the direct path instead of conv2d_bp's Winograd
+    int[] k3 = {3, 3};
+    int[] s1 = {1, 1};
+    assertTrue(LinearConvolutionLayer.winogradIsSlow(k3, s1, 16, 16, 32 * 32));
+    assertFalse(LinearConvolutionLayer.winogradIsSlow(k3, s1, 24, 24, 32 * 32), "24 channels: Winograd wins");
+    assertFalse(LinearConvolutionLayer.winogradIsSlow(k3, s1, 16, 16, 16 * 16), "16x16 maps: Winograd wins");
+    assertFalse(LinearConvolutionLayer.winogradIsSlow(k3, new int[] {2, 2}, 16, 16, 32 * 32), "no Winograd at stride 2");
+    ConvolutionLayer.Builder b = new ConvolutionLayer.Builder(3, 3).stride(1, 1).padding(1, 1).nIn(16).nOut(16)
+        .hasBias(false).activation(Activation.IDENTITY);
+    MultiLayerNetwork plain = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT)
+        .list().layer(b.build()).setInputType(InputType.convolutional(32, 32, 16)).build());
+    MultiLayerNetwork narrow = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT)
+        .list().layer(new LinearConvolution(b)).setInputType(InputType.convolutional(32, 32, 16)).build());
+    for (MultiLayerNetwork net : new MultiLayerNetwork[] {plain, narrow}) {
+      net.init();
+      net.initGradientsView();
+    }
+    narrow.setParams(plain.params().dup());
+    INDArray x = Nd4j.rand(DataType.FLOAT, 3, 16, 32, 32).subi(0.5);
+    INDArray eps = Nd4j.rand(DataType.FLOAT, 3, 16, 32, 32).subi(0.5);
+    Pair<Gradient, INDArray> expected = backward(plain, x, eps);
+    Pair<Gradient, INDArray> actual = backward(narrow, x, eps);
+    assertEquals(0, relErr(expected.getSecond(), actual.getSecond()), 1e-5, "dLoss/dInput");
+    assertEquals(0, relErr(expected.getFirst().getGradientFor("W"), actual.getFirst().getGradientFor("W")), 1e-5, "dLoss/dW");
+  }
+
+  private static double relErr(INDArray want, INDArray got) {
+    return want.sub(got).norm2Number().doubleValue() / want.norm2Number().doubleValue();
   }
 
   @Test
