@@ -142,18 +142,9 @@ final class LinearConvolutionLayer extends ConvolutionLayer {
    * (libnd4j's {@code deconv2d}, which runs oneDNN's direct algorithm).
    */
   private INDArray inputGradientByTransposedConvolution(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-    var conf = layerConf();
-    int[] kernel = conf.getKernelSize();
-    int[] stride = conf.getStride();
-    int[] pad = conf.getPadding();
     INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
-    Nd4j.exec(
-        DynamicCustomOp.builder("deconv2d")
-            .addInputs(epsilon, getParam(ConvolutionParamInitializer.WEIGHT_KEY))
-            .addOutputs(dx)
-            // kH, kW, sH, sW, pH, pW, dH, dW, same mode off, NCHW, weights [iC, oC, kH, kW] of the transposed conv
-            .addIntegerArguments(kernel[0], kernel[1], stride[0], stride[1], pad[0], pad[1], 1, 1, 0, 0, 1)
-            .build());
+    runTransposedConvolution("deconv2d", new INDArray[] {epsilon, getParam(ConvolutionParamInitializer.WEIGHT_KEY)},
+        new INDArray[] {dx});
     return dx;
   }
 
@@ -165,15 +156,23 @@ final class LinearConvolutionLayer extends ConvolutionLayer {
    * oneDNN's direct algorithm (its other output, a forward convolution of the input, is dropped).
    */
   private void weightGradientByTransposedConvolution(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+    INDArray dropped = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, DataType.FLOAT, epsilon.shape(), 'c');
+    runTransposedConvolution("deconv2d_bp",
+        new INDArray[] {epsilon, getParam(ConvolutionParamInitializer.WEIGHT_KEY), input},
+        new INDArray[] {dropped, gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY)});
+  }
+
+  /** Runs a libnd4j transposed-convolution op with this layer's kernel, stride and padding. */
+  private void runTransposedConvolution(String op, INDArray[] inputs, INDArray[] outputs) {
     var conf = layerConf();
     int[] kernel = conf.getKernelSize();
     int[] stride = conf.getStride();
     int[] pad = conf.getPadding();
-    INDArray dropped = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, DataType.FLOAT, epsilon.shape(), 'c');
     Nd4j.exec(
-        DynamicCustomOp.builder("deconv2d_bp")
-            .addInputs(epsilon, getParam(ConvolutionParamInitializer.WEIGHT_KEY), input)
-            .addOutputs(dropped, gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY))
+        DynamicCustomOp.builder(op)
+            .addInputs(inputs)
+            .addOutputs(outputs)
+            // kH, kW, sH, sW, pH, pW, dH, dW, same mode off, NCHW, weights [iC, oC, kH, kW] of the transposed conv
             .addIntegerArguments(kernel[0], kernel[1], stride[0], stride[1], pad[0], pad[1], 1, 1, 0, 0, 1)
             .build());
   }
