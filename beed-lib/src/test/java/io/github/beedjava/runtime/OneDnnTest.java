@@ -35,4 +35,22 @@ class OneDnnTest {
     assertNotNull(bn, "bn1 has no helper");
     assertTrue(bn.getClass().getSimpleName().equals("JavaBatchNormHelper"), "bn1 helper is " + bn.getClass());
   }
+
+  /**
+   * The thread settings of bench/README.md ("Second pass") hold in the tests, the launcher and the
+   * kernel spec alike, so that no entry point silently runs slower than the others.
+   */
+  @Test
+  void threadSettingsAreTheSameForTestsLauncherAndKernel() throws java.io.IOException {
+    java.util.Map<String, String> settings =
+        java.util.Map.of("GOMP_SPINCOUNT", "30000", "OPENBLAS_NUM_THREADS", "1", "ND4J_SKIP_BLAS_THREADS", "1");
+    java.nio.file.Path root = java.nio.file.Path.of("").toAbsolutePath().getParent();
+    String launcher = java.nio.file.Files.readString(root.resolve("beed"));
+    String kernelSpec = java.nio.file.Files.readString(root.resolve("kernel/src/main/kernelspec/kernel.json"));
+    settings.forEach((name, value) -> {
+      assertEquals(value, System.getenv(name), name + " in the test JVM (beed-lib/pom.xml)");
+      assertTrue(launcher.contains(name + "=\"${" + name + ":-" + value + "}\""), name + " default in ./beed");
+      assertTrue(kernelSpec.contains("\"" + name + "\": \"" + value + "\""), name + " in kernel.json");
+    });
+  }
 }
