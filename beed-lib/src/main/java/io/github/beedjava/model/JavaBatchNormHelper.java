@@ -100,9 +100,9 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
       return new Dims((int) a.size(0), (int) a.size(1), (int) (a.size(2) * a.size(3)));
     }
 
-    /** Values per channel in a batch: N*H*W. */
-    long perChannel() {
-      return (long) n * hw;
+    /** Values per channel in a batch: N*H*W (the caller has checked the array fits an int index). */
+    int perChannel() {
+      return n * hw;
     }
   }
 
@@ -236,10 +236,8 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
     }
     INDArray in = dense(x);
     Dims dims = Dims.of(in);
-    int n = dims.n();
     int channels = dims.channels();
-    int hw = dims.hw();
-    long perChannel = dims.perChannel();
+    int len = dims.perChannel();  // values per channel in the batch
     float[] g = gamma.toFloatVector();
     float[] b = beta.toFloatVector();
     float[] mu = training ? new float[channels] : mean.toFloatVector();
@@ -249,16 +247,16 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
     FloatBuffer ys = HostFloats.buffer(out);
     forEachChannel(channels, in.length(), c -> {
       // One read of the channel into a cached array, statistics and normalisation there, one write back.
-      float[] v0 = SCRATCH.get().first(n * hw);
+      float[] v0 = SCRATCH.get().first(len);
       gather(xs, v0, c, dims);
       if (training) {
-        float m = (float) (sum(v0, n * hw) / perChannel);
+        float m = (float) (sum(v0, len) / len);
         mu[c] = m;
-        v[c] = (float) (squaredDeviations(v0, n * hw, m) / perChannel);
+        v[c] = (float) (squaredDeviations(v0, len, m) / len);
       }
       float scale = (float) (g[c] / Math.sqrt(v[c] + eps));
       float shift = b[c] - mu[c] * scale;
-      for (int j = 0, len = n * hw; j < len; j++) {
+      for (int j = 0; j < len; j++) {
         v0[j] = v0[j] * scale + shift;
       }
       scatter(v0, ys, c, dims);
@@ -285,10 +283,8 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
     INDArray in = dense(input);
     INDArray err = dense(epsilon);
     Dims dims = Dims.of(in);
-    int n = dims.n();
     int channels = dims.channels();
-    int hw = dims.hw();
-    long perChannel = dims.perChannel();
+    int len = dims.perChannel();  // values per channel in the batch
     float[] g = gamma.toFloatVector();
     float[] dGamma = new float[channels];
     float[] dBeta = new float[channels];
@@ -297,7 +293,6 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
     FloatBuffer es = HostFloats.buffer(err);
     FloatBuffer dxs = HostFloats.buffer(dx);
     forEachChannel(channels, in.length(), c -> {
-      int len = n * hw;
       Scratch scratch = SCRATCH.get();
       float[] xv = scratch.first(len);
       float[] ev = scratch.second(len);
@@ -311,8 +306,8 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
       dGamma[c] = (float) (sumEX * invStd);
       // dx = g*s*(e - sumE/M - (x - m)*s^2*sumEX/M) = a*e + b*x + k, per channel
       float a = (float) (g[c] * invStd);
-      float bx = (float) (-g[c] * invStd * invStd * invStd * sumEX / perChannel);
-      float k = (float) (-g[c] * invStd * sumE / perChannel) - bx * m;
+      float bx = (float) (-g[c] * invStd * invStd * invStd * sumEX / len);
+      float k = (float) (-g[c] * invStd * sumE / len) - bx * m;
       for (int j = 0; j < len; j++) {
         xv[j] = a * ev[j] + bx * xv[j] + k;
       }
