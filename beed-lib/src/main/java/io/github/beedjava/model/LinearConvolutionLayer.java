@@ -9,6 +9,9 @@ import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import io.github.beedjava.runtime.DirectOneDnn;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -25,8 +28,54 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class LinearConvolutionLayer extends ConvolutionLayer {
 
+  /** Geometries kept per layer: training, evaluation and a short last batch each need their own. */
+  private static final int CACHED_GEOMETRIES = 4;
+
+  private final Map<OneDnnConvolution.Geometry, OneDnnConvolution> convolutions =
+      new LinkedHashMap<>(8, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<OneDnnConvolution.Geometry, OneDnnConvolution> eldest) {
+          return size() > CACHED_GEOMETRIES;
+        }
+      };
+
   LinearConvolutionLayer(NeuralNetConfiguration conf, DataType dataType) {
     super(conf, dataType);
+  }
+
+  /**
+   * The direct oneDNN convolution for this input, or null when this pass must go through libnd4j:
+   * the library is off or absent (see {@link DirectOneDnn}), or the layer or arrays use something it
+   * is not built for (bias, dilation, "same" mode, dropout, weight noise, non-dense or non-float
+   * arrays, NHWC in training).
+   */
+  private OneDnnConvolution directConvolution(boolean training, INDArray... arrays) {
+    var conf = layerConf();
+    DirectOneDnn dnn = DirectOneDnn.get();
+    if (dnn == null || conf.hasBias() || conf.getConvolutionMode() == ConvolutionMode.Same
+        || conf.getIDropout() != null || conf.getWeightNoise() != null || dataType != DataType.FLOAT
+        || conf.getDilation()[0] != 1 || conf.getDilation()[1] != 1) {
+      return null;
+    }
+    for (INDArray a : arrays) {
+      if (!OneDnnConvolution.dense(a)) {
+        return null;
+      }
+    }
+    boolean channelsLast = conf.getCnn2dDataFormat() == CNN2DFormat.NHWC;
+    if (channelsLast && training) {
+      return null;
+    }
+    int h = channelsLast ? 1 : 2;
+    int[] kernel = conf.getKernelSize();
+    int[] stride = conf.getStride();
+    int[] pad = conf.getPadding();
+    var geometry = new OneDnnConvolution.Geometry(
+        input.size(0), conf.getNIn(), input.size(h), input.size(h + 1), conf.getNOut(), kernel[0], kernel[1],
+        stride[0], stride[1], pad[0], pad[1], channelsLast, training,
+        ((LinearConvolution) conf).isInputGradient(),
+        winogradIsSlow(kernel, stride, conf.getNIn(), conf.getNOut(), input.size(h) * input.size(h + 1)));
+    return convolutions.computeIfAbsent(geometry, g -> new OneDnnConvolution(g, dnn));
   }
 
   /** Whether the oneDNN helper can take this pass directly (everything this layer is configured with here). */
@@ -49,6 +98,14 @@ final class LinearConvolutionLayer extends ConvolutionLayer {
    */
   @Override
   public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+    INDArray weights = getParam(ConvolutionParamInitializer.WEIGHT_KEY);
+    OneDnnConvolution convolution = input == null ? null : directConvolution(training, input, weights);
+    if (convolution != null) {
+      INDArray out = workspaceMgr.createUninitialized(
+          ArrayType.ACTIVATIONS, DataType.FLOAT, convolution.geometry().outputShape(), 'c');
+      convolution.forward(input, weights, out);
+      return out;
+    }
     if (!direct(input, null)) {
       return super.activate(training, workspaceMgr);
     }
@@ -65,11 +122,23 @@ final class LinearConvolutionLayer extends ConvolutionLayer {
   @Override
   public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
     var conf = layerConf();
+    assertInputSet(true);
+    boolean inputGradient = ((LinearConvolution) conf).isInputGradient();
+    INDArray weightGradView = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
+    OneDnnConvolution convolution =
+        directConvolution(true, input, getParam(ConvolutionParamInitializer.WEIGHT_KEY), epsilon, weightGradView);
+    if (convolution != null) {
+      INDArray dx = inputGradient
+          ? workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c')
+          : null;
+      convolution.backward(input, getParam(ConvolutionParamInitializer.WEIGHT_KEY), epsilon, dx, weightGradView);
+      Gradient gradient = new DefaultGradient();
+      gradient.setGradientFor(ConvolutionParamInitializer.WEIGHT_KEY, weightGradView, 'c');
+      return new Pair<>(gradient, dx);  // dx null for the stem: the graph discards the data's gradient
+    }
     if (!direct(input, epsilon) || conf.getCnn2dDataFormat() != CNN2DFormat.NCHW) {
       return super.backpropGradient(epsilon, workspaceMgr);
     }
-    assertInputSet(true);
-    boolean inputGradient = ((LinearConvolution) conf).isInputGradient();
     if (transposedConvolutionFits(epsilon) && (!inputGradient || winogradIsSlow())) {
       // Both gradients by transposed convolutions, with oneDNN's direct algorithm (see the methods).
       INDArray dx = inputGradient ? inputGradientByTransposedConvolution(epsilon, workspaceMgr) : null;
@@ -82,7 +151,6 @@ final class LinearConvolutionLayer extends ConvolutionLayer {
     INDArray weights = getParam(ConvolutionParamInitializer.WEIGHT_KEY);
     INDArray bias = conf.hasBias() ? getParam(ConvolutionParamInitializer.BIAS_KEY) : null;
     INDArray biasGradView = conf.hasBias() ? gradientViews.get(ConvolutionParamInitializer.BIAS_KEY) : null;
-    INDArray weightGradView = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
     Pair<Gradient, INDArray> result =
         helper.backpropGradient(
             input, weights, bias, epsilon, conf.getKernelSize(), conf.getStride(), conf.getPadding(),

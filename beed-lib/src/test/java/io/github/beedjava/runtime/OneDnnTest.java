@@ -20,6 +20,8 @@ class OneDnnTest {
     assertEquals("-onednn-avx512", System.getProperty(Nd4jRuntime.PLATFORM_EXTENSION_PROPERTY));
     assertEquals("CPU", Nd4jRuntime.backend());
     assertTrue(Nd4jRuntime.oneDnnHelpersEnabled(), "DL4J oneDNN helpers are off: check the shim and -D flags");
+    assertTrue(DirectOneDnn.enabled(), "convolutions fell back to libnd4j: org.bytedeco:dnnl did not load");
+    assertEquals("true", Nd4jRuntime.describe().get("directOneDnnConvolutions"));
   }
 
   @Test

@@ -1,0 +1,296 @@
+package io.github.beedjava.model;
+
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_WEIGHTS;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
+
+import io.github.beedjava.model.OneDnnScratch.Slot;
+import io.github.beedjava.runtime.DirectOneDnn;
+import org.bytedeco.dnnl.IntMemoryMap;
+import org.bytedeco.dnnl.convolution_backward_data;
+import org.bytedeco.dnnl.convolution_backward_weights;
+import org.bytedeco.dnnl.convolution_forward;
+import org.bytedeco.dnnl.global.dnnl.algorithm;
+import org.bytedeco.dnnl.global.dnnl.prop_kind;
+import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.reorder;
+import org.bytedeco.javacpp.Pointer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * One convolution geometry run by oneDNN directly: the primitives are created once and reused,
+ * the operands are read from and written to the ND4J arrays in place, and the copies in oneDNN's
+ * preferred layouts go to the shared {@link OneDnnScratch} buffers. Numerically it is the same
+ * computation as libnd4j's {@code conv2d} / {@code conv2d_bp} (tests compare the two).
+ */
+final class OneDnnConvolution {
+
+  /**
+   * Everything a set of primitives depends on.
+   *
+   * @param channelsLast NHWC data (the inference graph) instead of NCHW; forward only
+   * @param training whether backward will follow (a forward-training primitive)
+   * @param inputGradient whether backward computes dLoss/dInput (false for the stem)
+   * @param directBackward oneDNN's direct algorithm for backward instead of its own choice (Winograd
+   *     for 3x3), see {@link LinearConvolutionLayer#winogradIsSlow}
+   */
+  record Geometry(
+      long batch, long channelsIn, long height, long width, long channelsOut, int kernelH, int kernelW,
+      int strideH, int strideW, int padH, int padW, boolean channelsLast, boolean training,
+      boolean inputGradient, boolean directBackward) {
+
+    long outHeight() {
+      return (height + 2L * padH - kernelH) / strideH + 1;
+    }
+
+    long outWidth() {
+      return (width + 2L * padW - kernelW) / strideW + 1;
+    }
+
+    long[] inputShape() {
+      return channelsLast ? new long[] {batch, height, width, channelsIn} : new long[] {batch, channelsIn, height, width};
+    }
+
+    long[] outputShape() {
+      return channelsLast
+          ? new long[] {batch, outHeight(), outWidth(), channelsOut}
+          : new long[] {batch, channelsOut, outHeight(), outWidth()};
+    }
+  }
+
+  private final Geometry geometry;
+  private final DirectOneDnn dnn;
+
+  private final convolution_forward forward;
+  private final Operand fwdSource;
+  private final Operand fwdWeights;
+  private final Operand fwdDestination;
+  private final IntMemoryMap fwdArgs = new IntMemoryMap();
+
+  private final convolution_backward_data backwardData;  // null without an input gradient
+  private Operand bwdDataError;
+  private Operand bwdDataWeights;
+  private Operand bwdDataSourceGradient;
+  private final IntMemoryMap bwdDataArgs = new IntMemoryMap();
+
+  private final convolution_backward_weights backwardWeights;  // null for inference
+  private Operand bwdWeightsSource;
+  private Operand bwdWeightsError;
+  private Operand bwdWeightsGradient;
+  private final IntMemoryMap bwdWeightsArgs = new IntMemoryMap();
+
+  OneDnnConvolution(Geometry g, DirectOneDnn dnn) {
+    this.geometry = g;
+    this.dnn = dnn;
+    memory.format_tag dataTag = g.channelsLast() ? memory.format_tag.nhwc : memory.format_tag.nchw;
+    // NCHW: oneDNN picks its blocked layout and we reorder; NHWC: oneDNN's NHWC kernels, no copies.
+    memory.format_tag chosen = g.channelsLast() ? memory.format_tag.nhwc : memory.format_tag.any;
+    long[] x = {g.batch(), g.channelsIn(), g.height(), g.width()};
+    long[] w = {g.channelsOut(), g.channelsIn(), g.kernelH(), g.kernelW()};
+    long[] y = {g.batch(), g.channelsOut(), g.outHeight(), g.outWidth()};
+    long[] strides = {g.strideH(), g.strideW()};
+    long[] padding = {g.padH(), g.padW()};
+
+    var fwdDesc = new convolution_forward.desc(
+        g.training() ? prop_kind.forward_training : prop_kind.forward_inference, algorithm.convolution_direct,
+        desc(x, chosen), desc(w, memory.format_tag.any), desc(y, chosen), strides, padding, padding);
+    var fwdPd = new convolution_forward.primitive_desc(fwdDesc, dnn.engine());
+    forward = new convolution_forward(fwdPd);
+    fwdSource = new Operand(desc(x, dataTag), fwdPd.src_desc(), Slot.SOURCE, true);
+    fwdWeights = new Operand(desc(w, memory.format_tag.oihw), fwdPd.weights_desc(), Slot.WEIGHTS, true);
+    fwdDestination = new Operand(desc(y, dataTag), fwdPd.dst_desc(), Slot.DESTINATION, false);
+    fwdArgs.put(DNNL_ARG_SRC, fwdSource.used());
+    fwdArgs.put(DNNL_ARG_WEIGHTS, fwdWeights.used());
+    fwdArgs.put(DNNL_ARG_DST, fwdDestination.used());
+
+    if (!g.training()) {
+      backwardData = null;
+      backwardWeights = null;
+      return;
+    }
+    if (g.channelsLast()) {
+      throw new IllegalArgumentException("OneDnnConvolution: backward is built for NCHW data only, got NHWC");
+    }
+    algorithm backwardAlgorithm = g.directBackward() ? algorithm.convolution_direct : algorithm.convolution_auto;
+    memory.format_tag any = memory.format_tag.any;
+    if (g.inputGradient()) {
+      var dataPd = new convolution_backward_data.primitive_desc(
+          new convolution_backward_data.desc(backwardAlgorithm, desc(x, any), desc(w, any), desc(y, any), strides, padding, padding),
+          dnn.engine(), fwdPd);
+      backwardData = new convolution_backward_data(dataPd);
+      bwdDataError = new Operand(desc(y, dataTag), dataPd.diff_dst_desc(), Slot.DESTINATION, true);
+      bwdDataWeights = new Operand(desc(w, memory.format_tag.oihw), dataPd.weights_desc(), Slot.WEIGHTS, true);
+      bwdDataSourceGradient = new Operand(desc(x, dataTag), dataPd.diff_src_desc(), Slot.SOURCE_GRADIENT, false);
+      bwdDataArgs.put(DNNL_ARG_DIFF_DST, bwdDataError.used());
+      bwdDataArgs.put(DNNL_ARG_WEIGHTS, bwdDataWeights.used());
+      bwdDataArgs.put(DNNL_ARG_DIFF_SRC, bwdDataSourceGradient.used());
+    } else {
+      backwardData = null;
+    }
+    var weightsPd = new convolution_backward_weights.primitive_desc(
+        new convolution_backward_weights.desc(backwardAlgorithm, desc(x, any), desc(w, any), desc(y, any), strides, padding, padding),
+        dnn.engine(), fwdPd);
+    backwardWeights = new convolution_backward_weights(weightsPd);
+    bwdWeightsSource = new Operand(desc(x, dataTag), weightsPd.src_desc(), Slot.SOURCE, true);
+    bwdWeightsError = new Operand(desc(y, dataTag), weightsPd.diff_dst_desc(), Slot.DESTINATION, true);
+    bwdWeightsGradient = new Operand(desc(w, memory.format_tag.oihw), weightsPd.diff_weights_desc(), Slot.WEIGHTS_GRADIENT, false);
+    bwdWeightsArgs.put(DNNL_ARG_SRC, bwdWeightsSource.used());
+    bwdWeightsArgs.put(DNNL_ARG_DIFF_DST, bwdWeightsError.used());
+    bwdWeightsArgs.put(DNNL_ARG_DIFF_WEIGHTS, bwdWeightsGradient.used());
+  }
+
+  Geometry geometry() {
+    return geometry;
+  }
+
+  /** y = conv(x, w); y must be a dense array of {@link Geometry#outputShape()}. */
+  void forward(INDArray x, INDArray w, INDArray y) {
+    checkDense("input", x, geometry.inputShape());
+    checkDense("output", y, geometry.outputShape());
+    var stream = dnn.stream();
+    OneDnnScratch scratch = OneDnnScratch.get();
+    fwdSource.read(x, scratch, stream);
+    fwdWeights.read(w, scratch, stream);
+    fwdDestination.bind(y, scratch);
+    forward.execute(stream, fwdArgs);
+    fwdDestination.write(stream);
+    stream._wait();
+  }
+
+  /**
+   * Writes dLoss/dInput into {@code inputGradient} (skipped when the geometry has no input
+   * gradient; pass null then) and dLoss/dWeights into {@code weightGradient}, overwriting both.
+   */
+  void backward(INDArray x, INDArray w, INDArray outputError, INDArray inputGradient, INDArray weightGradient) {
+    if (backwardWeights == null) {
+      throw new IllegalStateException("OneDnnConvolution: built for inference, no backward pass");
+    }
+    checkDense("input", x, geometry.inputShape());
+    checkDense("output error", outputError, geometry.outputShape());
+    var stream = dnn.stream();
+    OneDnnScratch scratch = OneDnnScratch.get();
+    boolean errorReordered = false;
+    if (backwardData != null) {
+      checkDense("input gradient", inputGradient, geometry.inputShape());
+      bwdDataError.read(outputError, scratch, stream);
+      bwdDataWeights.read(w, scratch, stream);
+      bwdDataSourceGradient.bind(inputGradient, scratch);
+      backwardData.execute(stream, bwdDataArgs);
+      bwdDataSourceGradient.write(stream);
+      errorReordered = true;
+    }
+    bwdWeightsSource.read(x, scratch, stream);
+    if (errorReordered && bwdWeightsError.sameLayoutAs(bwdDataError)) {
+      bwdWeightsError.bind(outputError, scratch);  // the copy made for the data gradient is still in the slot
+    } else {
+      bwdWeightsError.read(outputError, scratch, stream);
+    }
+    bwdWeightsGradient.bind(weightGradient, scratch);
+    backwardWeights.execute(stream, bwdWeightsArgs);
+    bwdWeightsGradient.write(stream);
+    stream._wait();
+  }
+
+  /** A JavaCPP pointer at a raw address (ND4J buffers and scratch buffers are not JavaCPP-owned here). */
+  static Pointer at(long rawAddress) {
+    return new Pointer() {
+      {
+        address = rawAddress;  // (a parameter named "address" would be shadowed by Pointer's field here)
+      }
+    };
+  }
+
+  /** Whether {@code a} is float data laid out densely in C order, as the plain oneDNN formats here assume. */
+  static boolean dense(INDArray a) {
+    if (a == null || a.dataType() != DataType.FLOAT || a.ordering() != 'c') {
+      return false;
+    }
+    long expected = 1;
+    for (int d = a.rank() - 1; d >= 0; d--) {
+      if (a.size(d) != 1 && a.stride(d) != expected) {
+        return false;
+      }
+      expected *= a.size(d);
+    }
+    return true;
+  }
+
+  private static void checkDense(String what, INDArray a, long[] shape) {
+    if (!dense(a) || !java.util.Arrays.equals(a.shape(), shape)) {
+      throw new IllegalArgumentException("OneDnnConvolution: " + what + " must be a dense C-order float array of shape "
+          + java.util.Arrays.toString(shape) + ", got " + (a == null ? "null" : a.shapeInfoToString()));
+    }
+  }
+
+  /** Address of the array's first element: ND4J's {@code addressPointer()} already includes a view's offset. */
+  private static long address(INDArray a) {
+    return a.data().addressPointer().address();
+  }
+
+  private static memory.desc desc(long[] dims, memory.format_tag tag) {
+    return new memory.desc(dims, memory.data_type.f32, tag);
+  }
+
+  /**
+   * One operand: the ND4J array in its plain layout, and, when the primitive wants another layout,
+   * a copy in a scratch slot with the reorder between the two.
+   */
+  private final class Operand {
+    private final memory user;
+    private final memory internal;  // null when the primitive reads the plain layout itself
+    private final reorder reorderOp;
+    private final memory.desc internalDesc;
+    private final Slot slot;
+    private final boolean input;
+
+    Operand(memory.desc userDesc, memory.desc primitiveDesc, Slot slot, boolean input) {
+      this.user = new memory(userDesc, dnn.engine(), (Pointer) null);
+      this.slot = slot;
+      this.input = input;
+      this.internalDesc = primitiveDesc;
+      if (primitiveDesc.equals(userDesc)) {
+        internal = null;
+        reorderOp = null;
+      } else {
+        internal = new memory(primitiveDesc, dnn.engine(), (Pointer) null);
+        reorderOp = input ? new reorder(user, internal) : new reorder(internal, user);
+      }
+    }
+
+    /** The memory the primitive reads or writes. */
+    memory used() {
+      return internal != null ? internal : user;
+    }
+
+    boolean sameLayoutAs(Operand other) {
+      return internalDesc.equals(other.internalDesc) && slot == other.slot;
+    }
+
+    /** Points at {@code a} and, for an input in another layout, copies it into the scratch slot. */
+    void read(INDArray a, OneDnnScratch scratch, org.bytedeco.dnnl.stream stream) {
+      bind(a, scratch);
+      if (internal != null) {
+        reorderOp.execute(stream, user, internal);
+      }
+    }
+
+    /** Points at {@code a} and the scratch slot without copying. */
+    void bind(INDArray a, OneDnnScratch scratch) {
+      user.set_data_handle(at(address(a)));
+      if (internal != null) {
+        internal.set_data_handle(scratch.borrow(slot, internalDesc.get_size()));
+      }
+    }
+
+    /** For an output in another layout, copies the scratch slot back into the array. */
+    void write(org.bytedeco.dnnl.stream stream) {
+      if (internal != null && !input) {
+        reorderOp.execute(stream, internal, user);
+      }
+    }
+  }
+}

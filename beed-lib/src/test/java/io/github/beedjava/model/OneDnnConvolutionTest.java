@@ -1,0 +1,144 @@
+package io.github.beedjava.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.beedjava.runtime.DirectOneDnn;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/** The direct oneDNN convolution against libnd4j's {@code conv2d} / {@code conv2d_bp} ops. */
+class OneDnnConvolutionTest {
+
+  /** in, out, size, kernel, stride, pad, input gradient, direct backward */
+  private static final int[][] CASES = {
+    {3, 16, 12, 3, 1, 1, 0, 0},  // the stem: 3 channels, no input gradient
+    {16, 16, 12, 3, 1, 1, 1, 1},  // narrow: oneDNN's direct algorithm backward
+    {24, 32, 9, 3, 2, 1, 1, 0},  // stride 2 over an odd size, oneDNN's own backward choice
+    {16, 32, 10, 1, 2, 0, 1, 0},  // 1x1 shortcut, stride 2
+    {32, 32, 6, 3, 1, 1, 1, 0},
+  };
+
+  private static DirectOneDnn dnn() {
+    DirectOneDnn dnn = DirectOneDnn.get();
+    assertNotNull(dnn, "org.bytedeco:dnnl must load in the test JVM (linux-x86_64, CPU backend)");
+    return dnn;
+  }
+
+  private static OneDnnConvolution.Geometry geometry(int[] c, int batch, boolean channelsLast, boolean training) {
+    return new OneDnnConvolution.Geometry(batch, c[0], c[2], c[2], c[1], c[3], c[3], c[4], c[4], c[5], c[5],
+        channelsLast, training, c[6] == 1, c[7] == 1);
+  }
+
+  private static void libnd4j(String op, INDArray[] in, INDArray[] out, int[] c, int format) {
+    Nd4j.exec(DynamicCustomOp.builder(op).addInputs(in).addOutputs(out)
+        // kH, kW, sH, sW, pH, pW, dH, dW, same mode off, data format, weights [oC, iC, kH, kW]
+        .addIntegerArguments(c[3], c[3], c[4], c[4], c[5], c[5], 1, 1, 0, format, 1).build());
+  }
+
+  private static void assertClose(INDArray expected, INDArray actual, double tolerance, String what) {
+    double scale = expected.amaxNumber().doubleValue();
+    double error = expected.sub(actual).amaxNumber().doubleValue() / scale;
+    assertTrue(error <= tolerance, what + ": max error " + error + " relative to " + scale);
+  }
+
+  /** Weights as a view into a larger flat buffer, at an offset, as DL4J's parameter views are. */
+  private static INDArray weightsView(int[] c) {
+    long n = (long) c[1] * c[0] * c[3] * c[3];
+    INDArray flat = Nd4j.rand(DataType.FLOAT, 1, n + 37).subi(0.5);
+    return flat.get(NDArrayIndex.point(0), NDArrayIndex.interval(37, 37 + n)).reshape('c', c[1], c[0], c[3], c[3]);
+  }
+
+  @Test
+  void trainingPassesMatchLibnd4jsOps() {
+    DirectOneDnn dnn = dnn();
+    for (int[] c : CASES) {
+      var g = geometry(c, 5, false, true);
+      var conv = new OneDnnConvolution(g, dnn);
+      INDArray x = Nd4j.rand(DataType.FLOAT, g.inputShape()).subi(0.5);
+      INDArray w = weightsView(c);
+      INDArray y = Nd4j.create(DataType.FLOAT, g.outputShape());
+      INDArray expectedY = y.like();
+      conv.forward(x, w, y);
+      libnd4j("conv2d", new INDArray[] {x, w}, new INDArray[] {expectedY}, c, 0);
+      assertClose(expectedY, y, 1e-5, "forward " + java.util.Arrays.toString(c));
+
+      INDArray dy = Nd4j.rand(DataType.FLOAT, g.outputShape()).subi(0.5);
+      INDArray expectedDx = x.like();
+      INDArray expectedDw = w.like();
+      libnd4j("conv2d_bp", new INDArray[] {x, w, dy}, new INDArray[] {expectedDx, expectedDw}, c, 0);
+      INDArray dx = g.inputGradient() ? Nd4j.valueArrayOf(g.inputShape(), Float.NaN, DataType.FLOAT) : null;
+      INDArray dw = Nd4j.valueArrayOf(w.shape(), Float.NaN, DataType.FLOAT);  // all overwritten
+      conv.backward(x, w, dy, dx, dw);
+      assertClose(expectedDw, dw, 1e-5, "weight gradient " + java.util.Arrays.toString(c));
+      if (dx != null) {
+        assertClose(expectedDx, dx, 1e-5, "input gradient " + java.util.Arrays.toString(c));
+      }
+    }
+  }
+
+  @Test
+  void theSamePrimitivesServeManyCallsWithFreshArrays() {
+    int[] c = CASES[2];
+    var g = geometry(c, 4, false, true);
+    var conv = new OneDnnConvolution(g, dnn());
+    INDArray w = weightsView(c);
+    for (int call = 0; call < 3; call++) {
+      INDArray x = Nd4j.rand(DataType.FLOAT, g.inputShape());
+      INDArray y = Nd4j.create(DataType.FLOAT, g.outputShape());
+      INDArray expected = y.like();
+      conv.forward(x, w, y);
+      libnd4j("conv2d", new INDArray[] {x, w}, new INDArray[] {expected}, c, 0);
+      assertClose(expected, y, 1e-5, "call " + call);
+    }
+  }
+
+  @Test
+  void channelsLastInferenceMatchesLibnd4j() {
+    DirectOneDnn dnn = dnn();
+    for (int[] c : CASES) {
+      var g = geometry(c, 3, true, false);
+      INDArray x = Nd4j.rand(DataType.FLOAT, g.inputShape()).subi(0.5);
+      INDArray w = weightsView(c);
+      INDArray y = Nd4j.create(DataType.FLOAT, g.outputShape());
+      INDArray expected = y.like();
+      new OneDnnConvolution(g, dnn).forward(x, w, y);
+      libnd4j("conv2d", new INDArray[] {x, w}, new INDArray[] {expected}, c, 1);
+      assertClose(expected, y, 1e-5, "NHWC forward " + java.util.Arrays.toString(c));
+    }
+  }
+
+  @Test
+  void badArraysAndPassesAreRefusedWithTheirName() {
+    int[] c = CASES[1];
+    var inference = new OneDnnConvolution(geometry(c, 2, false, false), dnn());
+    INDArray x = Nd4j.rand(DataType.FLOAT, 2, 16, 12, 12);
+    INDArray w = Nd4j.rand(DataType.FLOAT, 16, 16, 3, 3);
+    var wrongOutput = assertThrows(IllegalArgumentException.class,
+        () -> inference.forward(x, w, Nd4j.create(DataType.FLOAT, 2, 16, 11, 11)));
+    assertTrue(wrongOutput.getMessage().contains("output") && wrongOutput.getMessage().contains("[2, 16, 12, 12]"),
+        wrongOutput.getMessage());
+    var transposed = assertThrows(IllegalArgumentException.class,
+        () -> inference.forward(x.permute(0, 1, 3, 2), w, Nd4j.create(DataType.FLOAT, 2, 16, 12, 12)));
+    assertTrue(transposed.getMessage().contains("input"), transposed.getMessage());
+    assertThrows(IllegalStateException.class, () -> inference.backward(x, w, x, x, w));
+    assertThrows(IllegalArgumentException.class,
+        () -> new OneDnnConvolution(geometry(c, 2, true, true), dnn()), "NHWC training is not built");
+  }
+
+  @Test
+  void denseMeansCOrderWithoutGaps() {
+    INDArray a = Nd4j.rand(DataType.FLOAT, 2, 3, 4, 5);
+    assertTrue(OneDnnConvolution.dense(a));
+    assertEquals(false, OneDnnConvolution.dense(a.permute(0, 2, 3, 1)));
+    assertEquals(false, OneDnnConvolution.dense(a.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 2))));
+    assertEquals(false, OneDnnConvolution.dense(a.castTo(DataType.DOUBLE)));
+    assertTrue(OneDnnConvolution.dense(a.get(NDArrayIndex.interval(1, 2), NDArrayIndex.all())), "a leading slice is dense");
+  }
+}
