@@ -45,7 +45,7 @@ class OneDnnTest {
   @Test
   void threadSettingsAreTheSameForTestsLauncherAndKernel() throws java.io.IOException {
     java.util.Map<String, String> settings =
-        java.util.Map.of("GOMP_SPINCOUNT", "30000", "OPENBLAS_NUM_THREADS", "1", "ND4J_SKIP_BLAS_THREADS", "1");
+        java.util.Map.of("GOMP_SPINCOUNT", "3000", "OPENBLAS_NUM_THREADS", "1", "ND4J_SKIP_BLAS_THREADS", "1");
     java.nio.file.Path root = java.nio.file.Path.of("").toAbsolutePath().getParent();
     String launcher = java.nio.file.Files.readString(root.resolve("beed"));
     String kernelSpec = java.nio.file.Files.readString(root.resolve("kernel/src/main/kernelspec/kernel.json"));
