@@ -22,9 +22,19 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public class MultiExitGraph extends ComputationGraph {
 
+  /** Open/close cycles after which DL4J's per-vertex workspaces take their learned size. */
+  static final int WORKSPACE_LEARNING_CYCLES = 2;
+
   /** Creates the graph; call {@link #init()} before use. */
   public MultiExitGraph(ComputationGraphConfiguration configuration) {
     super(configuration);
+    // DL4J sizes the per-vertex workspaces (backward-pass errors, layer working memory) only after
+    // as many open/close cycles as the graph has vertices: 4-7 training steps here. Until then
+    // every such array is a separate native allocation, which glibc keeps afterwards (0.9 GiB of
+    // the peak at width 1, bench/README.md "Third pass"). Learning after two cycles is safe: a
+    // workspace that a later cycle overflows grows at that cycle's end (SpillPolicy.REALLOCATE).
+    WS_LAYER_ACT_X_CONFIG.setCyclesBeforeInitialization(WORKSPACE_LEARNING_CYCLES);
+    WS_LAYER_WORKING_MEM_CONFIG.setCyclesBeforeInitialization(WORKSPACE_LEARNING_CYCLES);
   }
 
   /** Initialises the graph and gives every BN layer the faster {@link JavaBatchNormHelper}. */
