@@ -100,12 +100,11 @@ final class OneDnnConvolution {
         desc(x, chosen), desc(w, memory.format_tag.any), desc(y, chosen), strides, padding, padding);
     var fwdPd = new convolution_forward.primitive_desc(fwdDesc, dnn.engine());
     forward = new convolution_forward(fwdPd);
-    fwdSource = new Operand(desc(x, dataTag), fwdPd.src_desc(), Slot.SOURCE, true);
-    fwdWeights = new Operand(desc(w, memory.format_tag.oihw), fwdPd.weights_desc(), Slot.WEIGHTS, true);
-    fwdDestination = new Operand(desc(y, dataTag), fwdPd.dst_desc(), Slot.DESTINATION, false);
-    fwdArgs.put(DNNL_ARG_SRC, fwdSource.used());
-    fwdArgs.put(DNNL_ARG_WEIGHTS, fwdWeights.used());
-    fwdArgs.put(DNNL_ARG_DST, fwdDestination.used());
+    fwdSource = argument(fwdArgs, DNNL_ARG_SRC, new Operand(desc(x, dataTag), fwdPd.src_desc(), Slot.SOURCE, true));
+    fwdWeights = argument(fwdArgs, DNNL_ARG_WEIGHTS,
+        new Operand(desc(w, memory.format_tag.oihw), fwdPd.weights_desc(), Slot.WEIGHTS, true));
+    fwdDestination = argument(fwdArgs, DNNL_ARG_DST,
+        new Operand(desc(y, dataTag), fwdPd.dst_desc(), Slot.DESTINATION, false));
 
     if (!g.training()) {
       backwardData = null;
@@ -122,12 +121,12 @@ final class OneDnnConvolution {
           new convolution_backward_data.desc(backwardAlgorithm, desc(x, any), desc(w, any), desc(y, any), strides, padding, padding),
           dnn.engine(), fwdPd);
       backwardData = new convolution_backward_data(dataPd);
-      bwdDataError = new Operand(desc(y, dataTag), dataPd.diff_dst_desc(), Slot.DESTINATION, true);
-      bwdDataWeights = new Operand(desc(w, memory.format_tag.oihw), dataPd.weights_desc(), Slot.WEIGHTS, true);
-      bwdDataSourceGradient = new Operand(desc(x, dataTag), dataPd.diff_src_desc(), Slot.SOURCE_GRADIENT, false);
-      bwdDataArgs.put(DNNL_ARG_DIFF_DST, bwdDataError.used());
-      bwdDataArgs.put(DNNL_ARG_WEIGHTS, bwdDataWeights.used());
-      bwdDataArgs.put(DNNL_ARG_DIFF_SRC, bwdDataSourceGradient.used());
+      bwdDataError = argument(bwdDataArgs, DNNL_ARG_DIFF_DST,
+          new Operand(desc(y, dataTag), dataPd.diff_dst_desc(), Slot.DESTINATION, true));
+      bwdDataWeights = argument(bwdDataArgs, DNNL_ARG_WEIGHTS,
+          new Operand(desc(w, memory.format_tag.oihw), dataPd.weights_desc(), Slot.WEIGHTS, true));
+      bwdDataSourceGradient = argument(bwdDataArgs, DNNL_ARG_DIFF_SRC,
+          new Operand(desc(x, dataTag), dataPd.diff_src_desc(), Slot.SOURCE_GRADIENT, false));
     } else {
       backwardData = null;
     }
@@ -135,12 +134,12 @@ final class OneDnnConvolution {
         new convolution_backward_weights.desc(backwardAlgorithm, desc(x, any), desc(w, any), desc(y, any), strides, padding, padding),
         dnn.engine(), fwdPd);
     backwardWeights = new convolution_backward_weights(weightsPd);
-    bwdWeightsSource = new Operand(desc(x, dataTag), weightsPd.src_desc(), Slot.SOURCE, true);
-    bwdWeightsError = new Operand(desc(y, dataTag), weightsPd.diff_dst_desc(), Slot.DESTINATION, true);
-    bwdWeightsGradient = new Operand(desc(w, memory.format_tag.oihw), weightsPd.diff_weights_desc(), Slot.WEIGHTS_GRADIENT, false);
-    bwdWeightsArgs.put(DNNL_ARG_SRC, bwdWeightsSource.used());
-    bwdWeightsArgs.put(DNNL_ARG_DIFF_DST, bwdWeightsError.used());
-    bwdWeightsArgs.put(DNNL_ARG_DIFF_WEIGHTS, bwdWeightsGradient.used());
+    bwdWeightsSource = argument(bwdWeightsArgs, DNNL_ARG_SRC,
+        new Operand(desc(x, dataTag), weightsPd.src_desc(), Slot.SOURCE, true));
+    bwdWeightsError = argument(bwdWeightsArgs, DNNL_ARG_DIFF_DST,
+        new Operand(desc(y, dataTag), weightsPd.diff_dst_desc(), Slot.DESTINATION, true));
+    bwdWeightsGradient = argument(bwdWeightsArgs, DNNL_ARG_DIFF_WEIGHTS,
+        new Operand(desc(w, memory.format_tag.oihw), weightsPd.diff_weights_desc(), Slot.WEIGHTS_GRADIENT, false));
   }
 
   Geometry geometry() {
@@ -193,6 +192,12 @@ final class OneDnnConvolution {
     backwardWeights.execute(stream, bwdWeightsArgs);
     bwdWeightsGradient.write(stream);
     stream._wait();
+  }
+
+  /** Registers {@code operand} as argument {@code argument} of a primitive and returns it. */
+  private static Operand argument(IntMemoryMap args, int argument, Operand operand) {
+    args.put(argument, operand.used());
+    return operand;
   }
 
   /** A JavaCPP pointer at a raw address (ND4J buffers and scratch buffers are not JavaCPP-owned here). */
