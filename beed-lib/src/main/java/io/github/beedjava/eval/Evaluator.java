@@ -25,7 +25,10 @@ public final class Evaluator {
       for (int i = 0; i < k; i++) {
         correct[i] += countCorrect(out.logits()[i], batch.labels());
       }
-      ensembleCorrect += countCorrect(out.ensembleLogits(), batch.labels());
+      INDArray ensemble = out.ensembleLogits();
+      ensembleCorrect += countCorrect(ensemble, batch.labels());
+      ensemble.close();
+      out.release();
     }
     double[] acc = new double[k];
     List<String> names = new ArrayList<>();

@@ -55,6 +55,7 @@ public record ExitScores(double[][] confidence, int[][] prediction, int[] labels
           fill(z[i], conf[c], pred[c], from + i);
         }
       }
+      out.release();
     }
     return new ExitScores(conf, pred, labels);
   }

@@ -71,11 +71,17 @@ public final class MultiExitNetwork {
     if (nhwc == null) {
       return Outputs.split(graph.output(train, input));
     }
-    INDArray[] out = nhwc.output(false, inferenceInput(input));
+    INDArray channelsLastInput = inferenceInput(input);
+    INDArray[] out = nhwc.output(false, channelsLastInput);
+    // The NHWC copies are ours alone: free their native memory now. Left to the garbage collector,
+    // which runs rarely during inference, they piled up by ~7 MB per batch (bench/README.md, "Memory").
+    channelsLastInput.close();
     Outputs split = Outputs.split(out);
     INDArray[] features = split.features();
     for (int i = 0; i < features.length; i++) {
-      features[i] = features[i].permute(0, 3, 1, 2).dup('c');  // back to NCHW, like every other path
+      INDArray channelsLast = features[i];
+      features[i] = channelsLast.permute(0, 3, 1, 2).dup('c');  // back to NCHW, like every other path
+      channelsLast.close();
     }
     return split;
   }

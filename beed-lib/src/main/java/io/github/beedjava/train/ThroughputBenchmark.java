@@ -86,12 +86,12 @@ public final class ThroughputBenchmark {
     double trainSeconds = (System.nanoTime() - t0) / 1e9;
     double trainPeakRss = BuildInfo.peakRssMiB();
     for (int i = 0; i < warmup; i++) {
-      net.forward(input, false);
+      net.forward(input, false).release();
       onIteration.accept(++done);
     }
     long t1 = System.nanoTime();
     for (int i = 0; i < iterations; i++) {
-      net.forward(input, false);
+      net.forward(input, false).release();  // as an evaluation loop does (Evaluator)
       onIteration.accept(++done);
     }
     double inferSeconds = (System.nanoTime() - t1) / 1e9;

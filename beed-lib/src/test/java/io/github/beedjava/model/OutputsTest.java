@@ -1,0 +1,40 @@
+package io.github.beedjava.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+class OutputsTest {
+
+  @Test
+  void releaseFreesOwnArraysAndLeavesViewsAlone() {
+    INDArray base = Nd4j.rand(DataType.FLOAT, 4, 10);
+    INDArray view = base.get(NDArrayIndex.interval(0, 2), NDArrayIndex.all());
+    INDArray logits = Nd4j.rand(DataType.FLOAT, 2, 10);
+    INDArray feature = Nd4j.rand(DataType.FLOAT, 2, 3, 4, 4);
+    new Outputs(new INDArray[] {logits, view}, new INDArray[] {feature, feature.dup()}).release();
+    assertTrue(logits.wasClosed(), "own logits freed");
+    assertTrue(feature.wasClosed(), "own feature freed");
+    assertFalse(base.wasClosed(), "a view's base is not freed through the view");
+    assertEquals(40, base.length());
+    assertTrue(Double.isFinite(base.sumNumber().doubleValue()), "the base stays readable");
+  }
+
+  @Test
+  void evalForwardStillMatchesTrainingGraphAfterFreeingItsCopies() {
+    MultiExitNetwork net = MultiExitNetwork.create(ModelConfig.cifar("resnet18", ExitStructure.BOTTLENECK, 0.125, 10));
+    INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, 32, 32);
+    Outputs first = net.forward(x, false);
+    Outputs second = net.forward(x, false);  // the first pass's NHWC copies are gone; results must not change
+    for (int k = 0; k < first.numClassifiers(); k++) {
+      assertEquals(first.logits()[k], second.logits()[k], "logits " + k);
+      assertEquals(first.features()[k], second.features()[k], "features " + k);
+    }
+  }
+}
