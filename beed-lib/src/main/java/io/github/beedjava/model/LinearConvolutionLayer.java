@@ -1,5 +1,8 @@
 package io.github.beedjava.model;
 
+import io.github.beedjava.runtime.DirectOneDnn;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -9,9 +12,6 @@ import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import io.github.beedjava.runtime.DirectOneDnn;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -19,8 +19,9 @@ import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Runtime layer of {@link LinearConvolution}: both passes go straight to DL4J's oneDNN helper.
- * DL4J's {@code ConvolutionLayer.backpropGradient}
+ * Runtime layer of {@link LinearConvolution}: both passes call oneDNN directly through
+ * {@link OneDnnConvolution} where it applies, and otherwise go straight to DL4J's oneDNN helper
+ * (libnd4j's ops). DL4J's {@code ConvolutionLayer.backpropGradient}
  * recomputes the layer's forward convolution to apply the activation's derivative, even for the
  * identity activation, so a training step costs four convolutions per layer instead of three. With
  * identity, dLoss/dPreOutput is the incoming error itself, so this hands it straight to the oneDNN
@@ -52,8 +53,7 @@ final class LinearConvolutionLayer extends ConvolutionLayer {
   private OneDnnConvolution directConvolution(boolean training, INDArray... arrays) {
     var conf = layerConf();
     DirectOneDnn dnn = DirectOneDnn.get();
-    if (dnn == null || conf.hasBias() || conf.getConvolutionMode() == ConvolutionMode.Same
-        || conf.getIDropout() != null || conf.getWeightNoise() != null || dataType != DataType.FLOAT
+    if (dnn == null || !plainFloatConvolution() || conf.hasBias()
         || conf.getDilation()[0] != 1 || conf.getDilation()[1] != 1) {
       return null;
     }
@@ -78,17 +78,22 @@ final class LinearConvolutionLayer extends ConvolutionLayer {
     return convolutions.computeIfAbsent(geometry, g -> new OneDnnConvolution(g, dnn));
   }
 
-  /** Whether the oneDNN helper can take this pass directly (everything this layer is configured with here). */
-  private boolean direct(INDArray x, INDArray epsilon) {
+  /** A float layer without "same" mode, dropout or weight noise: what both fast paths are built for. */
+  private boolean plainFloatConvolution() {
     var conf = layerConf();
-    return helper != null
-        && helperCountFail == 0
-        && conf.getConvolutionMode() != ConvolutionMode.Same
+    return conf.getConvolutionMode() != ConvolutionMode.Same
         && conf.getIDropout() == null
         && conf.getWeightNoise() == null
+        && dataType == DataType.FLOAT;
+  }
+
+  /** Whether the oneDNN helper can take this pass directly (everything this layer is configured with here). */
+  private boolean direct(INDArray x, INDArray epsilon) {
+    return helper != null
+        && helperCountFail == 0
+        && plainFloatConvolution()
         && x != null
         && x.dataType() == DataType.FLOAT
-        && dataType == DataType.FLOAT
         && (epsilon == null || epsilon.dataType() == DataType.FLOAT);
   }
 
@@ -124,14 +129,14 @@ final class LinearConvolutionLayer extends ConvolutionLayer {
     var conf = layerConf();
     assertInputSet(true);
     boolean inputGradient = ((LinearConvolution) conf).isInputGradient();
+    INDArray weights = getParam(ConvolutionParamInitializer.WEIGHT_KEY);
     INDArray weightGradView = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
-    OneDnnConvolution convolution =
-        directConvolution(true, input, getParam(ConvolutionParamInitializer.WEIGHT_KEY), epsilon, weightGradView);
+    OneDnnConvolution convolution = directConvolution(true, input, weights, epsilon, weightGradView);
     if (convolution != null) {
       INDArray dx = inputGradient
           ? workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c')
           : null;
-      convolution.backward(input, getParam(ConvolutionParamInitializer.WEIGHT_KEY), epsilon, dx, weightGradView);
+      convolution.backward(input, weights, epsilon, dx, weightGradView);
       Gradient gradient = new DefaultGradient();
       gradient.setGradientFor(ConvolutionParamInitializer.WEIGHT_KEY, weightGradView, 'c');
       return new Pair<>(gradient, dx);  // dx null for the stem: the graph discards the data's gradient
@@ -148,7 +153,6 @@ final class LinearConvolutionLayer extends ConvolutionLayer {
           ConvolutionParamInitializer.WEIGHT_KEY, gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY), 'c');
       return new Pair<>(gradient, dx);  // dx null for the stem: the graph discards the data's gradient
     }
-    INDArray weights = getParam(ConvolutionParamInitializer.WEIGHT_KEY);
     INDArray bias = conf.hasBias() ? getParam(ConvolutionParamInitializer.BIAS_KEY) : null;
     INDArray biasGradView = conf.hasBias() ? gradientViews.get(ConvolutionParamInitializer.BIAS_KEY) : null;
     Pair<Gradient, INDArray> result =
