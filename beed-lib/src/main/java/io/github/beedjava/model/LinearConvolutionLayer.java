@@ -40,6 +40,9 @@ final class LinearConvolutionLayer extends ConvolutionLayer {
         }
       };
 
+  /** The weights in the inference primitives' layout, kept between calls (all geometries of this layer share it). */
+  private InferenceWeights inferenceWeights;
+
   LinearConvolutionLayer(NeuralNetConfiguration conf, DataType dataType) {
     super(conf, dataType);
   }
@@ -70,12 +73,43 @@ final class LinearConvolutionLayer extends ConvolutionLayer {
     int[] kernel = conf.getKernelSize();
     int[] stride = conf.getStride();
     int[] pad = conf.getPadding();
+    long pixels = input.size(h) * input.size(h + 1);
+    boolean slowWinograd = winogradIsSlow(kernel, stride, conf.getNIn(), conf.getNOut(), pixels);
     var geometry = new OneDnnConvolution.Geometry(
         input.size(0), conf.getNIn(), input.size(h), input.size(h + 1), conf.getNOut(), kernel[0], kernel[1],
         stride[0], stride[1], pad[0], pad[1], channelsLast, training,
-        ((LinearConvolution) conf).isInputGradient(),
-        winogradIsSlow(kernel, stride, conf.getNIn(), conf.getNOut(), input.size(h) * input.size(h + 1)));
-    return convolutions.computeIfAbsent(geometry, g -> new OneDnnConvolution(g, dnn));
+        ((LinearConvolution) conf).isInputGradient(), slowWinograd,
+        !training && winogradForward(kernel, stride) && !slowWinograd);
+    if (inferenceWeights == null) {
+      inferenceWeights = new InferenceWeights(dnn);
+    }
+    return convolutions.computeIfAbsent(geometry, g -> create(g, dnn));
+  }
+
+  private OneDnnConvolution create(OneDnnConvolution.Geometry g, DirectOneDnn dnn) {
+    if (!g.winogradForward()) {
+      return new OneDnnConvolution(g, dnn, inferenceWeights);
+    }
+    try {
+      return new OneDnnConvolution(g, dnn, inferenceWeights);
+    } catch (RuntimeException noKernel) {  // oneDNN has f32 Winograd kernels for AVX-512 CPUs only
+      return new OneDnnConvolution(g.withoutWinograd(), dnn, inferenceWeights);
+    }
+  }
+
+  /**
+   * Whether inference runs this layer by Winograd: 3x3 stride-1 kernels, unless switched off with
+   * {@code -D}{@value DirectOneDnn#WINOGRAD_PROPERTY}{@code =false}. oneDNN's Winograd forward takes
+   * 0.40-0.49 of the direct algorithm's time on ResNet18's 3x3 layers at full width (64 to 512
+   * channels, batch 128) and 0.45-0.57 at width 1/4 from 32 channels up; on the narrow layers of
+   * {@link #winogradIsSlow} it is slower (3.8 vs 3.0 ms), so those keep the direct algorithm
+   * (bench/README.md, "Fourth pass"). Training keeps the direct forward: its weights change every
+   * step, and transforming them costs more than Winograd saves on the deepest layers. Winograd's
+   * rounding differs from the direct sum's by about 1e-6 of the output's scale per layer.
+   */
+  static boolean winogradForward(int[] kernel, int[] stride) {
+    return DirectOneDnn.winogradInference()
+        && kernel[0] == 3 && kernel[1] == 3 && stride[0] == 1 && stride[1] == 1;
   }
 
   /** A float layer without "same" mode, dropout or weight noise: what both fast paths are built for. */

@@ -37,11 +37,19 @@ final class OneDnnConvolution {
    * @param inputGradient whether backward computes dLoss/dInput (false for the stem)
    * @param directBackward oneDNN's direct algorithm for backward instead of its own choice (Winograd
    *     for 3x3), see {@link LinearConvolutionLayer#winogradIsSlow}
+   * @param winogradForward an inference forward by Winograd in oneDNN's blocked layout (its operands
+   *     are copied into it) instead of the direct algorithm, see {@link LinearConvolutionLayer#winogradForward}
    */
   record Geometry(
       long batch, long channelsIn, long height, long width, long channelsOut, int kernelH, int kernelW,
       int strideH, int strideW, int padH, int padW, boolean channelsLast, boolean training,
-      boolean inputGradient, boolean directBackward) {
+      boolean inputGradient, boolean directBackward, boolean winogradForward) {
+
+    /** The same geometry with the direct forward algorithm. */
+    Geometry withoutWinograd() {
+      return new Geometry(batch, channelsIn, height, width, channelsOut, kernelH, kernelW, strideH, strideW, padH, padW,
+          channelsLast, training, inputGradient, directBackward, false);
+    }
 
     long outHeight() {
       return (height + 2L * padH - kernelH) / strideH + 1;
@@ -67,7 +75,10 @@ final class OneDnnConvolution {
 
   private final convolution_forward forward;
   private final Operand fwdSource;
-  private final Operand fwdWeights;
+  private final Operand fwdWeights;  // training; inference reads the kept copy in inferenceWeights
+  private final InferenceWeights inferenceWeights;
+  private final memory.desc plainWeights;
+  private final memory.desc primitiveWeights;
   private final Operand fwdDestination;
   private final IntMemoryMap fwdArgs = new IntMemoryMap();
 
@@ -83,12 +94,25 @@ final class OneDnnConvolution {
   private Operand bwdWeightsGradient;
   private final IntMemoryMap bwdWeightsArgs = new IntMemoryMap();
 
+  /** A convolution whose inference weights are kept by this object alone. */
   OneDnnConvolution(Geometry g, DirectOneDnn dnn) {
+    this(g, dnn, new InferenceWeights(dnn));
+  }
+
+  /**
+   * A convolution; an inference geometry reads its weights through {@code inferenceWeights}, which
+   * the geometries of one layer share (one kept copy per layer, not per batch size).
+   *
+   * @throws RuntimeException from oneDNN when it has no kernel for the geometry (Winograd on a CPU
+   *     without AVX-512, or for a kernel or stride it does not cover)
+   */
+  OneDnnConvolution(Geometry g, DirectOneDnn dnn, InferenceWeights inferenceWeights) {
     this.geometry = g;
     this.dnn = dnn;
+    this.inferenceWeights = inferenceWeights;
     memory.format_tag dataTag = g.channelsLast() ? memory.format_tag.nhwc : memory.format_tag.nchw;
-    // NCHW: oneDNN picks its blocked layout and we reorder; NHWC: oneDNN's NHWC kernels, no copies.
-    memory.format_tag chosen = g.channelsLast() ? memory.format_tag.nhwc : memory.format_tag.any;
+    // NCHW, and Winograd: oneDNN picks its blocked layout and we reorder; NHWC: oneDNN's NHWC kernels, no copies.
+    memory.format_tag chosen = g.channelsLast() && !g.winogradForward() ? memory.format_tag.nhwc : memory.format_tag.any;
     long[] x = {g.batch(), g.channelsIn(), g.height(), g.width()};
     long[] w = {g.channelsOut(), g.channelsIn(), g.kernelH(), g.kernelW()};
     long[] y = {g.batch(), g.channelsOut(), g.outHeight(), g.outWidth()};
@@ -96,13 +120,17 @@ final class OneDnnConvolution {
     long[] padding = {g.padH(), g.padW()};
 
     var fwdDesc = new convolution_forward.desc(
-        g.training() ? prop_kind.forward_training : prop_kind.forward_inference, algorithm.convolution_direct,
+        g.training() ? prop_kind.forward_training : prop_kind.forward_inference,
+        g.winogradForward() ? algorithm.convolution_winograd : algorithm.convolution_direct,
         desc(x, chosen), desc(w, memory.format_tag.any), desc(y, chosen), strides, padding, padding);
     var fwdPd = new convolution_forward.primitive_desc(fwdDesc, dnn.engine());
     forward = new convolution_forward(fwdPd);
     fwdSource = argument(fwdArgs, DNNL_ARG_SRC, new Operand(desc(x, dataTag), fwdPd.src_desc(), Slot.SOURCE, true));
-    fwdWeights = argument(fwdArgs, DNNL_ARG_WEIGHTS,
-        new Operand(desc(w, memory.format_tag.oihw), fwdPd.weights_desc(), Slot.WEIGHTS, true));
+    plainWeights = desc(w, memory.format_tag.oihw);
+    primitiveWeights = fwdPd.weights_desc();
+    fwdWeights = g.training()
+        ? argument(fwdArgs, DNNL_ARG_WEIGHTS, new Operand(plainWeights, primitiveWeights, Slot.WEIGHTS, true))
+        : null;
     fwdDestination = argument(fwdArgs, DNNL_ARG_DST,
         new Operand(desc(y, dataTag), fwdPd.dst_desc(), Slot.DESTINATION, false));
 
@@ -153,7 +181,11 @@ final class OneDnnConvolution {
     var stream = dnn.stream();
     OneDnnScratch scratch = OneDnnScratch.get();
     fwdSource.read(x, scratch, stream);
-    fwdWeights.read(w, scratch, stream);
+    if (fwdWeights != null) {
+      fwdWeights.read(w, scratch, stream);
+    } else {
+      fwdArgs.put(DNNL_ARG_WEIGHTS, inferenceWeights.of(w, plainWeights, primitiveWeights, stream));
+    }
     fwdDestination.bind(y, scratch);
     forward.execute(stream, fwdArgs);
     fwdDestination.write(stream);

@@ -24,6 +24,9 @@ public final class DirectOneDnn {
   /** System property; {@code false} routes convolutions through libnd4j's ops instead. */
   public static final String PROPERTY = "beed.onednn.direct";
 
+  /** System property; {@code false} runs inference convolutions by the direct algorithm instead of Winograd. */
+  public static final String WINOGRAD_PROPERTY = "beed.onednn.winograd";
+
   private static volatile DirectOneDnn instance;
   private static volatile boolean resolved;
 
@@ -48,6 +51,14 @@ public final class DirectOneDnn {
       }
     }
     return instance;
+  }
+
+  /**
+   * Whether 3x3 stride-1 inference convolutions may run by Winograd (the default; {@value
+   * #WINOGRAD_PROPERTY}{@code =false} keeps the direct algorithm, e.g. to compare the two).
+   */
+  public static boolean winogradInference() {
+    return !"false".equalsIgnoreCase(System.getProperty(WINOGRAD_PROPERTY, "true"));
   }
 
   /** Whether convolutions run through this library (see the class comment). */

@@ -33,7 +33,13 @@ class OneDnnConvolutionTest {
 
   private static OneDnnConvolution.Geometry geometry(int[] c, int batch, boolean channelsLast, boolean training) {
     return new OneDnnConvolution.Geometry(batch, c[0], c[2], c[2], c[1], c[3], c[3], c[4], c[4], c[5], c[5],
-        channelsLast, training, c[6] == 1, c[7] == 1);
+        channelsLast, training, c[6] == 1, c[7] == 1, false);
+  }
+
+  /** An inference geometry run by Winograd. */
+  private static OneDnnConvolution.Geometry winograd(int[] c, int batch, boolean channelsLast) {
+    return new OneDnnConvolution.Geometry(batch, c[0], c[2], c[2], c[1], c[3], c[3], c[4], c[4], c[5], c[5],
+        channelsLast, false, false, false, true);
   }
 
   private static void libnd4j(String op, INDArray[] in, INDArray[] out, int[] c, int format) {
@@ -112,6 +118,55 @@ class OneDnnConvolutionTest {
       libnd4j("conv2d", new INDArray[] {x, w}, new INDArray[] {expected}, c, 1);
       assertClose(expected, y, 1e-5, "NHWC forward " + java.util.Arrays.toString(c));
     }
+  }
+
+  @Test
+  void winogradInferenceMatchesLibnd4jInBothLayouts() {
+    DirectOneDnn dnn = dnn();
+    int[][] cases = {CASES[1], CASES[4], {32, 48, 8, 3, 1, 1, 1, 0}};  // the 3x3 stride-1 geometries
+    for (int[] c : cases) {
+      for (boolean channelsLast : new boolean[] {true, false}) {
+        var g = winograd(c, 3, channelsLast);
+        INDArray x = Nd4j.rand(DataType.FLOAT, g.inputShape()).subi(0.5);
+        INDArray w = weightsView(c);
+        INDArray y = Nd4j.create(DataType.FLOAT, g.outputShape());
+        INDArray expected = y.like();
+        new OneDnnConvolution(g, dnn).forward(x, w, y);
+        libnd4j("conv2d", new INDArray[] {x, w}, new INDArray[] {expected}, c, channelsLast ? 1 : 0);
+        // Winograd rounds differently from the direct sum, within a few 1e-7 of the output's scale here
+        assertClose(expected, y, 1e-5, "Winograd forward " + java.util.Arrays.toString(c) + (channelsLast ? " NHWC" : " NCHW"));
+      }
+    }
+  }
+
+  @Test
+  void inferenceWeightsAreRemadeWhenTheWeightsChangeInPlace() {
+    int[] c = CASES[4];
+    for (var g : new OneDnnConvolution.Geometry[] {winograd(c, 2, true), geometry(c, 2, true, false)}) {
+      var conv = new OneDnnConvolution(g, dnn());
+      INDArray x = Nd4j.rand(DataType.FLOAT, g.inputShape()).subi(0.5);
+      INDArray w = weightsView(c);
+      for (int change = 0; change < 3; change++) {
+        if (change == 1) {
+          w.muli(-0.5);  // every weight, as an SGD step
+        } else if (change == 2) {
+          w.putScalar(new long[] {7, 3, 1, 2}, 4.0);  // a single weight, as a notebook's assign might
+        }
+        INDArray y = Nd4j.create(DataType.FLOAT, g.outputShape());
+        INDArray expected = y.like();
+        conv.forward(x, w, y);
+        libnd4j("conv2d", new INDArray[] {x, w}, new INDArray[] {expected}, c, 1);
+        assertClose(expected, y, 1e-5, (g.winogradForward() ? "Winograd" : "direct") + " after change " + change);
+      }
+    }
+  }
+
+  @Test
+  void winogradIsRefusedByOneDnnWhereItHasNoKernelSoTheLayerCanFallBack() {
+    int[] strideTwo = CASES[2];
+    assertThrows(RuntimeException.class, () -> new OneDnnConvolution(winograd(strideTwo, 2, true), dnn()));
+    var fallback = new OneDnnConvolution(winograd(strideTwo, 2, true).withoutWinograd(), dnn());
+    assertEquals(false, fallback.geometry().winogradForward());
   }
 
   @Test

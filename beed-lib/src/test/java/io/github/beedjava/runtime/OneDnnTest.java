@@ -22,6 +22,7 @@ class OneDnnTest {
     assertTrue(Nd4jRuntime.oneDnnHelpersEnabled(), "DL4J oneDNN helpers are off: check the shim and -D flags");
     assertTrue(DirectOneDnn.enabled(), "convolutions fell back to libnd4j: org.bytedeco:dnnl did not load");
     assertEquals("true", Nd4jRuntime.describe().get("directOneDnnConvolutions"));
+    assertEquals("true", Nd4jRuntime.describe().get("winogradInference"));
   }
 
   @Test
