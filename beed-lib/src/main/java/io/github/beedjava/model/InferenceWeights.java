@@ -2,22 +2,25 @@ package io.github.beedjava.model;
 
 import io.github.beedjava.runtime.DirectOneDnn;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.reorder;
 import org.bytedeco.dnnl.stream;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * A layer's weights in the layout its inference convolution reads, remade only when the weights
- * change.
+ * A layer's weights in the layout its inference convolution reads (with a batch norm folded in,
+ * where one follows the layer), remade only when the weights or the BN's parameters change.
  *
  * <p>Inference primitives want the weights in a layout of their own. For Winograd that layout is
  * the transformed kernel, and making it costs more than the convolution it serves (36.7 ms against
  * 13.8 ms for 512 to 512 channels over 4x4, batch 128; bench/README.md, "Fourth pass"). So the
  * copy is kept between calls. Whether it is still valid is decided by content, not by a promise of
- * the caller: the weights' bytes are compared with a private snapshot of those the copy was made
+ * the caller: the sources' bytes are compared with a private snapshot of those the copy was made
  * from (a vectorised comparison, about 1 ms for 9 MB). Parameters changed by any route, an SGD
  * step, a checkpoint load or a notebook's {@code assign}, are therefore always seen.
  */
@@ -25,10 +28,14 @@ final class InferenceWeights {
   private static final long ALIGNMENT = 64;
 
   private final DirectOneDnn dnn;
-  private BytePointer snapshotBuffer;  // plain layout, the bytes the copy was made from
+  private BytePointer snapshotBuffer;  // the sources' bytes (weights, then any BN arrays) the copy was made from
   private long snapshotBytes;
-  private memory snapshot;
-  private memory.desc snapshotDesc;
+  private double snapshotEps = Double.NaN;
+  private memory.desc plainDesc;
+  private memory plain;  // the weights to reorder: the snapshot's, or the BN-folded ones
+  private BytePointer foldedBuffer;
+  private BytePointer biasBuffer;
+  private memory bias;
   private BytePointer layoutBuffer;  // the primitive's layout; null when that is the plain layout
   private memory inLayout;
   private memory.desc layoutDesc;
@@ -38,40 +45,103 @@ final class InferenceWeights {
   }
 
   /**
-   * The weights {@code w} (dense, C order, described by {@code plain}) in {@code layout}: the kept
-   * copy when neither the bytes of {@code w} nor the layout changed since the last call, else a
-   * fresh one. Valid until the next call.
+   * The weights {@code w} (dense, C order, float, described by {@code plainLayout}), with
+   * {@code fold} applied when it is not null, in {@code layout}: the kept copy when nothing changed
+   * since the last call, else a fresh one. Valid until the next call.
    */
-  memory of(INDArray w, memory.desc plain, memory.desc layout, stream stream) {
-    long bytes = w.length() * w.dataType().width();
-    ByteBuffer current = bytesAt(w.data().addressPointer().address(), bytes);
-    boolean weightsChanged = snapshot == null || snapshotBytes != bytes || !snapshotDesc.equals(plain)
-        || current.mismatch(bytesAt(aligned(snapshotBuffer), bytes)) != -1;
-    if (weightsChanged) {
-      if (snapshot == null || snapshotBytes != bytes || !snapshotDesc.equals(plain)) {
+  memory of(INDArray w, BatchNormFold fold, memory.desc plainLayout, memory.desc layout, stream stream) {
+    INDArray[] sources = fold == null ? new INDArray[] {w} : new INDArray[] {w, fold.gamma(), fold.beta(), fold.mean(), fold.variance()};
+    long bytes = 0;
+    for (INDArray a : sources) {
+      if (a.dataType() != DataType.FLOAT || !(OneDnnConvolution.dense(a) || (a.isVector() && a.elementWiseStride() == 1))) {
+        throw new IllegalArgumentException("inference weights: expected dense float arrays, got " + a.shapeInfoToString());
+      }
+      bytes += a.length() * Float.BYTES;
+    }
+    double eps = fold == null ? Double.NaN : fold.eps();
+    boolean sameLayout = plain != null && snapshotBytes == bytes && plainDesc.equals(plainLayout)
+        && (fold == null) == (bias == null) && Double.compare(eps, snapshotEps) == 0;
+    boolean changed = !sameLayout || !snapshotHolds(sources);
+    if (changed) {
+      if (!sameLayout) {
         snapshotBuffer = allocate(bytes);
         snapshotBytes = bytes;
-        snapshotDesc = plain;
-        snapshot = new memory(plain, dnn.engine(), OneDnnConvolution.at(aligned(snapshotBuffer)));
+        snapshotEps = eps;
+        plainDesc = plainLayout;
+        foldedBuffer = fold == null ? null : allocate(w.length() * Float.BYTES);
+        biasBuffer = fold == null ? null : allocate(w.size(0) * Float.BYTES);
+        plain = new memory(plainLayout, dnn.engine(), OneDnnConvolution.at(aligned(fold == null ? snapshotBuffer : foldedBuffer)));
+        bias = fold == null ? null : new memory(new memory.desc(new long[] {w.size(0)}, memory.data_type.f32, memory.format_tag.x),
+            dnn.engine(), OneDnnConvolution.at(aligned(biasBuffer)));
+        inLayout = null;
       }
-      bytesAt(aligned(snapshotBuffer), bytes).put(current);
+      long offset = 0;
+      for (INDArray a : sources) {
+        long n = a.length() * Float.BYTES;
+        bytesAt(aligned(snapshotBuffer) + offset, n).put(bytesAt(address(a), n));
+        offset += n;
+      }
+      if (fold != null) {
+        fold(w.length(), w.size(0), eps);
+      }
     }
-    if (layout.equals(plain)) {
-      layoutBuffer = null;
-      layoutDesc = null;
+    if (layout.equals(plainLayout)) {
       inLayout = null;
-      return snapshot;
+      return plain;
     }
-    if (weightsChanged || inLayout == null || !layoutDesc.equals(layout)) {
+    if (changed || inLayout == null || !layoutDesc.equals(layout)) {
       if (inLayout == null || !layoutDesc.equals(layout)) {
         layoutBuffer = allocate(layout.get_size());
         layoutDesc = layout;
         inLayout = new memory(layout, dnn.engine(), OneDnnConvolution.at(aligned(layoutBuffer)));
       }
-      new reorder(snapshot, inLayout).execute(stream, snapshot, inLayout);
+      new reorder(plain, inLayout).execute(stream, plain, inLayout);
       stream._wait();
     }
     return inLayout;
+  }
+
+  /** The bias of the folded BN that the last {@link #of} call made; null without a fold. */
+  memory bias() {
+    return bias;
+  }
+
+  /** Whether the snapshot holds exactly the sources' current bytes. */
+  private boolean snapshotHolds(INDArray[] sources) {
+    long offset = 0;
+    for (INDArray a : sources) {
+      long n = a.length() * Float.BYTES;
+      if (bytesAt(address(a), n).mismatch(bytesAt(aligned(snapshotBuffer) + offset, n)) != -1) {
+        return false;
+      }
+      offset += n;
+    }
+    return true;
+  }
+
+  /** Folded weights w * s and bias beta - mean * s, s = gamma / sqrt(var + eps), from the snapshot. */
+  private void fold(long weightCount, long channels, double eps) {
+    long base = aligned(snapshotBuffer);
+    FloatBuffer weights = floats(base, weightCount);
+    FloatBuffer gamma = floats(base + 4 * weightCount, channels);
+    FloatBuffer beta = floats(base + 4 * (weightCount + channels), channels);
+    FloatBuffer mean = floats(base + 4 * (weightCount + 2 * channels), channels);
+    FloatBuffer variance = floats(base + 4 * (weightCount + 3 * channels), channels);
+    FloatBuffer folded = floats(aligned(foldedBuffer), weightCount);
+    FloatBuffer shift = floats(aligned(biasBuffer), channels);
+    int perChannel = (int) (weightCount / channels);
+    for (int o = 0; o < channels; o++) {
+      // float arithmetic in the order of DL4J's and PyTorch's eval BN: (x - mean) / sqrt(var + eps) * gamma + beta
+      float scale = (float) (gamma.get(o) / Math.sqrt(variance.get(o) + eps));
+      shift.put(o, beta.get(o) - mean.get(o) * scale);
+      for (int i = o * perChannel, end = i + perChannel; i < end; i++) {
+        folded.put(i, weights.get(i) * scale);
+      }
+    }
+  }
+
+  private static long address(INDArray a) {
+    return a.data().addressPointer().address();
   }
 
   /** Native memory freed with this object (JavaCPP deallocates it when it is collected). */
@@ -85,6 +155,10 @@ final class InferenceWeights {
 
   private static long aligned(Pointer p) {
     return (p.address() + ALIGNMENT - 1) & -ALIGNMENT;
+  }
+
+  private static FloatBuffer floats(long address, long count) {
+    return bytesAt(address, count * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
   }
 
   private static ByteBuffer bytesAt(long address, long bytes) {

@@ -16,6 +16,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public class LinearConvolution extends ConvolutionLayer {
   private boolean inputGradient = true;
+  private String foldedBatchNorm;
+  private boolean fusedRelu;
 
   /** For DL4J's JSON (de)serialisation. */
   public LinearConvolution() {}
@@ -39,6 +41,29 @@ public class LinearConvolution extends ConvolutionLayer {
   /** @param inputGradient false only when nothing upstream needs the gradient of this layer's input */
   public void setInputGradient(boolean inputGradient) {
     this.inputGradient = inputGradient;
+  }
+
+  /**
+   * The name of the BN layer whose eval-mode transform this layer applies itself in an inference
+   * graph ({@link BatchNormFolding}), or null.
+   */
+  public String getFoldedBatchNorm() {
+    return foldedBatchNorm;
+  }
+
+  /** @param foldedBatchNorm a BN that only this layer feeds, in an inference-only graph; null for none */
+  public void setFoldedBatchNorm(String foldedBatchNorm) {
+    this.foldedBatchNorm = foldedBatchNorm;
+  }
+
+  /** Whether this layer also applies the ReLU after its folded BN (inference graphs only). */
+  public boolean isFusedRelu() {
+    return fusedRelu;
+  }
+
+  /** @param fusedRelu true when the folded BN's only consumer was a ReLU, now removed from the graph */
+  public void setFusedRelu(boolean fusedRelu) {
+    this.fusedRelu = fusedRelu;
   }
 
   @Override

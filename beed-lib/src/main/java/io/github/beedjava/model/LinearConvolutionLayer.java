@@ -16,7 +16,10 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Runtime layer of {@link LinearConvolution}: both passes call oneDNN directly through
@@ -42,6 +45,9 @@ final class LinearConvolutionLayer extends ConvolutionLayer {
 
   /** The weights in the inference primitives' layout, kept between calls (all geometries of this layer share it). */
   private InferenceWeights inferenceWeights;
+
+  /** The BN this layer applies in an inference graph ({@link BatchNormFolding}); null when none. */
+  private org.deeplearning4j.nn.layers.normalization.BatchNormalization foldedBatchNorm;
 
   LinearConvolutionLayer(NeuralNetConfiguration conf, DataType dataType) {
     super(conf, dataType);
@@ -79,7 +85,8 @@ final class LinearConvolutionLayer extends ConvolutionLayer {
         input.size(0), conf.getNIn(), input.size(h), input.size(h + 1), conf.getNOut(), kernel[0], kernel[1],
         stride[0], stride[1], pad[0], pad[1], channelsLast, training,
         ((LinearConvolution) conf).isInputGradient(), slowWinograd,
-        !training && winogradForward(kernel, stride) && !slowWinograd);
+        !training && winogradForward(kernel, stride) && !slowWinograd,
+        !training && foldedBatchNorm != null, !training && foldedBatchNorm != null && ((LinearConvolution) conf).isFusedRelu());
     if (inferenceWeights == null) {
       inferenceWeights = new InferenceWeights(dnn);
     }
@@ -135,16 +142,66 @@ final class LinearConvolutionLayer extends ConvolutionLayer {
    * Forward straight through the oneDNN helper. DL4J's own forward first makes a permuted NCHW
    * copy of an NHWC input (which the helper then does not use) and adds an all-zero bias.
    */
+  /**
+   * Links the BN that {@link BatchNormFolding} folded into this layer (named by its
+   * configuration); its parameters are read at every pass.
+   */
+  void foldBatchNorm(org.deeplearning4j.nn.layers.normalization.BatchNormalization bn) {
+    String expected = ((LinearConvolution) layerConf()).getFoldedBatchNorm();
+    if (expected == null || !expected.equals(bn.getConfig().getLayerName())) {
+      throw new IllegalArgumentException("layer " + layerId() + " folds BN " + expected + ", not " + bn.getConfig().getLayerName());
+    }
+    this.foldedBatchNorm = bn;
+  }
+
+  /** The folded BN's live parameters, or null when this layer folds none. */
+  private BatchNormFold batchNormFold() {
+    if (foldedBatchNorm == null) {
+      if (((LinearConvolution) layerConf()).getFoldedBatchNorm() != null) {
+        throw new IllegalStateException("layer " + layerId() + " folds BN " + ((LinearConvolution) layerConf()).getFoldedBatchNorm()
+            + " but was not linked to it (MultiExitGraph.init does that)");
+      }
+      return null;
+    }
+    var bnConf = (org.deeplearning4j.nn.conf.layers.BatchNormalization) foldedBatchNorm.layerConf();
+    return new BatchNormFold(foldedBatchNorm.getParam("gamma"), foldedBatchNorm.getParam("beta"),
+        foldedBatchNorm.getParam("mean"), foldedBatchNorm.getParam("var"), bnConf.getEps());
+  }
+
   @Override
   public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
     INDArray weights = getParam(ConvolutionParamInitializer.WEIGHT_KEY);
+    BatchNormFold fold = batchNormFold();
+    if (fold != null && training) {
+      throw new IllegalStateException("layer " + layerId() + " has a folded BN: inference graphs only");
+    }
     OneDnnConvolution convolution = input == null ? null : directConvolution(training, input, weights);
     if (convolution != null) {
       INDArray out = workspaceMgr.createUninitialized(
           ArrayType.ACTIVATIONS, DataType.FLOAT, convolution.geometry().outputShape(), 'c');
-      convolution.forward(input, weights, out);
+      convolution.forward(input, weights, fold, out);
       return out;
     }
+    INDArray out = plainActivate(training, workspaceMgr);
+    if (fold != null) {
+      applyFoldedBatchNorm(out, fold, ((LinearConvolution) layerConf()).isFusedRelu());
+    }
+    return out;
+  }
+
+  /** Eval BN (and ReLU) in place on the convolution's output, for passes that libnd4j's ops run. */
+  private void applyFoldedBatchNorm(INDArray z, BatchNormFold fold, boolean relu) {
+    int channelDim = layerConf().getCnn2dDataFormat() == CNN2DFormat.NHWC ? 3 : 1;
+    INDArray scale = fold.gamma().reshape(-1).div(Transforms.sqrt(fold.variance().reshape(-1).add(fold.eps()), false));
+    INDArray shift = fold.beta().reshape(-1).sub(fold.mean().reshape(-1).mul(scale));
+    Nd4j.exec(new BroadcastMulOp(z, scale, z, channelDim));
+    Nd4j.exec(new BroadcastAddOp(z, shift, z, channelDim));
+    if (relu) {
+      Transforms.relu(z, false);
+    }
+  }
+
+  private INDArray plainActivate(boolean training, LayerWorkspaceMgr workspaceMgr) {
     if (!direct(input, null)) {
       return super.activate(training, workspaceMgr);
     }

@@ -10,6 +10,7 @@ import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.nn.api.FwdPassType;
+import org.deeplearning4j.nn.api.Layer;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -37,13 +38,24 @@ public class MultiExitGraph extends ComputationGraph {
     WS_LAYER_WORKING_MEM_CONFIG.setCyclesBeforeInitialization(WORKSPACE_LEARNING_CYCLES);
   }
 
-  /** Initialises the graph and gives every BN layer the faster {@link JavaBatchNormHelper}. */
+  /**
+   * Initialises the graph, gives every BN layer the faster {@link JavaBatchNormHelper}, and links
+   * every convolution that folds a BN ({@link BatchNormFolding}) to that BN's layer.
+   */
   @Override
   public void init(INDArray parameters, boolean cloneParametersArray) {
     boolean fresh = !initCalled;
     super.init(parameters, cloneParametersArray);
     if (fresh) {
       JavaBatchNormHelper.installOn(getLayers());
+      for (Layer layer : getLayers()) {
+        String bnName = layer instanceof LinearConvolutionLayer conv
+            ? ((LinearConvolution) conv.layerConf()).getFoldedBatchNorm() : null;
+        if (bnName != null) {
+          ((LinearConvolutionLayer) layer).foldBatchNorm(
+              (org.deeplearning4j.nn.layers.normalization.BatchNormalization) getLayer(bnName));
+        }
+      }
     }
   }
 

@@ -1,5 +1,6 @@
 package io.github.beedjava.model;
 
+import io.github.beedjava.runtime.DirectOneDnn;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -108,12 +109,34 @@ public final class MultiExitNetwork {
   private MultiExitGraph channelsLastGraph() {
     if (!channelsLastChecked) {
       channelsLastChecked = true;
-      channelsLast = ChannelsLast.of(blueprint.graph()).map(MultiExitGraph::new).orElse(null);
+      channelsLast = ChannelsLast.of(blueprint.graph())
+          .map(conf -> DirectOneDnn.foldBatchNorms() ? BatchNormFolding.apply(conf) : conf)
+          .map(MultiExitGraph::new)
+          .orElse(null);
       if (channelsLast != null) {
         channelsLast.init(graph.params(), false);
+        checkSharesParameters(channelsLast);
       }
     }
     return channelsLast;
+  }
+
+  /**
+   * Fails unless every parameter of {@code inference} is a view of the same memory as the
+   * training graph's parameter of that name: the inference graph must see the current weights.
+   */
+  private void checkSharesParameters(MultiExitGraph inference) {
+    for (Layer layer : inference.getLayers()) {
+      String name = layer.getConfig().getLayerName();
+      for (Map.Entry<String, INDArray> p : layer.paramTable().entrySet()) {
+        INDArray trained = graph.getLayer(name).getParam(p.getKey());
+        if (trained == null || trained.length() != p.getValue().length()
+            || trained.data().addressPointer().address() != p.getValue().data().addressPointer().address()) {
+          throw new IllegalStateException("inference graph: parameter " + name + "_" + p.getKey()
+              + " is not the training graph's (parameter layouts differ); set -D" + DirectOneDnn.FOLD_PROPERTY + "=false");
+        }
+      }
+    }
   }
 
   /**

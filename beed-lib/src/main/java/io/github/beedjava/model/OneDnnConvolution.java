@@ -1,5 +1,6 @@
 package io.github.beedjava.model;
 
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_BIAS;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_WEIGHTS;
@@ -16,6 +17,8 @@ import org.bytedeco.dnnl.convolution_forward;
 import org.bytedeco.dnnl.global.dnnl.algorithm;
 import org.bytedeco.dnnl.global.dnnl.prop_kind;
 import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.post_ops;
+import org.bytedeco.dnnl.primitive_attr;
 import org.bytedeco.dnnl.reorder;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -39,16 +42,19 @@ final class OneDnnConvolution {
    *     for 3x3), see {@link LinearConvolutionLayer#winogradIsSlow}
    * @param winogradForward an inference forward by Winograd in oneDNN's blocked layout (its operands
    *     are copied into it) instead of the direct algorithm, see {@link LinearConvolutionLayer#winogradForward}
+   * @param foldedBatchNorm inference only: a {@link BatchNormFold} is applied (folded weights and a bias)
+   * @param fusedRelu inference only: max(0, .) of the result, as a oneDNN post-op
    */
   record Geometry(
       long batch, long channelsIn, long height, long width, long channelsOut, int kernelH, int kernelW,
       int strideH, int strideW, int padH, int padW, boolean channelsLast, boolean training,
-      boolean inputGradient, boolean directBackward, boolean winogradForward) {
+      boolean inputGradient, boolean directBackward, boolean winogradForward, boolean foldedBatchNorm,
+      boolean fusedRelu) {
 
     /** The same geometry with the direct forward algorithm. */
     Geometry withoutWinograd() {
       return new Geometry(batch, channelsIn, height, width, channelsOut, kernelH, kernelW, strideH, strideW, padH, padW,
-          channelsLast, training, inputGradient, directBackward, false);
+          channelsLast, training, inputGradient, directBackward, false, foldedBatchNorm, fusedRelu);
     }
 
     long outHeight() {
@@ -110,6 +116,9 @@ final class OneDnnConvolution {
     this.geometry = g;
     this.dnn = dnn;
     this.inferenceWeights = inferenceWeights;
+    if (g.training() && (g.foldedBatchNorm() || g.fusedRelu())) {
+      throw new IllegalArgumentException("OneDnnConvolution: a folded BN or fused ReLU is built for inference only");
+    }
     memory.format_tag dataTag = g.channelsLast() ? memory.format_tag.nhwc : memory.format_tag.nchw;
     // NCHW, and Winograd: oneDNN picks its blocked layout and we reorder; NHWC: oneDNN's NHWC kernels, no copies.
     memory.format_tag chosen = g.channelsLast() && !g.winogradForward() ? memory.format_tag.nhwc : memory.format_tag.any;
@@ -119,11 +128,20 @@ final class OneDnnConvolution {
     long[] strides = {g.strideH(), g.strideW()};
     long[] padding = {g.padH(), g.padW()};
 
-    var fwdDesc = new convolution_forward.desc(
-        g.training() ? prop_kind.forward_training : prop_kind.forward_inference,
-        g.winogradForward() ? algorithm.convolution_winograd : algorithm.convolution_direct,
-        desc(x, chosen), desc(w, memory.format_tag.any), desc(y, chosen), strides, padding, padding);
-    var fwdPd = new convolution_forward.primitive_desc(fwdDesc, dnn.engine());
+    prop_kind kind = g.training() ? prop_kind.forward_training : prop_kind.forward_inference;
+    algorithm forwardAlgorithm = g.winogradForward() ? algorithm.convolution_winograd : algorithm.convolution_direct;
+    var fwdDesc = g.foldedBatchNorm()
+        ? new convolution_forward.desc(kind, forwardAlgorithm, desc(x, chosen), desc(w, memory.format_tag.any),
+            desc(new long[] {g.channelsOut()}, memory.format_tag.x), desc(y, chosen), strides, padding, padding)
+        : new convolution_forward.desc(kind, forwardAlgorithm, desc(x, chosen), desc(w, memory.format_tag.any),
+            desc(y, chosen), strides, padding, padding);
+    primitive_attr attributes = new primitive_attr();
+    if (g.fusedRelu()) {
+      post_ops relu = new post_ops();
+      relu.append_eltwise(1.0f, algorithm.eltwise_relu, 0.0f, 0.0f);
+      attributes.set_post_ops(relu);
+    }
+    var fwdPd = new convolution_forward.primitive_desc(fwdDesc, attributes, dnn.engine());
     forward = new convolution_forward(fwdPd);
     fwdSource = argument(fwdArgs, DNNL_ARG_SRC, new Operand(desc(x, dataTag), fwdPd.src_desc(), Slot.SOURCE, true));
     plainWeights = desc(w, memory.format_tag.oihw);
@@ -176,6 +194,19 @@ final class OneDnnConvolution {
 
   /** y = conv(x, w); y must be a dense array of {@link Geometry#outputShape()}. */
   void forward(INDArray x, INDArray w, INDArray y) {
+    forward(x, w, null, y);
+  }
+
+  /**
+   * y = conv(x, w), then the folded BN and the ReLU of an inference geometry that has them.
+   *
+   * @param fold the BN's parameters; required exactly when the geometry has a folded BN
+   */
+  void forward(INDArray x, INDArray w, BatchNormFold fold, INDArray y) {
+    if ((fold != null) != geometry.foldedBatchNorm()) {
+      throw new IllegalArgumentException("OneDnnConvolution: this geometry " + (geometry.foldedBatchNorm() ? "needs" : "has no")
+          + " folded batch norm");
+    }
     checkDense("input", x, geometry.inputShape());
     checkDense("output", y, geometry.outputShape());
     var stream = dnn.stream();
@@ -184,7 +215,10 @@ final class OneDnnConvolution {
     if (fwdWeights != null) {
       fwdWeights.read(w, scratch, stream);
     } else {
-      fwdArgs.put(DNNL_ARG_WEIGHTS, inferenceWeights.of(w, plainWeights, primitiveWeights, stream));
+      fwdArgs.put(DNNL_ARG_WEIGHTS, inferenceWeights.of(w, fold, plainWeights, primitiveWeights, stream));
+      if (fold != null) {
+        fwdArgs.put(DNNL_ARG_BIAS, inferenceWeights.bias());
+      }
     }
     fwdDestination.bind(y, scratch);
     forward.execute(stream, fwdArgs);

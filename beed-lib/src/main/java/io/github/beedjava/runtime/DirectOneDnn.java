@@ -61,6 +61,17 @@ public final class DirectOneDnn {
     return !"false".equalsIgnoreCase(System.getProperty(WINOGRAD_PROPERTY, "true"));
   }
 
+  /** System property; {@code false} keeps eval-mode BN and ReLU as layers of their own in inference graphs. */
+  public static final String FOLD_PROPERTY = "beed.onednn.fold";
+
+  /**
+   * Whether inference graphs fold each BN (and the ReLU after it) into the convolution before it:
+   * on by default where this library runs convolutions; {@value #FOLD_PROPERTY}{@code =false} turns it off.
+   */
+  public static boolean foldBatchNorms() {
+    return enabled() && !"false".equalsIgnoreCase(System.getProperty(FOLD_PROPERTY, "true"));
+  }
+
   /** Whether convolutions run through this library (see the class comment). */
   public static boolean enabled() {
     return get() != null;

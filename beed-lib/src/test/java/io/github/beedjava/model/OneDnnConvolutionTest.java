@@ -33,13 +33,13 @@ class OneDnnConvolutionTest {
 
   private static OneDnnConvolution.Geometry geometry(int[] c, int batch, boolean channelsLast, boolean training) {
     return new OneDnnConvolution.Geometry(batch, c[0], c[2], c[2], c[1], c[3], c[3], c[4], c[4], c[5], c[5],
-        channelsLast, training, c[6] == 1, c[7] == 1, false);
+        channelsLast, training, c[6] == 1, c[7] == 1, false, false, false);
   }
 
   /** An inference geometry run by Winograd. */
   private static OneDnnConvolution.Geometry winograd(int[] c, int batch, boolean channelsLast) {
     return new OneDnnConvolution.Geometry(batch, c[0], c[2], c[2], c[1], c[3], c[3], c[4], c[4], c[5], c[5],
-        channelsLast, false, false, false, true);
+        channelsLast, false, false, false, true, false, false);
   }
 
   private static void libnd4j(String op, INDArray[] in, INDArray[] out, int[] c, int format) {

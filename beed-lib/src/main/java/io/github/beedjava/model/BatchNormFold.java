@@ -1,0 +1,22 @@
+package io.github.beedjava.model;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * An eval-mode batch norm that an inference convolution applies itself: with
+ * s = gamma / sqrt(var + eps), BN(conv(x, w)) = conv(x, w * s) + (beta - mean * s), per output
+ * channel. The arrays are the BN layer's live parameters.
+ *
+ * @param gamma scale, one per channel
+ * @param beta shift
+ * @param mean running mean
+ * @param variance running variance (as stored, not its logarithm)
+ * @param eps the BN's epsilon
+ */
+record BatchNormFold(INDArray gamma, INDArray beta, INDArray mean, INDArray variance, double eps) {
+
+  /** The four parameter arrays, in the order above. */
+  INDArray[] arrays() {
+    return new INDArray[] {gamma, beta, mean, variance};
+  }
+}

@@ -1,0 +1,123 @@
+package io.github.beedjava.model;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+
+/**
+ * Folds, in an inference-only graph configuration, every eval-mode batch norm into the convolution
+ * that feeds it, and the ReLU after it into the same convolution (a oneDNN post-op).
+ *
+ * <p>In eval mode a BN is a per-channel affine map, so conv then BN equals one convolution with
+ * scaled weights and a bias ({@link BatchNormFold}); the ReLU then costs nothing more. That spares
+ * two passes over every such activation: BN and ReLU were 29 % of an inference pass at width 1/4
+ * (bench/README.md, "Fourth pass"). A pair is folded when the BN reads only that convolution, the
+ * convolution feeds only that BN and is no network output, and the convolution has no bias; the
+ * ReLU joins when it is the BN's only consumer and neither is a network output.
+ *
+ * <p>The graph is rewired: whatever read the BN (or its ReLU) reads the convolution, and the ReLU
+ * vertex is removed. The BN vertex stays, with no consumer, only to hold its parameters
+ * ({@link FoldedBatchNormalization}); the topological order is fixed to the original one without
+ * the removed ReLUs. Both keep the parameter layout of the original, so the configuration can share
+ * the training graph's parameter buffer ({@link MultiExitNetwork} checks that it does).
+ */
+final class BatchNormFolding {
+  private BatchNormFolding() {}
+
+  /**
+   * Folds the foldable pairs of {@code inference}, changing it in place, and returns it. Never
+   * train the result: its folded layers refuse training passes.
+   */
+  static ComputationGraphConfiguration apply(ComputationGraphConfiguration inference) {
+    List<String> order = new ArrayList<>(topologicalOrder(inference));
+    Map<String, List<String>> consumers = consumers(inference);
+    List<String> outputs = inference.getNetworkOutputs();
+    Map<String, GraphVertex> vertices = inference.getVertices();
+    Map<String, List<String>> inputsOf = inference.getVertexInputs();
+    for (String name : order) {
+      if (!(layerOf(vertices.get(name)) instanceof BatchNormalization bn)
+          || bn instanceof FoldedBatchNormalization || bn.isUseLogStd() || bn.isLockGammaBeta()) {
+        continue;
+      }
+      List<String> inputs = inputsOf.get(name);
+      if (inputs == null || inputs.size() != 1) {
+        continue;
+      }
+      String convName = inputs.get(0);
+      if (!(layerOf(vertices.get(convName)) instanceof LinearConvolution conv)
+          || conv.hasBias() || conv.getFoldedBatchNorm() != null
+          || !consumers.getOrDefault(convName, List.of()).equals(List.of(name))
+          || outputs.contains(convName) || outputs.contains(name)) {
+        continue;
+      }
+      conv.setFoldedBatchNorm(name);
+      ((LayerVertex) vertices.get(name)).getLayerConf().setLayer(new FoldedBatchNormalization(bn));
+      String last = name;
+      List<String> after = consumers.getOrDefault(name, List.of());
+      if (after.size() == 1 && !outputs.contains(after.get(0))
+          && layerOf(vertices.get(after.get(0))) instanceof SinglePassRelu) {
+        conv.setFusedRelu(true);
+        last = after.get(0);
+        vertices.remove(last);
+        inputsOf.remove(last);
+      }
+      String replaced = last;
+      for (String reader : consumers.getOrDefault(replaced, List.of())) {
+        inputsOf.get(reader).replaceAll(input -> input.equals(replaced) ? convName : input);
+      }
+    }
+    order.removeIf(name -> !vertices.containsKey(name) && !inference.getNetworkInputs().contains(name));
+    int[] positions = new int[order.size()];
+    for (int i = 0; i < positions.length; i++) {
+      positions[i] = i;
+    }
+    inference.setTopologicalOrderStr(order);
+    inference.setTopologicalOrder(positions);
+    return inference;
+  }
+
+  /** How many batch norms of {@code conf} are folded. */
+  static int count(ComputationGraphConfiguration conf) {
+    int n = 0;
+    for (GraphVertex v : conf.getVertices().values()) {
+      n += layerOf(v) instanceof FoldedBatchNormalization ? 1 : 0;
+    }
+    return n;
+  }
+
+  /** The vertex names (network inputs included) in the order DL4J lays out the parameters. */
+  private static List<String> topologicalOrder(ComputationGraphConfiguration conf) {
+    if (conf.getTopologicalOrderStr() != null) {
+      return conf.getTopologicalOrderStr();
+    }
+    ComputationGraph graph = new ComputationGraph(conf);
+    int[] order = graph.topologicalSortOrder();
+    var idxToName = graph.calculateIndices().getIdxToName();
+    List<String> names = new ArrayList<>();
+    for (int index : order) {
+      names.add(idxToName.get(index));
+    }
+    return names;
+  }
+
+  private static Layer layerOf(GraphVertex vertex) {
+    return vertex instanceof LayerVertex lv ? lv.getLayerConf().getLayer() : null;
+  }
+
+  private static Map<String, List<String>> consumers(ComputationGraphConfiguration conf) {
+    Map<String, List<String>> consumers = new HashMap<>();
+    conf.getVertexInputs().forEach((vertex, inputs) -> {
+      for (String input : inputs) {
+        consumers.computeIfAbsent(input, k -> new ArrayList<>()).add(vertex);
+      }
+    });
+    return consumers;
+  }
+}

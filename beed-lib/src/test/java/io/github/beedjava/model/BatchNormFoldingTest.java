@@ -1,0 +1,87 @@
+package io.github.beedjava.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class BatchNormFoldingTest {
+
+  private static double relErr(INDArray expected, INDArray actual) {
+    return expected.sub(actual).norm2Number().doubleValue() / Math.max(1e-12, expected.norm2Number().doubleValue());
+  }
+
+  private static long countBatchNorms(ComputationGraphConfiguration conf) {
+    return conf.getVertices().values().stream()
+        .filter(v -> v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof BatchNormalization)
+        .count();
+  }
+
+  @Test
+  void everyBatchNormOfResNetFoldsAndItsReluGoesWithIt() {
+    ComputationGraphConfiguration original = Models.blueprint(ModelConfig.cifar("resnet18", ExitStructure.BOTTLENECK, 0.125, 10)).graph();
+    ComputationGraphConfiguration folded = BatchNormFolding.apply(ChannelsLast.of(original).orElseThrow());
+    assertEquals(countBatchNorms(original), BatchNormFolding.count(folded), "every BN follows a convolution of its own");
+    long relusBefore = original.getVertices().values().stream()
+        .filter(v -> v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof SinglePassRelu).count();
+    long relusAfter = folded.getVertices().values().stream()
+        .filter(v -> v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof SinglePassRelu).count();
+    assertTrue(relusAfter < relusBefore, "ReLUs after a BN are fused: " + relusBefore + " -> " + relusAfter);
+    for (var entry : folded.getVertexInputs().entrySet()) {
+      for (String input : entry.getValue()) {
+        var v = folded.getVertices().get(input);
+        assertTrue(v == null || !(v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof FoldedBatchNormalization),
+            entry.getKey() + " still reads the folded BN " + input);
+      }
+    }
+    assertTrue(original.getVertices().values().stream()
+        .noneMatch(v -> v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof FoldedBatchNormalization),
+        "the training configuration is not touched");
+  }
+
+  @Test
+  void foldedInferenceEqualsTheUnfoldedGraphWithNonTrivialStatisticsAndFollowsChanges() {
+    MultiExitNetwork net = MultiExitNetwork.create(ModelConfig.cifar("resnet18", ExitStructure.BOTTLENECK, 0.25, 10));
+    Nd4j.getRandom().setSeed(7);
+    for (ParameterRef ref : net.parameters()) {
+      INDArray p = net.parameter(ref);
+      switch (ref.dl4jKey()) {
+        case "gamma" -> p.assign(Nd4j.rand(DataType.FLOAT, p.shape()).addi(0.5));
+        case "beta", "mean" -> p.assign(Nd4j.rand(DataType.FLOAT, p.shape()).subi(0.5));
+        case "var" -> p.assign(Nd4j.rand(DataType.FLOAT, p.shape()).muli(2).addi(0.1));
+        default -> { }
+      }
+    }
+    INDArray x = Nd4j.rand(DataType.FLOAT, 4, 3, 32, 32).subi(0.5);
+    for (int change = 0; change < 2; change++) {
+      if (change == 1) {  // one running variance changed in place: the kept folded weights must follow
+        net.parameter("layer2.0.bn1", "var").muli(3);
+      }
+      Outputs folded = net.forward(x, false);
+      Outputs reference = Outputs.split(net.graph().output(false, x));
+      for (int k = 0; k < folded.logits().length; k++) {
+        double e = relErr(reference.logits()[k], folded.logits()[k]);
+        assertTrue(e < 1e-4, "change " + change + ": logits " + k + " differ by " + e);
+        double f = relErr(reference.features()[k], folded.features()[k]);
+        assertTrue(f < 1e-4, "change " + change + ": features " + k + " differ by " + f);
+      }
+    }
+  }
+
+  @Test
+  void aFoldedGraphRefusesTraining() {
+    ComputationGraphConfiguration original = Models.blueprint(ModelConfig.cifar("resnet18", ExitStructure.BOTTLENECK, 0.125, 10)).graph();
+    MultiExitGraph folded = new MultiExitGraph(BatchNormFolding.apply(ChannelsLast.of(original).orElseThrow()));
+    folded.init();
+    INDArray x = Nd4j.rand(DataType.FLOAT, 2, 32, 32, 3);
+    var e = assertThrows(IllegalStateException.class, () -> folded.output(true, x));
+    assertTrue(e.getMessage().contains("inference graphs only"), e.getMessage());
+  }
+}
