@@ -13,7 +13,9 @@ import org.deeplearning4j.nn.api.FwdPassType;
 import org.deeplearning4j.nn.api.Layer;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * A {@link ComputationGraph} whose outputs are plain layers (logits, features) and whose loss is
@@ -70,6 +72,83 @@ public class MultiExitGraph extends ComputationGraph {
    * @return the detached outputs
    */
   public INDArray[] forwardBackward(INDArray input, Function<INDArray[], INDArray[]> errorsOf) {
+    if (presizeWorkspaces && input.size(0) >= 2 * PROBE_BATCH
+        && getConfiguration().getTrainingWorkspaceMode() != WorkspaceMode.NONE
+        && !Nd4j.getWorkspaceManager().checkIfWorkspaceExists(WS_ALL_LAYERS_ACT)) {
+      presizeWorkspaces(input);
+    }
+    return forwardBackwardOnce(input, errorsOf);
+  }
+
+  /** Images in the probe step of {@link #presizeWorkspaces}. */
+  static final int PROBE_BATCH = 8;
+
+  /** Extra room given to the scaled workspace sizes (alignment, batch-independent arrays). */
+  private static final double PRESIZE_MARGIN = 1.05;
+
+  /** System property; {@code false} lets DL4J's workspaces learn their size in the first step as they do by default. */
+  public static final String PRESIZE_PROPERTY = "beed.workspace.presize";
+
+  private boolean presizeWorkspaces = !"false".equalsIgnoreCase(System.getProperty(PRESIZE_PROPERTY, "true"));
+
+  /**
+   * Whether the first training step is preceded by a probe that sizes DL4J's training workspaces
+   * (default on; off only to compare, e.g. in tests).
+   */
+  public void setWorkspacePresizing(boolean presize) {
+    this.presizeWorkspaces = presize;
+  }
+
+  /**
+   * Sizes this thread's training workspaces for {@code input}'s batch before its first step.
+   * DL4J's workspaces learn their size in their first cycles, and until then every array is a
+   * separate native allocation: in the first step of a full-width network 1.3 GiB of activations
+   * and the backward pass's errors. glibc keeps much of that memory after it is freed, so the first
+   * step set the process's peak (bench/README.md, "Memory"). Instead, a probe step on
+   * {@value #PROBE_BATCH} images (outputs' errors zero; parameters and gradients are left as a real
+   * step leaves them: nothing is applied) lets the workspaces learn at a small size, and each is then
+   * made again at that size scaled to the batch. A batch that needs more still works: the
+   * workspaces grow at the end of that cycle ({@code SpillPolicy.REALLOCATE}).
+   */
+  private void presizeWorkspaces(INDArray input) {
+    INDArray probe = input.get(NDArrayIndex.interval(0, PROBE_BATCH)).dup('c');
+    forwardBackwardOnce(probe, outputs -> {
+      INDArray[] zeros = new INDArray[outputs.length];
+      for (int i = 0; i < outputs.length; i++) {
+        zeros[i] = Nd4j.zeros(outputs[i].dataType(), outputs[i].shape());
+      }
+      return zeros;
+    });
+    double scale = (double) input.size(0) / PROBE_BATCH * PRESIZE_MARGIN;
+    var manager = Nd4j.getWorkspaceManager();
+    for (MemoryWorkspace ws : new java.util.ArrayList<>(manager.getAllWorkspacesForCurrentThread())) {
+      String id = ws.getId();
+      boolean training = id.equals(WS_ALL_LAYERS_ACT) || id.startsWith("WS_LAYER_ACT_") || id.equals(WS_LAYER_WORKING_MEM);
+      if (!training || ws.getCurrentSize() == 0) {
+        continue;
+      }
+      WorkspaceConfiguration c = ws.getWorkspaceConfiguration();
+      WorkspaceConfiguration sized = WorkspaceConfiguration.builder()
+          .initialSize((long) Math.ceil(ws.getCurrentSize() * scale))
+          .minSize(c.getMinSize())
+          .maxSize(c.getMaxSize())
+          .overallocationLimit(c.getOverallocationLimit())
+          .policyAllocation(c.getPolicyAllocation())
+          .policyLearning(c.getPolicyLearning())
+          .policyMirroring(c.getPolicyMirroring())
+          .policySpill(c.getPolicySpill())
+          .policyReset(c.getPolicyReset())
+          .policyLocation(c.getPolicyLocation())
+          .cyclesBeforeInitialization(c.getCyclesBeforeInitialization())
+          .stepsNumber(c.getStepsNumber())
+          .tempFilePath(c.getTempFilePath())
+          .build();
+      manager.destroyWorkspace(ws);
+      manager.getWorkspaceForCurrentThread(sized, id);
+    }
+  }
+
+  private INDArray[] forwardBackwardOnce(INDArray input, Function<INDArray[], INDArray[]> errorsOf) {
     List<String> outputNames = getConfiguration().getNetworkOutputs();
     LayerWorkspaceMgr workspaces = trainingWorkspaces();
     INDArray[] outputs = new INDArray[outputNames.size()];
