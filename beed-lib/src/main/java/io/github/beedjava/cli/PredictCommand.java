@@ -54,7 +54,7 @@ final class PredictCommand implements Callable<Integer> {
     long correctMain = 0;
     // warm-up: one pass each
     predictor.predict(batches.get(0).input());
-    trained.network().forward(batches.get(0).input(), false);
+    trained.network().logits(batches.get(0).input()).release();
     double early = 0;
     double full = 0;
     for (BatchLoader.Batch b : batches) {
@@ -67,7 +67,7 @@ final class PredictCommand implements Callable<Integer> {
       }
       if (bench) {
         long t1 = System.nanoTime();
-        var out = trained.network().forward(b.input(), false);
+        var out = trained.network().logits(b.input());
         full += (System.nanoTime() - t1) / 1e9;
         long[] main = out.logits()[k - 1].argMax(1).toLongVector();
         for (int i = 0; i < b.size(); i++) {

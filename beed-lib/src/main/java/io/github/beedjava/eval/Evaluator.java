@@ -21,7 +21,7 @@ public final class Evaluator {
     for (int from = 0; from < data.size(); from += batchSize) {
       int n = Math.min(batchSize, data.size() - from);
       BatchLoader.Batch batch = BatchLoader.load(data, null, from, n, null, net.config().dataType());
-      Outputs out = net.forward(batch.input(), false);
+      Outputs out = net.logits(batch.input());
       for (int i = 0; i < k; i++) {
         correct[i] += countCorrect(out.logits()[i], batch.labels());
       }

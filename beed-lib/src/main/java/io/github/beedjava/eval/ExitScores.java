@@ -47,7 +47,7 @@ public record ExitScores(double[][] confidence, int[][] prediction, int[] labels
     for (int from = 0; from < n; from += batchSize) {
       int count = Math.min(batchSize, n - from);
       BatchLoader.Batch batch = BatchLoader.load(data, null, from, count, null, net.config().dataType());
-      Outputs out = net.forward(batch.input(), false);
+      Outputs out = net.logits(batch.input());
       System.arraycopy(batch.labels(), 0, labels, from, count);
       for (int c = 0; c < k; c++) {
         double[][] z = out.logits()[c].toDoubleMatrix();

@@ -10,7 +10,14 @@ import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.ResetPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A multi-exit network: a DL4J graph whose outputs are the K logits and K distillation features
@@ -68,24 +75,60 @@ public final class MultiExitNetwork {
    * @param train true: batch statistics in BN (running statistics are not changed); false: eval mode
    */
   public Outputs forward(INDArray input, boolean train) {
-    MultiExitGraph nhwc = train ? null : channelsLastGraph();
-    if (nhwc == null) {
-      return Outputs.split(graph.output(train, input));
-    }
-    INDArray channelsLastInput = inferenceInput(input);
-    INDArray[] out = nhwc.output(false, channelsLastInput);
-    // The NHWC copies are ours alone: free their native memory now. Left to the garbage collector,
-    // which runs rarely during inference, they piled up by ~7 MB per batch (bench/README.md, "Memory").
-    channelsLastInput.close();
-    Outputs split = Outputs.split(out);
-    INDArray[] features = split.features();
-    for (int i = 0; i < features.length; i++) {
-      INDArray channelsLast = features[i];
-      features[i] = channelsLast.permute(0, 3, 1, 2).dup('c');  // back to NCHW, like every other path
-      channelsLast.close();
-    }
-    return split;
+    return train ? Outputs.split(graph.output(true, input)) : evaluate(input, true);
   }
+
+  /**
+   * Eval-mode logits of every classifier, without copying out the feature maps (its
+   * {@link Outputs#features()} is empty): what accuracy, confidence and early-exit evaluation
+   * need. Each batch's copies stay in memory until a garbage collection (see
+   * {@link Outputs#release()}), so not copying the features keeps an evaluation loop's memory flat.
+   */
+  public Outputs logits(INDArray input) {
+    return evaluate(input, false);
+  }
+
+  /** Eval-mode pass through {@link #inferenceGraph()}; the results are fresh NCHW arrays. */
+  private Outputs evaluate(INDArray input, boolean withFeatures) {
+    MultiExitGraph inference = inferenceGraph();
+    boolean channelsLast = inference != graph;
+    INDArray graphInput = inferenceInput(input);
+    INDArray[] logits = new INDArray[numClassifiers()];
+    INDArray[] features = new INDArray[withFeatures ? numClassifiers() : 0];
+    // DL4J's outputs would be detached arrays, whose memory ND4J returns only at a garbage
+    // collection, which runs rarely during inference: the process grew by ~16 MB per batch at width
+    // 1. In a workspace of ours they reuse one block; only the copies handed back are fresh
+    // (bench/README.md, "Fourth pass").
+    try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(OUTPUT_WORKSPACE, OUTPUT_WORKSPACE_ID)) {
+      Outputs inWorkspace = Outputs.split(inference.output(false, ws, graphInput));
+      try (MemoryWorkspace none = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+        for (int k = 0; k < logits.length; k++) {
+          logits[k] = inWorkspace.logits()[k].dup();
+        }
+        for (int k = 0; k < features.length; k++) {
+          INDArray f = inWorkspace.features()[k];
+          features[k] = channelsLast ? f.permute(0, 3, 1, 2).dup('c') : f.dup('c');  // NCHW, like every other path
+        }
+      }
+    } finally {
+      if (channelsLast) {
+        graphInput.close();
+      }
+    }
+    return new Outputs(logits, features);
+  }
+
+  /** The workspace the inference graph writes its outputs into; they are copied out before it closes. */
+  private static final String OUTPUT_WORKSPACE_ID = "BEED_INFERENCE_OUTPUTS";
+
+  private static final WorkspaceConfiguration OUTPUT_WORKSPACE = WorkspaceConfiguration.builder()
+      .initialSize(0)
+      .overallocationLimit(0.05)
+      .policyLearning(LearningPolicy.FIRST_LOOP)
+      .policyReset(ResetPolicy.BLOCK_LEFT)
+      .policySpill(SpillPolicy.REALLOCATE)
+      .policyAllocation(AllocationPolicy.OVERALLOCATE)
+      .build();
 
   /**
    * The graph that eval-mode passes run: the channels-last copy where the architecture allows it,

@@ -19,9 +19,11 @@ public record Outputs(INDArray[] logits, INDArray[] features) {
   }
 
   /**
-   * Frees the native memory of every array now rather than at the next garbage collection, which
-   * runs rarely in inference loops (unfreed outputs added up to hundreds of MB, bench/README.md
-   * "Memory"). The arrays must not be used afterwards; views and workspace arrays are left alone.
+   * Closes every array: they must not be used afterwards; views and workspace arrays are left
+   * alone. With ND4J M2.1 on the CPU this marks the buffers closed, but their host memory goes back
+   * only when the garbage collector finalizes them (measured: 4 MB arrays dup'd and closed in a
+   * loop grow the process by their size until a collection, bench/README.md "Fourth pass"). Loops
+   * that need only the logits should call {@link MultiExitNetwork#logits}, which copies nothing else.
    */
   public void release() {
     for (INDArray a : logits) {

@@ -37,4 +37,21 @@ class OutputsTest {
       assertEquals(first.features()[k], second.features()[k], "features " + k);
     }
   }
+
+  @Test
+  void logitsAreTheEvalForwardsLogitsWithoutFeaturesAndAreFreshArrays() {
+    for (String model : new String[] {"resnet18", "efficientnet_b0"}) {  // NHWC inference graph, and the NCHW one
+      MultiExitNetwork net = MultiExitNetwork.create(ModelConfig.cifar(model, ExitStructure.BOTTLENECK, 0.125, 10));
+      INDArray x = Nd4j.rand(DataType.FLOAT, 3, 3, 32, 32).subi(0.5);
+      Outputs full = net.forward(x, false);
+      Outputs first = net.logits(x);
+      net.logits(Nd4j.rand(DataType.FLOAT, 3, 3, 32, 32));  // a later pass must not overwrite the first's results
+      assertEquals(0, first.features().length, "no feature copies");
+      assertEquals(net.numClassifiers(), first.logits().length);
+      for (int k = 0; k < first.logits().length; k++) {
+        assertFalse(first.logits()[k].isAttached(), "handed back outside any workspace");
+        assertEquals(full.logits()[k], first.logits()[k], model + " logits " + k + " after a later pass");
+      }
+    }
+  }
 }
