@@ -118,6 +118,29 @@ final class InferenceWeights {
     return inLayout;
   }
 
+  /**
+   * Frees the kept copies now (they are remade by the next {@link #of}). Training changes the
+   * weights anyway, so {@link MultiExitNetwork} calls this when training resumes.
+   */
+  void release() {
+    for (BytePointer p : new BytePointer[] {snapshotBuffer, foldedBuffer, biasBuffer, layoutBuffer}) {
+      if (p != null) {
+        p.deallocate();
+      }
+    }
+    snapshotBuffer = null;
+    foldedBuffer = null;
+    biasBuffer = null;
+    layoutBuffer = null;
+    plain = null;
+    bias = null;
+    inLayout = null;
+    layoutDesc = null;
+    plainDesc = null;
+    snapshotBytes = 0;
+    plainHoldsWeights = false;
+  }
+
   /** The bias of the folded BN that the last {@link #of} call made; null without a fold. */
   memory bias() {
     return bias;

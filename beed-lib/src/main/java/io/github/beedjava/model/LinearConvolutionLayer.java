@@ -142,6 +142,13 @@ final class LinearConvolutionLayer extends ConvolutionLayer {
    * Forward straight through the oneDNN helper. DL4J's own forward first makes a permuted NCHW
    * copy of an NHWC input (which the helper then does not use) and adds an all-zero bias.
    */
+  /** Frees the weights kept for inference (remade by the next inference pass). */
+  void releaseInferenceWeights() {
+    if (inferenceWeights != null) {
+      inferenceWeights.release();
+    }
+  }
+
   /**
    * Links the BN that {@link BatchNormFolding} folded into this layer (named by its
    * configuration); its parameters are read at every pass.

@@ -30,6 +30,10 @@ public final class MultiExitNetwork {
   /** NHWC copy for inference sharing {@link #graph}'s parameters; built on first use. */
   private MultiExitGraph channelsLast;
   private boolean channelsLastChecked;
+  /** What this network ran last on this thread, to hand back the other phase's memory on a switch. */
+  private Phase lastPhase = Phase.NONE;
+
+  private enum Phase { NONE, TRAINING, INFERENCE }
 
   private MultiExitNetwork(Blueprint blueprint) {
     this.blueprint = blueprint;
@@ -90,6 +94,7 @@ public final class MultiExitNetwork {
 
   /** Eval-mode pass through {@link #inferenceGraph()}; the results are fresh NCHW arrays. */
   private Outputs evaluate(INDArray input, boolean withFeatures) {
+    enter(Phase.INFERENCE);
     MultiExitGraph inference = inferenceGraph();
     boolean channelsLast = inference != graph;
     INDArray graphInput = inferenceInput(input);
@@ -165,6 +170,29 @@ public final class MultiExitNetwork {
   }
 
   /**
+   * Hands back the memory of the phase that ran before, when the phase changes. Training keeps
+   * every activation of a step in one workspace (1.5 GiB at width 1, batch 128) that inference does
+   * not use, and inference keeps its own workspaces and the weights in its primitives' layouts
+   * (about 0.5 GiB there) that training does not use, and that are stale once a step has changed
+   * the weights. Holding both made the process peak their sum (bench/README.md, "Fourth pass").
+   * The next step sizes its workspaces again with a probe ({@link MultiExitGraph}); the next
+   * inference pass remakes its own. Arrays handed out by this class are detached and stay valid.
+   */
+  private void enter(Phase phase) {
+    if (lastPhase != Phase.NONE && lastPhase != phase) {
+      if (phase == Phase.TRAINING && channelsLast != null) {
+        for (Layer layer : channelsLast.getLayers()) {
+          if (layer instanceof LinearConvolutionLayer conv) {
+            conv.releaseInferenceWeights();
+          }
+        }
+      }
+      Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread();
+    }
+    lastPhase = phase;
+  }
+
+  /**
    * Fails unless every parameter of {@code inference} is a view of the same memory as the
    * training graph's parameter of that name: the inference graph must see the current weights.
    */
@@ -190,6 +218,7 @@ public final class MultiExitNetwork {
    * @return the forward outputs
    */
   public Outputs forwardBackward(INDArray input, Function<Outputs, Outputs> errorsOf) {
+    enter(Phase.TRAINING);
     INDArray[] all =
         graph.forwardBackward(
             input,

@@ -41,4 +41,30 @@ class WorkspacePresizingTest {
     assertTrue(presized.workspaceBytes() < 1.2 * learned.workspaceBytes(),
         "presized " + presized.workspaceBytes() + " far above learned " + learned.workspaceBytes());
   }
+
+  @Test
+  void switchingBetweenTrainingAndInferenceHandsBackTheOtherPhasesMemoryAndChangesNoResult() {
+    INDArray x = Nd4j.rand(DataType.FLOAT, 2 * MultiExitGraph.PROBE_BATCH, 3, 32, 32).subi(0.5);
+    int[] y = new java.util.Random(5).ints(x.size(0), 0, 10).toArray();
+    INDArray[] gradients = new INDArray[2];
+    Outputs[] evals = new Outputs[2];
+    for (int run = 0; run < 2; run++) {
+      Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread();
+      MultiExitNetwork net = MultiExitNetwork.create(ModelConfig.cifar("resnet18", ExitStructure.BOTTLENECK, 0.125, 10));
+      var objective = Method.parse("beed").objective(net.numClassifiers(), DistillationSettings.DEFAULTS);
+      TrainingStep.forwardBackward(net, x, y, objective);
+      if (run == 1) {  // an evaluation between two steps
+        evals[0] = net.logits(x);
+        assertTrue(!Nd4j.getWorkspaceManager().checkIfWorkspaceExists(ACTIVATIONS), "inference released the training activations");
+      }
+      TrainingStep.forwardBackward(net, x, y, objective);
+      assertTrue(Nd4j.getWorkspaceManager().checkIfWorkspaceExists(ACTIVATIONS), "training sized its workspace again");
+      gradients[run] = net.graph().getGradientsViewArray().dup();
+      evals[1] = net.logits(x);
+    }
+    assertEquals(gradients[0], gradients[1], "an evaluation in between must not change a training step");
+    for (int k = 0; k < evals[0].logits().length; k++) {
+      assertEquals(evals[0].logits()[k], evals[1].logits()[k], "the same weights give the same logits after a training pass");
+    }
+  }
 }
