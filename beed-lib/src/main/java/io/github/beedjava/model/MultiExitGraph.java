@@ -14,6 +14,7 @@ import org.deeplearning4j.nn.api.Layer;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -72,7 +73,7 @@ public class MultiExitGraph extends ComputationGraph {
    * @return the detached outputs
    */
   public INDArray[] forwardBackward(INDArray input, Function<INDArray[], INDArray[]> errorsOf) {
-    if (presizeWorkspaces && input.size(0) >= 2 * PROBE_BATCH
+    if (presizeWorkspaces && input.size(0) >= 4 * PROBE_BATCH
         && getConfiguration().getTrainingWorkspaceMode() != WorkspaceMode.NONE
         && !Nd4j.getWorkspaceManager().checkIfWorkspaceExists(WS_ALL_LAYERS_ACT)) {
       presizeWorkspaces(input);
@@ -80,11 +81,11 @@ public class MultiExitGraph extends ComputationGraph {
     return forwardBackwardOnce(input, errorsOf);
   }
 
-  /** Images in the probe step of {@link #presizeWorkspaces}. */
+  /** Images in the smaller of the two probe steps of {@link #presizeWorkspaces}; the other has twice as many. */
   static final int PROBE_BATCH = 8;
 
-  /** Extra room given to the scaled workspace sizes (alignment, batch-independent arrays). */
-  private static final double PRESIZE_MARGIN = 1.05;
+  /** Room added to the fitted sizes (1 MiB): a cycle that needs more still works, it only grows the workspace. */
+  private static final long PRESIZE_SLACK = 1 << 20;
 
   /** System property; {@code false} lets DL4J's workspaces learn their size in the first step as they do by default. */
   public static final String PRESIZE_PROPERTY = "beed.workspace.presize";
@@ -92,7 +93,7 @@ public class MultiExitGraph extends ComputationGraph {
   private boolean presizeWorkspaces = !"false".equalsIgnoreCase(System.getProperty(PRESIZE_PROPERTY, "true"));
 
   /**
-   * Whether the first training step is preceded by a probe that sizes DL4J's training workspaces
+   * Whether the first training step is preceded by probes that size DL4J's training workspaces
    * (default on; off only to compare, e.g. in tests).
    */
   public void setWorkspacePresizing(boolean presize) {
@@ -104,32 +105,30 @@ public class MultiExitGraph extends ComputationGraph {
    * DL4J's workspaces learn their size in their first cycles, and until then every array is a
    * separate native allocation: in the first step of a full-width network 1.3 GiB of activations
    * and the backward pass's errors. glibc keeps much of that memory after it is freed, so the first
-   * step set the process's peak (bench/README.md, "Memory"). Instead, a probe step on
-   * {@value #PROBE_BATCH} images (outputs' errors zero; parameters and gradients are left as a real
-   * step leaves them: nothing is applied) lets the workspaces learn at a small size, and each is then
-   * made again at that size scaled to the batch. A batch that needs more still works: the
-   * workspaces grow at the end of that cycle ({@code SpillPolicy.REALLOCATE}).
+   * step set the process's peak (bench/README.md, "Memory"). Instead, two probe steps on
+   * {@value #PROBE_BATCH} and twice as many images (outputs' errors zero; nothing is applied, and
+   * the gradients they write are overwritten by the real step) let the workspaces learn at small
+   * sizes; each workspace's size is linear in the batch, so the two give it for the real batch, and
+   * each is made again at that size. A batch that needs more still works: the workspaces grow at the
+   * end of that cycle ({@code SpillPolicy.REALLOCATE}).
    */
   private void presizeWorkspaces(INDArray input) {
-    INDArray probe = input.get(NDArrayIndex.interval(0, PROBE_BATCH)).dup('c');
-    forwardBackwardOnce(probe, outputs -> {
-      INDArray[] zeros = new INDArray[outputs.length];
-      for (int i = 0; i < outputs.length; i++) {
-        zeros[i] = Nd4j.zeros(outputs[i].dataType(), outputs[i].shape());
-      }
-      return zeros;
-    });
-    double scale = (double) input.size(0) / PROBE_BATCH * PRESIZE_MARGIN;
+    Map<String, Long> small = probe(input, PROBE_BATCH);
+    Map<String, Long> large = probe(input, 2 * PROBE_BATCH);
     var manager = Nd4j.getWorkspaceManager();
     for (MemoryWorkspace ws : new java.util.ArrayList<>(manager.getAllWorkspacesForCurrentThread())) {
       String id = ws.getId();
-      boolean training = id.equals(WS_ALL_LAYERS_ACT) || id.startsWith("WS_LAYER_ACT_") || id.equals(WS_LAYER_WORKING_MEM);
-      if (!training || ws.getCurrentSize() == 0) {
+      if (!large.containsKey(id)) {
         continue;
       }
+      long perImage = Math.max(0, large.get(id) - small.getOrDefault(id, 0L)) / PROBE_BATCH;
+      long fitted = large.get(id) + perImage * (input.size(0) - 2L * PROBE_BATCH);
       WorkspaceConfiguration c = ws.getWorkspaceConfiguration();
+      // The learned sizes include DL4J's over-allocation, which it adds again to an initial size.
+      double overallocation = c.getPolicyAllocation() == AllocationPolicy.OVERALLOCATE ? 1 + c.getOverallocationLimit() : 1;
+      long size = (long) Math.ceil(fitted / overallocation) + PRESIZE_SLACK;
       WorkspaceConfiguration sized = WorkspaceConfiguration.builder()
-          .initialSize((long) Math.ceil(ws.getCurrentSize() * scale))
+          .initialSize(size)
           .minSize(c.getMinSize())
           .maxSize(c.getMaxSize())
           .overallocationLimit(c.getOverallocationLimit())
@@ -146,6 +145,42 @@ public class MultiExitGraph extends ComputationGraph {
       manager.destroyWorkspace(ws);
       manager.getWorkspaceForCurrentThread(sized, id);
     }
+  }
+
+  /**
+   * One training step on the first {@code images} images with zero output errors, in fresh
+   * training workspaces; returns the size each of them learned.
+   */
+  private Map<String, Long> probe(INDArray input, int images) {
+    destroyTrainingWorkspaces();
+    INDArray probe = input.get(NDArrayIndex.interval(0, images)).dup('c');
+    forwardBackwardOnce(probe, outputs -> {
+      INDArray[] zeros = new INDArray[outputs.length];
+      for (int i = 0; i < outputs.length; i++) {
+        zeros[i] = Nd4j.zeros(outputs[i].dataType(), outputs[i].shape());
+      }
+      return zeros;
+    });
+    Map<String, Long> sizes = new java.util.HashMap<>();
+    for (MemoryWorkspace ws : Nd4j.getWorkspaceManager().getAllWorkspacesForCurrentThread()) {
+      if (isTrainingWorkspace(ws.getId()) && ws.getCurrentSize() > 0) {
+        sizes.put(ws.getId(), ws.getCurrentSize());
+      }
+    }
+    return sizes;
+  }
+
+  private void destroyTrainingWorkspaces() {
+    var manager = Nd4j.getWorkspaceManager();
+    for (MemoryWorkspace ws : new java.util.ArrayList<>(manager.getAllWorkspacesForCurrentThread())) {
+      if (isTrainingWorkspace(ws.getId())) {
+        manager.destroyWorkspace(ws);
+      }
+    }
+  }
+
+  private static boolean isTrainingWorkspace(String id) {
+    return id.equals(WS_ALL_LAYERS_ACT) || id.startsWith("WS_LAYER_ACT_") || id.equals(WS_LAYER_WORKING_MEM);
   }
 
   private INDArray[] forwardBackwardOnce(INDArray input, Function<INDArray[], INDArray[]> errorsOf) {
