@@ -82,7 +82,7 @@ public class MultiExitGraph extends ComputationGraph {
   }
 
   /** Images in the smaller of the two probe steps of {@link #presizeWorkspaces}; the other has twice as many. */
-  static final int PROBE_BATCH = 8;
+  static final int PROBE_BATCH = 2;
 
   /** Room added to the fitted sizes (1 MiB): a cycle that needs more still works, it only grows the workspace. */
   private static final long PRESIZE_SLACK = 1 << 20;
