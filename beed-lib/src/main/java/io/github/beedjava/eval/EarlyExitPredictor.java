@@ -15,12 +15,8 @@ import org.deeplearning4j.nn.graph.vertex.VertexIndices;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import io.github.beedjava.runtime.Workspaces;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
-import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
-import org.nd4j.linalg.api.memory.enums.LearningPolicy;
-import org.nd4j.linalg.api.memory.enums.MirroringPolicy;
-import org.nd4j.linalg.api.memory.enums.ResetPolicy;
-import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -41,15 +37,7 @@ public final class EarlyExitPredictor {
   private final Map<String, Integer> lastUse = new HashMap<>();
 
   private static final String WORKSPACE = "BEED_EARLY_EXIT";
-  private static final WorkspaceConfiguration WORKSPACE_CONFIG = WorkspaceConfiguration.builder()
-      .initialSize(0)
-      .overallocationLimit(0.05)
-      .policyAllocation(AllocationPolicy.OVERALLOCATE)
-      .policyLearning(LearningPolicy.FIRST_LOOP)
-      .policyMirroring(MirroringPolicy.FULL)
-      .policySpill(SpillPolicy.REALLOCATE)
-      .policyReset(ResetPolicy.BLOCK_LEFT)
-      .build();
+  private static final WorkspaceConfiguration WORKSPACE_CONFIG = Workspaces.learnedInFirstCycle();
 
   /**
    * Predictions of a batch.

@@ -1,6 +1,7 @@
 package io.github.beedjava.model;
 
 import io.github.beedjava.runtime.DirectOneDnn;
+import io.github.beedjava.runtime.Workspaces;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -12,10 +13,6 @@ import org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
-import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
-import org.nd4j.linalg.api.memory.enums.LearningPolicy;
-import org.nd4j.linalg.api.memory.enums.ResetPolicy;
-import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -126,14 +123,7 @@ public final class MultiExitNetwork {
   /** The workspace the inference graph writes its outputs into; they are copied out before it closes. */
   private static final String OUTPUT_WORKSPACE_ID = "BEED_INFERENCE_OUTPUTS";
 
-  private static final WorkspaceConfiguration OUTPUT_WORKSPACE = WorkspaceConfiguration.builder()
-      .initialSize(0)
-      .overallocationLimit(0.05)
-      .policyLearning(LearningPolicy.FIRST_LOOP)
-      .policyReset(ResetPolicy.BLOCK_LEFT)
-      .policySpill(SpillPolicy.REALLOCATE)
-      .policyAllocation(AllocationPolicy.OVERALLOCATE)
-      .build();
+  private static final WorkspaceConfiguration OUTPUT_WORKSPACE = Workspaces.learnedInFirstCycle();
 
   /**
    * The graph that eval-mode passes run: the channels-last copy where the architecture allows it,
