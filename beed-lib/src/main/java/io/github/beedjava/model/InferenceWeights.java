@@ -78,7 +78,7 @@ final class InferenceWeights {
       long offset = 0;
       for (INDArray a : sources) {
         long n = a.length() * Float.BYTES;
-        bytesAt(aligned(snapshotBuffer) + offset, n).put(bytesAt(address(a), n));
+        bytesAt(aligned(snapshotBuffer) + offset, n).put(bytesAt(OneDnnConvolution.address(a), n));
         offset += n;
       }
       plainHoldsWeights = fold == null;  // the snapshot itself; folded weights are made below
@@ -151,7 +151,7 @@ final class InferenceWeights {
     long offset = 0;
     for (INDArray a : sources) {
       long n = a.length() * Float.BYTES;
-      if (bytesAt(address(a), n).mismatch(bytesAt(aligned(snapshotBuffer) + offset, n)) != -1) {
+      if (bytesAt(OneDnnConvolution.address(a), n).mismatch(bytesAt(aligned(snapshotBuffer) + offset, n)) != -1) {
         return false;
       }
       offset += n;
@@ -178,10 +178,6 @@ final class InferenceWeights {
         folded.put(i, weights.get(i) * scale);
       }
     }
-  }
-
-  private static long address(INDArray a) {
-    return a.data().addressPointer().address();
   }
 
   /** Native memory freed with this object (JavaCPP deallocates it when it is collected). */

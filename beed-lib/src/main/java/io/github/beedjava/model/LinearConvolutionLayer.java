@@ -94,12 +94,13 @@ final class LinearConvolutionLayer extends ConvolutionLayer {
   }
 
   private OneDnnConvolution create(OneDnnConvolution.Geometry g, DirectOneDnn dnn) {
-    if (!g.winogradForward()) {
-      return new OneDnnConvolution(g, dnn, inferenceWeights);
-    }
     try {
       return new OneDnnConvolution(g, dnn, inferenceWeights);
-    } catch (RuntimeException noKernel) {  // oneDNN has f32 Winograd kernels for AVX-512 CPUs only
+    } catch (RuntimeException noKernel) {
+      if (!g.winogradForward()) {
+        throw noKernel;
+      }
+      // oneDNN has f32 Winograd kernels for AVX-512 CPUs only
       return new OneDnnConvolution(g.withoutWinograd(), dnn, inferenceWeights);
     }
   }
@@ -138,10 +139,6 @@ final class LinearConvolutionLayer extends ConvolutionLayer {
         && (epsilon == null || epsilon.dataType() == DataType.FLOAT);
   }
 
-  /**
-   * Forward straight through the oneDNN helper. DL4J's own forward first makes a permuted NCHW
-   * copy of an NHWC input (which the helper then does not use) and adds an all-zero bias.
-   */
   /** Frees the weights kept for inference (remade by the next inference pass). */
   void releaseInferenceWeights() {
     if (inferenceWeights != null) {
@@ -208,6 +205,11 @@ final class LinearConvolutionLayer extends ConvolutionLayer {
     }
   }
 
+  /**
+   * Forward straight through the oneDNN helper, for passes the direct convolution does not take.
+   * DL4J's own forward first makes a permuted NCHW copy of an NHWC input (which the helper then
+   * does not use) and adds an all-zero bias.
+   */
   private INDArray plainActivate(boolean training, LayerWorkspaceMgr workspaceMgr) {
     if (!direct(input, null)) {
       return super.activate(training, workspaceMgr);

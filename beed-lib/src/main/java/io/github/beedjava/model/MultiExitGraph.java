@@ -52,11 +52,10 @@ public class MultiExitGraph extends ComputationGraph {
     if (fresh) {
       JavaBatchNormHelper.installOn(getLayers());
       for (Layer layer : getLayers()) {
-        String bnName = layer instanceof LinearConvolutionLayer conv
-            ? ((LinearConvolution) conv.layerConf()).getFoldedBatchNorm() : null;
-        if (bnName != null) {
-          ((LinearConvolutionLayer) layer).foldBatchNorm(
-              (org.deeplearning4j.nn.layers.normalization.BatchNormalization) getLayer(bnName));
+        if (layer instanceof LinearConvolutionLayer conv
+            && ((LinearConvolution) conv.layerConf()).getFoldedBatchNorm() != null) {
+          conv.foldBatchNorm((org.deeplearning4j.nn.layers.normalization.BatchNormalization)
+              getLayer(((LinearConvolution) conv.layerConf()).getFoldedBatchNorm()));
         }
       }
     }

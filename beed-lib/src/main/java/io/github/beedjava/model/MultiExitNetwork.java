@@ -161,11 +161,11 @@ public final class MultiExitNetwork {
 
   /**
    * Hands back the memory of the phase that ran before, when the phase changes. Training keeps
-   * every activation of a step in one workspace (1.5 GiB at width 1, batch 128) that inference does
+   * every activation of a step in one workspace (1.3 GiB at width 1, batch 128) that inference does
    * not use, and inference keeps its own workspaces and the weights in its primitives' layouts
    * (about 0.5 GiB there) that training does not use, and that are stale once a step has changed
    * the weights. Holding both made the process peak their sum (bench/README.md, "Fourth pass").
-   * The next step sizes its workspaces again with a probe ({@link MultiExitGraph}); the next
+   * The next step sizes its workspaces again with its probes ({@link MultiExitGraph}); the next
    * inference pass remakes its own. Arrays handed out by this class are detached and stay valid.
    */
   private void enter(Phase phase) {

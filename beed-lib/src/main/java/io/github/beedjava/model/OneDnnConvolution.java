@@ -298,7 +298,7 @@ final class OneDnnConvolution {
   }
 
   /** Address of the array's first element: ND4J's {@code addressPointer()} already includes a view's offset. */
-  private static long address(INDArray a) {
+  static long address(INDArray a) {
     return a.data().addressPointer().address();
   }
 
