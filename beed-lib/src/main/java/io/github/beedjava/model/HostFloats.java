@@ -1,5 +1,6 @@
 package io.github.beedjava.model;
 
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -12,6 +13,25 @@ final class HostFloats {
   /** True for a float array in C order with default strides (its elements are one contiguous run). */
   static boolean isDense(INDArray a) {
     return a.dataType() == DataType.FLOAT && a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a);
+  }
+
+  /** Whether {@link VectorKernels} can run in this JVM (see {@link io.github.beedjava.runtime.VectorApi}). */
+  static boolean vectorApi() {
+    return io.github.beedjava.runtime.VectorApi.available();
+  }
+
+  /** The native memory of the array's data buffer as bytes; element 0 of the array is at {@link #byteOffset}. */
+  static ByteBuffer bytes(INDArray a) {
+    return a.data().asNio();
+  }
+
+  /** Byte offset of the array's first element in {@link #bytes}. */
+  static int byteOffset(INDArray a) {
+    long offset = a.offset() * Float.BYTES;
+    if (offset + a.length() * Float.BYTES > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("HostFloats: arrays beyond 2 GiB are not supported here, got " + a.length() + " floats");
+    }
+    return (int) offset;
   }
 
   /** The array's elements as a buffer indexed from 0 (the array's offset applied). */

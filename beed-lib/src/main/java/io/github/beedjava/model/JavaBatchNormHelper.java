@@ -22,8 +22,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Batch normalisation of NCHW float maps, forward and backward, as plain Java loops over ND4J's
- * native buffers: three passes over the data forward, two backward, channels in parallel. On the 2-core machine
+ * Batch normalisation of NCHW float maps, forward and backward, as Java loops over ND4J's
+ * native buffers: three passes over the data forward, two backward, channels in parallel. With the
+ * Vector API ({@link HostFloats#vectorApi()}) the loops are {@link VectorKernels}' SIMD loops in
+ * place; without it each channel is copied into a Java array and back. On the 2-core machine
  * this is about 3.5x (forward) and 8x (backward) faster than the oneDNN/libnd4j ops DL4J's
  * helper calls ({@code bench/README.md}). Sums are accumulated in double, so it is at least as
  * accurate. Anything else (double precision, NHWC, rank 2) is declined and DL4J's own code runs.
@@ -36,6 +38,8 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
   /** Below this many elements the parallel stream costs more than it saves. */
   private static final long PARALLEL_MIN_ELEMENTS = 1 << 15;
 
+  /** Whether the loops run in {@link VectorKernels} (else scalar loops over copies). */
+  private final boolean vector;
   private INDArray meanCache;
   private INDArray varCache;
   private float[] batchMean;
@@ -73,6 +77,22 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
     } catch (NoSuchFieldException e) {
       throw new ExceptionInInitializerError("DL4J's BatchNormalization has no 'helper' field: DL4J version changed? " + e);
     }
+  }
+
+  /** A helper with the Vector API loops where the JVM has them ({@link HostFloats#vectorApi()}). */
+  JavaBatchNormHelper() {
+    this(HostFloats.vectorApi());
+  }
+
+  /**
+   * @param vector the Vector API loops (true needs {@link HostFloats#vectorApi()}) or the scalar ones
+   */
+  JavaBatchNormHelper(boolean vector) {
+    if (vector && !HostFloats.vectorApi()) {
+      throw new IllegalStateException("JavaBatchNormHelper: the Vector API is not available; start the JVM with "
+          + "--add-modules jdk.incubator.vector");
+    }
+    this.vector = vector;
   }
 
   @Override
@@ -237,30 +257,16 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
     INDArray in = dense(x);
     Dims dims = Dims.of(in);
     int channels = dims.channels();
-    int len = dims.perChannel();  // values per channel in the batch
     float[] g = gamma.toFloatVector();
     float[] b = beta.toFloatVector();
     float[] mu = training ? new float[channels] : mean.toFloatVector();
     float[] v = training ? new float[channels] : var.toFloatVector();
     INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, in.shape(), 'c');
-    FloatBuffer xs = HostFloats.buffer(in);
-    FloatBuffer ys = HostFloats.buffer(out);
-    forEachChannel(channels, in.length(), c -> {
-      // One read of the channel into a cached array, statistics and normalisation there, one write back.
-      float[] v0 = SCRATCH.get().first(len);
-      gather(xs, v0, c, dims);
-      if (training) {
-        float m = (float) (sum(v0, len) / len);
-        mu[c] = m;
-        v[c] = (float) (squaredDeviations(v0, len, m) / len);
-      }
-      float scale = (float) (g[c] / Math.sqrt(v[c] + eps));
-      float shift = b[c] - mu[c] * scale;
-      for (int j = 0; j < len; j++) {
-        v0[j] = v0[j] * scale + shift;
-      }
-      scatter(v0, ys, c, dims);
-    });
+    if (vector) {
+      VectorKernels.batchNormForward(VectorKernels.Map.of(in), VectorKernels.Map.of(out), training, g, b, mu, v, eps);
+    } else {
+      scalarForward(in, out, dims, training, g, b, mu, v, eps);
+    }
     if (training) {
       batchMean = mu;
       batchVar = v;
@@ -284,15 +290,58 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
     INDArray err = dense(epsilon);
     Dims dims = Dims.of(in);
     int channels = dims.channels();
-    int len = dims.perChannel();  // values per channel in the batch
     float[] g = gamma.toFloatVector();
     float[] dGamma = new float[channels];
     float[] dBeta = new float[channels];
     INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, in.shape(), 'c');
+    if (vector) {
+      VectorKernels.batchNormBackward(VectorKernels.Map.of(in), VectorKernels.Map.of(err), VectorKernels.Map.of(dx), g,
+          batchMean, batchVar, eps, dGamma, dBeta);
+    } else {
+      scalarBackward(in, err, dx, dims, g, eps, dGamma, dBeta);
+    }
+    dGammaView.assign(Nd4j.createFromArray(dGamma).reshape(dGammaView.shape()));
+    dBetaView.assign(Nd4j.createFromArray(dBeta).reshape(dBetaView.shape()));
+    Gradient gradient = new DefaultGradient();
+    gradient.setGradientFor(BatchNormalizationParamInitializer.GAMMA, dGammaView);
+    gradient.setGradientFor(BatchNormalizationParamInitializer.BETA, dBetaView);
+    return new Pair<>(gradient, dx);
+  }
+
+  /** The loops of {@link #preOutput} without the Vector API: each channel copied into a Java array and back. */
+  private static void scalarForward(INDArray in, INDArray out, Dims dims, boolean training, float[] g, float[] b,
+      float[] mu, float[] v, double eps) {
+    FloatBuffer xs = HostFloats.buffer(in);
+    FloatBuffer ys = HostFloats.buffer(out);
+    int len = dims.perChannel();
+    forEachChannel(dims.channels(), in.length(), c -> {
+      // One read of the channel into a cached array, statistics and normalisation there, one write back.
+      float[] v0 = SCRATCH.get().first(len);
+      gather(xs, v0, c, dims);
+      if (training) {
+        float m = (float) (sum(v0, len) / len);
+        mu[c] = m;
+        v[c] = (float) (squaredDeviations(v0, len, m) / len);
+      }
+      float scale = (float) (g[c] / Math.sqrt(v[c] + eps));
+      float shift = b[c] - mu[c] * scale;
+      for (int j = 0; j < len; j++) {
+        v0[j] = v0[j] * scale + shift;
+      }
+      scatter(v0, ys, c, dims);
+    });
+  }
+
+  /** The loops of {@link #backpropGradient} without the Vector API. */
+  private void scalarBackward(INDArray in, INDArray err, INDArray dx, Dims dims, float[] g, double eps, float[] dGamma,
+      float[] dBeta) {
     FloatBuffer xs = HostFloats.buffer(in);
     FloatBuffer es = HostFloats.buffer(err);
     FloatBuffer dxs = HostFloats.buffer(dx);
-    forEachChannel(channels, in.length(), c -> {
+    int len = dims.perChannel();
+    float[] batchMean = this.batchMean;
+    float[] batchVar = this.batchVar;
+    forEachChannel(dims.channels(), in.length(), c -> {
       Scratch scratch = SCRATCH.get();
       float[] xv = scratch.first(len);
       float[] ev = scratch.second(len);
@@ -313,12 +362,6 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
       }
       scatter(xv, dxs, c, dims);
     });
-    dGammaView.assign(Nd4j.createFromArray(dGamma).reshape(dGammaView.shape()));
-    dBetaView.assign(Nd4j.createFromArray(dBeta).reshape(dBetaView.shape()));
-    Gradient gradient = new DefaultGradient();
-    gradient.setGradientFor(BatchNormalizationParamInitializer.GAMMA, dGammaView);
-    gradient.setGradientFor(BatchNormalizationParamInitializer.BETA, dBetaView);
-    return new Pair<>(gradient, dx);
   }
 
   @Override

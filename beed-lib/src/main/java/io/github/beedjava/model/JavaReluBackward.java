@@ -7,7 +7,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * ReLU's backward pass, dx = dy where x > 0 and 0 elsewhere, as a Java loop over ND4J's float
- * buffers in chunks. libnd4j's {@code relu_bp} calls a {@code std::function} per element, which
+ * buffers in chunks ({@link VectorKernels} in place where the JVM has the Vector API, else copies
+ * into Java arrays). libnd4j's {@code relu_bp} calls a {@code std::function} per element, which
  * made it about 6 % of a width-1/4 training step (bench/README.md).
  */
 final class JavaReluBackward {
@@ -25,9 +26,23 @@ final class JavaReluBackward {
    *     on the CPU (the caller then runs the native op)
    */
   static boolean apply(INDArray x, INDArray dy, INDArray dx) {
+    return apply(x, dy, dx, HostFloats.vectorApi());
+  }
+
+  /** {@link #apply(INDArray, INDArray, INDArray)} with the Vector API loop (needs {@link HostFloats#vectorApi()}) or the scalar one. */
+  static boolean apply(INDArray x, INDArray dy, INDArray dx, boolean vector) {
+    if (vector && !HostFloats.vectorApi()) {
+      throw new IllegalStateException("JavaReluBackward: the Vector API is not available; start the JVM with "
+          + "--add-modules jdk.incubator.vector");
+    }
     if (!Nd4j.getEnvironment().isCPU() || !HostFloats.isDense(x) || !HostFloats.isDense(dy) || !HostFloats.isDense(dx)
         || !x.equalShapes(dy) || !x.equalShapes(dx) || x.length() > Integer.MAX_VALUE) {
       return false;
+    }
+    if (vector) {
+      VectorKernels.reluBackward(HostFloats.bytes(x), HostFloats.byteOffset(x), HostFloats.bytes(dy), HostFloats.byteOffset(dy),
+          HostFloats.bytes(dx), HostFloats.byteOffset(dx), (int) x.length());
+      return true;
     }
     FloatBuffer xs = HostFloats.buffer(x);
     FloatBuffer es = HostFloats.buffer(dy);

@@ -35,6 +35,7 @@ public final class Nd4jRuntime {
     m.put("oneDnnHelpers", String.valueOf(oneDnnHelpersEnabled()));
     m.put("directOneDnnConvolutions", String.valueOf(DirectOneDnn.enabled()));
     m.put("winogradInference", String.valueOf(DirectOneDnn.enabled() && DirectOneDnn.winogradInference()));
+    m.put("vectorApi", String.valueOf(VectorApi.available()));
     m.put("ompThreads", String.valueOf(System.getenv("OMP_NUM_THREADS")));
     m.put("ompWaitPolicy", String.valueOf(System.getenv("OMP_WAIT_POLICY")));
     m.put("gompSpinCount", String.valueOf(System.getenv("GOMP_SPINCOUNT")));

@@ -73,6 +73,45 @@ class JavaBatchNormHelperTest {
     }
   }
 
+  /** Output, batch statistics, dx, dGamma and dBeta of a helper's train-mode forward and backward. */
+  private static INDArray[] helperStep(JavaBatchNormHelper helper, INDArray x, INDArray e, INDArray gamma, INDArray beta) {
+    LayerWorkspaceMgr ws = LayerWorkspaceMgr.noWorkspaces();
+    long c = x.size(1);
+    INDArray mean = Nd4j.zeros(DataType.FLOAT, c);
+    INDArray var = Nd4j.ones(DataType.FLOAT, c);
+    INDArray y = helper.preOutput(x, true, x.shape(), gamma, beta, mean, var, 0.9, 1e-5, CNN2DFormat.NCHW, ws);
+    INDArray dGamma = Nd4j.zeros(DataType.FLOAT, 1, c);
+    INDArray dBeta = Nd4j.zeros(DataType.FLOAT, 1, c);
+    INDArray dx = helper.backpropGradient(x, e, x.shape(), gamma, beta, dGamma, dBeta, 1e-5, CNN2DFormat.NCHW, ws).getSecond();
+    return new INDArray[] {y, helper.getMeanCache(DataType.FLOAT), helper.getVarCache(DataType.FLOAT), dx, dGamma, dBeta};
+  }
+
+  @Test
+  void vectorLoopsMatchTheScalarLoopsIncludingTailsAndViews() {
+    assertTrue(HostFloats.vectorApi(), "the tests run with --add-modules jdk.incubator.vector (beed.jvm.flags)");
+    Nd4j.getRandom().setSeed(7);
+    INDArray big = Nd4j.rand(DataType.FLOAT, 10, 5, 7, 7).muli(4).subi(1);
+    INDArray[] inputs = {
+      big,                                                                      // 49 values per run: 3 vectors + a tail
+      big.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(3, 9)),            // a dense view at an offset
+      Nd4j.rand(DataType.FLOAT, 64, 16, 16, 16).subi(0.3),                    // parallel over samples
+      Nd4j.rand(DataType.FLOAT, 8, 12, 2, 2),                                   // 2x2 maps: tails only
+    };
+    for (INDArray x : inputs) {
+      assertTrue(HostFloats.isDense(x), "not dense: " + x.shapeInfoToString());
+      INDArray e = Nd4j.rand(DataType.FLOAT, x.shape()).subi(0.5);
+      INDArray gamma = Nd4j.rand(DataType.FLOAT, x.size(1)).addi(0.5);
+      INDArray beta = Nd4j.rand(DataType.FLOAT, x.size(1));
+      INDArray[] scalar = helperStep(new JavaBatchNormHelper(false), x, e, gamma, beta);
+      INDArray[] vector = helperStep(new JavaBatchNormHelper(true), x, e, gamma, beta);
+      String[] names = {"output", "batch mean", "batch variance", "dL/dx", "dL/dgamma", "dL/dbeta"};
+      for (int i = 0; i < names.length; i++) {
+        double err = relErr(scalar[i], vector[i]);
+        assertTrue(err < 5e-6, names[i] + " of the vector loops differs by " + err + " for " + x.shapeInfoToString());
+      }
+    }
+  }
+
   @Test
   void declinesWhatItDoesNotImplement() {
     JavaBatchNormHelper helper = new JavaBatchNormHelper();

@@ -83,9 +83,12 @@ class SinglePassReluTest {
     INDArray dy = Nd4j.rand(DataType.FLOAT, 3, 7, 41, 37).subi(0.5);
     INDArray expected = x.ulike();
     Nd4j.exec(new org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinearDerivative(x, dy, expected));
+    for (boolean vector : new boolean[] {false, true}) {  // 31,857 is no multiple of 16: the vector loop has a tail
+      INDArray actual = x.ulike();
+      org.junit.jupiter.api.Assertions.assertTrue(JavaReluBackward.apply(x, dy, actual, vector));
+      assertEquals(expected, actual, vector ? "Vector API loop" : "scalar loop");
+    }
     INDArray actual = x.ulike();
-    org.junit.jupiter.api.Assertions.assertTrue(JavaReluBackward.apply(x, dy, actual));
-    assertEquals(expected, actual);
     org.junit.jupiter.api.Assertions.assertFalse(JavaReluBackward.apply(x.permute(0, 2, 3, 1), dy, actual),
         "a strided view is declined, not misread");
   }

@@ -23,6 +23,8 @@ class OneDnnTest {
     assertTrue(DirectOneDnn.enabled(), "convolutions fell back to libnd4j: org.bytedeco:dnnl did not load");
     assertEquals("true", Nd4jRuntime.describe().get("directOneDnnConvolutions"));
     assertEquals("true", Nd4jRuntime.describe().get("winogradInference"));
+    assertTrue(VectorApi.available(), "the Vector API loops are off: the JVM needs --add-modules jdk.incubator.vector");
+    assertEquals("true", Nd4jRuntime.describe().get("vectorApi"));
   }
 
   @Test

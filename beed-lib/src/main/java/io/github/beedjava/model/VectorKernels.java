@@ -1,0 +1,275 @@
+package io.github.beedjava.model;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Batch-norm and ReLU-backward loops in SIMD registers, read and written in place in the native
+ * memory of ND4J's arrays (no copy into Java arrays), with the JDK's Vector API. On AVX-512 a vector
+ * holds 16 floats. This is the fast path of {@link JavaBatchNormHelper} and {@link JavaReluBackward};
+ * it is only loaded when {@link HostFloats#vectorApi()} says the JVM was started with
+ * {@code --add-modules jdk.incubator.vector} (the launcher, the kernel spec and the tests do that).
+ *
+ * <p>Sums keep float lanes over one sample's H*W values of a channel (at most 1,024 here) and add
+ * those partial sums in double, so the error does not grow with the batch.
+ */
+final class VectorKernels {
+  private VectorKernels() {}
+
+  private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+  private static final int LANES = SPECIES.length();
+  private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+  /** Below this many elements a parallel stream costs more than it saves. */
+  private static final long PARALLEL_MIN_ELEMENTS = 1 << 15;
+  /** ReLU backward: elements per parallel task. */
+  private static final int CHUNK = 1 << 14;
+
+  /** An NCHW float map in native memory: byte buffer, byte offset of element 0, N, C, H*W. */
+  record Map(ByteBuffer bytes, int base, int n, int channels, int hw) {
+    /** The map of a dense NCHW float array (see {@link HostFloats#isDense}) of at most 2 GiB. */
+    static Map of(org.nd4j.linalg.api.ndarray.INDArray a) {
+      return new Map(HostFloats.bytes(a), HostFloats.byteOffset(a), (int) a.size(0), (int) a.size(1),
+          (int) (a.size(2) * a.size(3)));
+    }
+
+    /** Byte offset of element (i, c, 0). */
+    int at(int i, int c) {
+      return base + ((i * channels + c) * hw) * Float.BYTES;
+    }
+
+    int perChannel() {
+      return n * hw;
+    }
+
+    long length() {
+      return (long) n * channels * hw;
+    }
+  }
+
+  /**
+   * Batch norm forward: y = x * scale + shift per channel. In training the biased batch statistics
+   * are computed (two passes, mean first) and written to {@code mean} and {@code var}; otherwise
+   * they are read from there.
+   */
+  static void batchNormForward(Map x, Map y, boolean training, float[] gamma, float[] beta, float[] mean, float[] var,
+      double eps) {
+    int channels = x.channels();
+    int len = x.perChannel();
+    if (training) {
+      double[] sums = perSampleAndChannel(x, (i, c) -> sum(x.bytes(), x.at(i, c), x.hw()));
+      for (int c = 0; c < channels; c++) {
+        mean[c] = (float) (overSamples(sums, c, x) / len);
+      }
+      double[] squares = perSampleAndChannel(x, (i, c) -> squaredDeviations(x.bytes(), x.at(i, c), x.hw(), mean[c]));
+      for (int c = 0; c < channels; c++) {
+        var[c] = (float) (overSamples(squares, c, x) / len);
+      }
+    }
+    float[] scale = new float[channels];
+    float[] shift = new float[channels];
+    for (int c = 0; c < channels; c++) {
+      scale[c] = (float) (gamma[c] / Math.sqrt(var[c] + eps));
+      shift[c] = beta[c] - mean[c] * scale[c];
+    }
+    forEachSample(x, i -> {
+      for (int c = 0; c < channels; c++) {
+        affine(x.bytes(), x.at(i, c), y.bytes(), y.at(i, c), x.hw(), scale[c], shift[c]);
+      }
+    });
+  }
+
+  /**
+   * Batch norm backward with the batch statistics of the forward pass: dx from the output error
+   * e, and per channel dGamma = sum(e * (x - mean)) / std and dBeta = sum(e).
+   */
+  static void batchNormBackward(Map x, Map e, Map dx, float[] gamma, float[] mean, float[] var, double eps,
+      float[] dGamma, float[] dBeta) {
+    int channels = x.channels();
+    int len = x.perChannel();
+    double[] both = new double[2 * x.n() * channels];  // per (sample, channel): sum of e, sum of e * (x - mean)
+    forEachSample(x, i -> {
+      for (int c = 0; c < channels; c++) {
+        sumAndDotCentred(e.bytes(), e.at(i, c), x.bytes(), x.at(i, c), x.hw(), mean[c], both, 2 * (i * channels + c));
+      }
+    });
+    float[] a = new float[channels];
+    float[] b = new float[channels];
+    float[] k = new float[channels];
+    for (int c = 0; c < channels; c++) {
+      double sumE = 0;
+      double sumEX = 0;
+      for (int i = 0; i < x.n(); i++) {
+        sumE += both[2 * (i * channels + c)];
+        sumEX += both[2 * (i * channels + c) + 1];
+      }
+      double invStd = 1 / Math.sqrt(var[c] + eps);
+      dBeta[c] = (float) sumE;
+      dGamma[c] = (float) (sumEX * invStd);
+      // dx = g*s*(e - sumE/M - (x - m)*s^2*sumEX/M) = a*e + b*x + k, per channel
+      a[c] = (float) (gamma[c] * invStd);
+      b[c] = (float) (-gamma[c] * invStd * invStd * invStd * sumEX / len);
+      k[c] = (float) (-gamma[c] * invStd * sumE / len) - b[c] * mean[c];
+    }
+    forEachSample(x, i -> {
+      for (int c = 0; c < channels; c++) {
+        combine(e.bytes(), e.at(i, c), x.bytes(), x.at(i, c), dx.bytes(), dx.at(i, c), x.hw(), a[c], b[c], k[c]);
+      }
+    });
+  }
+
+  /** dx = dy where x > 0, else 0 (dy passes where x is NaN, as in PyTorch), over {@code length} floats. */
+  static void reluBackward(ByteBuffer x, int xBase, ByteBuffer dy, int dyBase, ByteBuffer dx, int dxBase, int length) {
+    int chunks = (length + CHUNK - 1) / CHUNK;
+    IntStream range = IntStream.range(0, chunks);
+    (chunks > 1 ? range.parallel() : range).forEach(k -> {
+      int start = k * CHUNK;
+      int end = Math.min(length, start + CHUNK);
+      int j = start;
+      FloatVector zero = FloatVector.zero(SPECIES);
+      for (int upper = end - LANES; j <= upper; j += LANES) {
+        int offset = j * Float.BYTES;
+        FloatVector xv = FloatVector.fromByteBuffer(SPECIES, x, xBase + offset, ORDER);
+        FloatVector ev = FloatVector.fromByteBuffer(SPECIES, dy, dyBase + offset, ORDER);
+        VectorMask<Float> blocked = xv.compare(VectorOperators.LE, 0f);
+        ev.blend(zero, blocked).intoByteBuffer(dx, dxBase + offset, ORDER);
+      }
+      for (; j < end; j++) {
+        int offset = j * Float.BYTES;
+        float xs = x.getFloat(xBase + offset);
+        dx.putFloat(dxBase + offset, xs <= 0f ? 0f : dy.getFloat(dyBase + offset));
+      }
+    });
+  }
+
+  /** A value computed from the run of H*W floats of one sample and channel. */
+  private interface RunValue {
+    double of(int sample, int channel);
+  }
+
+  /** {@code value} for every (sample, channel), in memory order, as [N][C] doubles. */
+  private static double[] perSampleAndChannel(Map x, RunValue value) {
+    int channels = x.channels();
+    double[] out = new double[x.n() * channels];
+    forEachSample(x, i -> {
+      for (int c = 0; c < channels; c++) {
+        out[i * channels + c] = value.of(i, c);
+      }
+    });
+    return out;
+  }
+
+  /** Sum over samples of one channel's column of an [N][C] table. */
+  private static double overSamples(double[] table, int c, Map x) {
+    double total = 0;
+    for (int i = 0; i < x.n(); i++) {
+      total += table[i * x.channels() + c];
+    }
+    return total;
+  }
+
+  /**
+   * Runs {@code body} for every sample, samples in parallel for large maps. Walking the data sample
+   * by sample reads and writes memory in order (each thread one contiguous range); walking it
+   * channel by channel jumps C*H*W floats every H*W, which the hardware prefetcher follows badly.
+   */
+  private static void forEachSample(Map x, IntConsumer body) {
+    if (x.length() >= PARALLEL_MIN_ELEMENTS) {
+      IntStream.range(0, x.n()).parallel().forEach(body);
+    } else {
+      for (int i = 0; i < x.n(); i++) {
+        body.accept(i);
+      }
+    }
+  }
+
+  /** Sum of {@code count} floats from byte offset {@code base} (float lanes, one run of H*W). */
+  private static double sum(ByteBuffer in, int base, int count) {
+    FloatVector acc = FloatVector.zero(SPECIES);
+    float tail = 0;
+    int j = 0;
+    for (int upper = count - LANES; j <= upper; j += LANES) {
+      acc = acc.add(FloatVector.fromByteBuffer(SPECIES, in, base + j * Float.BYTES, ORDER));
+    }
+    for (; j < count; j++) {
+      tail += in.getFloat(base + j * Float.BYTES);
+    }
+    return (double) acc.reduceLanes(VectorOperators.ADD) + tail;
+  }
+
+  /** Sum of (x - mean)^2 over {@code count} floats from byte offset {@code base}. */
+  private static double squaredDeviations(ByteBuffer in, int base, int count, float mean) {
+    FloatVector acc = FloatVector.zero(SPECIES);
+    float tail = 0;
+    int j = 0;
+    for (int upper = count - LANES; j <= upper; j += LANES) {
+      FloatVector d = FloatVector.fromByteBuffer(SPECIES, in, base + j * Float.BYTES, ORDER).sub(mean);
+      acc = d.fma(d, acc);
+    }
+    for (; j < count; j++) {
+      float d = in.getFloat(base + j * Float.BYTES) - mean;
+      tail += d * d;
+    }
+    return (double) acc.reduceLanes(VectorOperators.ADD) + tail;
+  }
+
+  /** Writes {sum of e, sum of e * (x - mean)} over one run of {@code count} floats into out[at], out[at + 1]. */
+  private static void sumAndDotCentred(ByteBuffer e, int eBase, ByteBuffer x, int xBase, int count, float mean,
+      double[] out, int at) {
+    FloatVector accE = FloatVector.zero(SPECIES);
+    FloatVector accEX = FloatVector.zero(SPECIES);
+    float tailE = 0;
+    float tailEX = 0;
+    int j = 0;
+    for (int upper = count - LANES; j <= upper; j += LANES) {
+      FloatVector ev = FloatVector.fromByteBuffer(SPECIES, e, eBase + j * Float.BYTES, ORDER);
+      FloatVector xv = FloatVector.fromByteBuffer(SPECIES, x, xBase + j * Float.BYTES, ORDER);
+      accE = accE.add(ev);
+      accEX = ev.fma(xv.sub(mean), accEX);
+    }
+    for (; j < count; j++) {
+      float ev = e.getFloat(eBase + j * Float.BYTES);
+      tailE += ev;
+      tailEX += ev * (x.getFloat(xBase + j * Float.BYTES) - mean);
+    }
+    out[at] = (double) accE.reduceLanes(VectorOperators.ADD) + tailE;
+    out[at + 1] = (double) accEX.reduceLanes(VectorOperators.ADD) + tailEX;
+  }
+
+  /** out[j] = in[j] * scale + shift for {@code count} floats. */
+  private static void affine(ByteBuffer in, int inBase, ByteBuffer out, int outBase, int count, float scale, float shift) {
+    int j = 0;
+    FloatVector s = FloatVector.broadcast(SPECIES, scale);
+    FloatVector t = FloatVector.broadcast(SPECIES, shift);
+    for (int upper = count - LANES; j <= upper; j += LANES) {
+      FloatVector.fromByteBuffer(SPECIES, in, inBase + j * Float.BYTES, ORDER).fma(s, t)
+          .intoByteBuffer(out, outBase + j * Float.BYTES, ORDER);
+    }
+    for (; j < count; j++) {
+      out.putFloat(outBase + j * Float.BYTES, in.getFloat(inBase + j * Float.BYTES) * scale + shift);
+    }
+  }
+
+  /** out[j] = a * e[j] + b * x[j] + k for {@code count} floats. */
+  private static void combine(ByteBuffer e, int eBase, ByteBuffer x, int xBase, ByteBuffer out, int outBase, int count,
+      float a, float b, float k) {
+    int j = 0;
+    FloatVector av = FloatVector.broadcast(SPECIES, a);
+    FloatVector bv = FloatVector.broadcast(SPECIES, b);
+    FloatVector kv = FloatVector.broadcast(SPECIES, k);
+    for (int upper = count - LANES; j <= upper; j += LANES) {
+      FloatVector ev = FloatVector.fromByteBuffer(SPECIES, e, eBase + j * Float.BYTES, ORDER);
+      FloatVector xv = FloatVector.fromByteBuffer(SPECIES, x, xBase + j * Float.BYTES, ORDER);
+      ev.fma(av, xv.fma(bv, kv)).intoByteBuffer(out, outBase + j * Float.BYTES, ORDER);
+    }
+    for (; j < count; j++) {
+      out.putFloat(outBase + j * Float.BYTES,
+          a * e.getFloat(eBase + j * Float.BYTES) + b * x.getFloat(xBase + j * Float.BYTES) + k);
+    }
+  }
+}
