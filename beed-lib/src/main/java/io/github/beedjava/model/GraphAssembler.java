@@ -10,7 +10,6 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
-import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
@@ -134,7 +133,7 @@ final class GraphAssembler {
   }
 
   String add(String name, String a, String b) {
-    graph.addVertex(name, new ElementWiseVertex(ElementWiseVertex.Op.Add), a, b);
+    graph.addVertex(name, new SumVertex(), a, b);
     shapes.put(name, shape(a));
     inputsOf.put(name, List.of(a, b));
     return name;

@@ -1,0 +1,62 @@
+package io.github.beedjava.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+class SumVertexTest {
+
+  /** in -> two dense branches -> their sum -> a regression head. */
+  private static ComputationGraph graph(GraphVertex sum) {
+    var conf = new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT).seed(3).graphBuilder()
+        .addInputs("in")
+        .addLayer("a", new DenseLayer.Builder().nIn(6).nOut(5).activation(Activation.TANH).build(), "in")
+        .addLayer("b", new DenseLayer.Builder().nIn(6).nOut(5).activation(Activation.IDENTITY).build(), "in")
+        .addVertex("sum", sum, "a", "b")
+        .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(5).nOut(3)
+            .activation(Activation.IDENTITY).build(), "sum")
+        .setOutputs("out")
+        .setInputTypes(InputType.feedForward(6))
+        .build();
+    ComputationGraph g = new ComputationGraph(conf);
+    g.init();
+    return g;
+  }
+
+  @Test
+  void sameOutputsAndGradientsAsDl4jsAddVertex() {
+    ComputationGraph reference = graph(new ElementWiseVertex(ElementWiseVertex.Op.Add));
+    ComputationGraph onePass = graph(new SumVertex());
+    assertInstanceOf(SumVertex.Impl.class, onePass.getVertex("sum"));
+    onePass.setParams(reference.params().dup());
+    INDArray x = Nd4j.rand(DataType.FLOAT, 4, 6);
+    INDArray y = Nd4j.rand(DataType.FLOAT, 4, 3);
+    assertEquals(reference.outputSingle(x), onePass.outputSingle(x));
+    reference.setInputs(x);
+    reference.setLabels(y);
+    reference.computeGradientAndScore();
+    onePass.setInputs(x);
+    onePass.setLabels(y);
+    onePass.computeGradientAndScore();
+    assertEquals(reference.score(), onePass.score(), 0.0);
+    assertEquals(reference.gradient().gradient(), onePass.gradient().gradient(), "gradients of both branches");
+  }
+
+  @Test
+  void cloneStaysASumVertex() {
+    assertInstanceOf(SumVertex.class, new SumVertex().clone());
+  }
+}
