@@ -20,6 +20,14 @@ final class HostFloats {
     return io.github.beedjava.runtime.VectorApi.available();
   }
 
+  /** Throws, naming {@code who} and the JVM flag, unless {@link #vectorApi()}. */
+  static void requireVectorApi(String who) {
+    if (!vectorApi()) {
+      throw new IllegalStateException(who + ": the Vector API is not available; start the JVM with "
+          + "--add-modules jdk.incubator.vector (and without -D" + io.github.beedjava.runtime.VectorApi.PROPERTY + "=false)");
+    }
+  }
+
   /** The native memory of the array's data buffer as bytes; element 0 of the array is at {@link #byteOffset}. */
   static ByteBuffer bytes(INDArray a) {
     return a.data().asNio();

@@ -23,9 +23,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Batch normalisation of NCHW float maps, forward and backward, as Java loops over ND4J's
- * native buffers: three passes over the data forward, two backward, channels in parallel. With the
- * Vector API ({@link HostFloats#vectorApi()}) the loops are {@link VectorKernels}' SIMD loops in
- * place; without it each channel is copied into a Java array and back. On the 2-core machine
+ * native buffers: three passes over the data forward, two backward. With the Vector API
+ * ({@link HostFloats#vectorApi()}) the loops are {@link VectorKernels}' SIMD loops in place, samples
+ * in parallel; without it each channel is copied into a Java array and back, channels in parallel. On the 2-core machine
  * this is about 3.5x (forward) and 8x (backward) faster than the oneDNN/libnd4j ops DL4J's
  * helper calls ({@code bench/README.md}). Sums are accumulated in double, so it is at least as
  * accurate. Anything else (double precision, NHWC, rank 2) is declined and DL4J's own code runs.
@@ -36,7 +36,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class JavaBatchNormHelper implements BatchNormalizationHelper {
   /** Below this many elements the parallel stream costs more than it saves. */
-  private static final long PARALLEL_MIN_ELEMENTS = 1 << 15;
+  static final long PARALLEL_MIN_ELEMENTS = 1 << 15;
 
   /** Whether the loops run in {@link VectorKernels} (else scalar loops over copies). */
   private final boolean vector;
@@ -88,9 +88,8 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
    * @param vector the Vector API loops (true needs {@link HostFloats#vectorApi()}) or the scalar ones
    */
   JavaBatchNormHelper(boolean vector) {
-    if (vector && !HostFloats.vectorApi()) {
-      throw new IllegalStateException("JavaBatchNormHelper: the Vector API is not available; start the JVM with "
-          + "--add-modules jdk.incubator.vector");
+    if (vector) {
+      HostFloats.requireVectorApi("JavaBatchNormHelper");
     }
     this.vector = vector;
   }
@@ -263,7 +262,7 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
     float[] v = training ? new float[channels] : var.toFloatVector();
     INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, in.shape(), 'c');
     if (vector) {
-      VectorKernels.batchNormForward(VectorKernels.Map.of(in), VectorKernels.Map.of(out), training, g, b, mu, v, eps);
+      VectorKernels.batchNormForward(VectorKernels.Nchw.of(in), VectorKernels.Nchw.of(out), training, g, b, mu, v, eps);
     } else {
       scalarForward(in, out, dims, training, g, b, mu, v, eps);
     }
@@ -295,7 +294,7 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
     float[] dBeta = new float[channels];
     INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, in.shape(), 'c');
     if (vector) {
-      VectorKernels.batchNormBackward(VectorKernels.Map.of(in), VectorKernels.Map.of(err), VectorKernels.Map.of(dx), g,
+      VectorKernels.batchNormBackward(VectorKernels.Nchw.of(in), VectorKernels.Nchw.of(err), VectorKernels.Nchw.of(dx), g,
           batchMean, batchVar, eps, dGamma, dBeta);
     } else {
       scalarBackward(in, err, dx, dims, g, eps, dGamma, dBeta);

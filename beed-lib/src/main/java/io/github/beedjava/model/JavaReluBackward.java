@@ -15,7 +15,7 @@ final class JavaReluBackward {
   private JavaReluBackward() {}
 
   /** Elements per task: large enough to amortise the copies, small enough to stay in L2. */
-  private static final int CHUNK = 1 << 14;
+  static final int CHUNK = 1 << 14;
 
   private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[CHUNK], new float[CHUNK]});
 
@@ -31,9 +31,8 @@ final class JavaReluBackward {
 
   /** {@link #apply(INDArray, INDArray, INDArray)} with the Vector API loop (needs {@link HostFloats#vectorApi()}) or the scalar one. */
   static boolean apply(INDArray x, INDArray dy, INDArray dx, boolean vector) {
-    if (vector && !HostFloats.vectorApi()) {
-      throw new IllegalStateException("JavaReluBackward: the Vector API is not available; start the JVM with "
-          + "--add-modules jdk.incubator.vector");
+    if (vector) {
+      HostFloats.requireVectorApi("JavaReluBackward");
     }
     if (!Nd4j.getEnvironment().isCPU() || !HostFloats.isDense(x) || !HostFloats.isDense(dy) || !HostFloats.isDense(dx)
         || !x.equalShapes(dy) || !x.equalShapes(dx) || x.length() > Integer.MAX_VALUE) {

@@ -25,16 +25,12 @@ final class VectorKernels {
   private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
   private static final int LANES = SPECIES.length();
   private static final ByteOrder ORDER = ByteOrder.nativeOrder();
-  /** Below this many elements a parallel stream costs more than it saves. */
-  private static final long PARALLEL_MIN_ELEMENTS = 1 << 15;
-  /** ReLU backward: elements per parallel task. */
-  private static final int CHUNK = 1 << 14;
 
   /** An NCHW float map in native memory: byte buffer, byte offset of element 0, N, C, H*W. */
-  record Map(ByteBuffer bytes, int base, int n, int channels, int hw) {
+  record Nchw(ByteBuffer bytes, int base, int n, int channels, int hw) {
     /** The map of a dense NCHW float array (see {@link HostFloats#isDense}) of at most 2 GiB. */
-    static Map of(org.nd4j.linalg.api.ndarray.INDArray a) {
-      return new Map(HostFloats.bytes(a), HostFloats.byteOffset(a), (int) a.size(0), (int) a.size(1),
+    static Nchw of(org.nd4j.linalg.api.ndarray.INDArray a) {
+      return new Nchw(HostFloats.bytes(a), HostFloats.byteOffset(a), (int) a.size(0), (int) a.size(1),
           (int) (a.size(2) * a.size(3)));
     }
 
@@ -57,7 +53,7 @@ final class VectorKernels {
    * are computed (two passes, mean first) and written to {@code mean} and {@code var}; otherwise
    * they are read from there.
    */
-  static void batchNormForward(Map x, Map y, boolean training, float[] gamma, float[] beta, float[] mean, float[] var,
+  static void batchNormForward(Nchw x, Nchw y, boolean training, float[] gamma, float[] beta, float[] mean, float[] var,
       double eps) {
     int channels = x.channels();
     int len = x.perChannel();
@@ -88,7 +84,7 @@ final class VectorKernels {
    * Batch norm backward with the batch statistics of the forward pass: dx from the output error
    * e, and per channel dGamma = sum(e * (x - mean)) / std and dBeta = sum(e).
    */
-  static void batchNormBackward(Map x, Map e, Map dx, float[] gamma, float[] mean, float[] var, double eps,
+  static void batchNormBackward(Nchw x, Nchw e, Nchw dx, float[] gamma, float[] mean, float[] var, double eps,
       float[] dGamma, float[] dBeta) {
     int channels = x.channels();
     int len = x.perChannel();
@@ -125,11 +121,11 @@ final class VectorKernels {
 
   /** dx = dy where x > 0, else 0 (dy passes where x is NaN, as in PyTorch), over {@code length} floats. */
   static void reluBackward(ByteBuffer x, int xBase, ByteBuffer dy, int dyBase, ByteBuffer dx, int dxBase, int length) {
-    int chunks = (length + CHUNK - 1) / CHUNK;
+    int chunks = (length + JavaReluBackward.CHUNK - 1) / JavaReluBackward.CHUNK;
     IntStream range = IntStream.range(0, chunks);
     (chunks > 1 ? range.parallel() : range).forEach(k -> {
-      int start = k * CHUNK;
-      int end = Math.min(length, start + CHUNK);
+      int start = k * JavaReluBackward.CHUNK;
+      int end = Math.min(length, start + JavaReluBackward.CHUNK);
       int j = start;
       FloatVector zero = FloatVector.zero(SPECIES);
       for (int upper = end - LANES; j <= upper; j += LANES) {
@@ -153,7 +149,7 @@ final class VectorKernels {
   }
 
   /** {@code value} for every (sample, channel), in memory order, as [N][C] doubles. */
-  private static double[] perSampleAndChannel(Map x, RunValue value) {
+  private static double[] perSampleAndChannel(Nchw x, RunValue value) {
     int channels = x.channels();
     double[] out = new double[x.n() * channels];
     forEachSample(x, i -> {
@@ -165,7 +161,7 @@ final class VectorKernels {
   }
 
   /** Sum over samples of one channel's column of an [N][C] table. */
-  private static double overSamples(double[] table, int c, Map x) {
+  private static double overSamples(double[] table, int c, Nchw x) {
     double total = 0;
     for (int i = 0; i < x.n(); i++) {
       total += table[i * x.channels() + c];
@@ -178,8 +174,8 @@ final class VectorKernels {
    * by sample reads and writes memory in order (each thread one contiguous range); walking it
    * channel by channel jumps C*H*W floats every H*W, which the hardware prefetcher follows badly.
    */
-  private static void forEachSample(Map x, IntConsumer body) {
-    if (x.length() >= PARALLEL_MIN_ELEMENTS) {
+  private static void forEachSample(Nchw x, IntConsumer body) {
+    if (x.length() >= JavaBatchNormHelper.PARALLEL_MIN_ELEMENTS) {
       IntStream.range(0, x.n()).parallel().forEach(body);
     } else {
       for (int i = 0; i < x.n(); i++) {
