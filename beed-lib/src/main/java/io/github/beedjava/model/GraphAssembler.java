@@ -177,7 +177,7 @@ final class GraphAssembler {
 
   /** Global average pooling to [N, C] (PyTorch AvgPool over the whole final map, then flatten). */
   String globalAvgPool(String name, String in) {
-    graph.addLayer(name, new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), in);
+    graph.addLayer(name, new GlobalAveragePooling(), in);
     return record(name, in, new FeatureShape(shape(in).channels(), 1, 1), 0, 0);
   }
 

@@ -46,6 +46,10 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
   private float[] batchVar;
   /** Whether the last training forward pass was ours (backward must then be ours too). */
   private boolean handledForward;
+  /** Whether the input is in oneDNN's blocked layout in training passes that use it ({@link BlockedActivations}). */
+  private boolean blockedInput;
+  /** Whether the last training forward pass ran on the blocked layout (backward then does too). */
+  private boolean forwardBlocked;
 
   /**
    * Replaces the helper of every NCHW BN layer of a graph with this implementation (NHWC layers
@@ -65,6 +69,23 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
         }
       }
     }
+  }
+
+  /** The helper {@link #installOn} gave {@code bn}, or null when it has DL4J's. */
+  static JavaBatchNormHelper of(BatchNormalization bn) {
+    try {
+      return HELPER_FIELD.get(bn) instanceof JavaBatchNormHelper helper ? helper : null;
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException("cannot read the BN helper of " + bn.getConfig().getLayerName(), e);
+    }
+  }
+
+  /** Sets whether {@link BlockedActivations#plan} chose the blocked layout for this BN's input. */
+  void setBlockedInput(boolean blockedInput) {
+    if (blockedInput && !vector) {
+      throw new IllegalStateException("JavaBatchNormHelper: the blocked layout needs the Vector API loops");
+    }
+    this.blockedInput = blockedInput;
   }
 
   // DL4J has no public hook for a BN helper; the field is package-private (DL4J is on the class path, not a module).
@@ -247,10 +268,16 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
   @Override
   public INDArray preOutput(INDArray x, boolean training, long[] shape, INDArray gamma, INDArray beta, INDArray mean,
       INDArray var, double decay, double eps, CNN2DFormat format, LayerWorkspaceMgr workspaceMgr) {
+    boolean blocked = training && blockedInput && BlockedActivations.active();
     if (training) {
       handledForward = false;
+      forwardBlocked = blocked;
     }
-    if (!supported(x, format) || gamma == null || beta == null) {
+    if (!supported(x, format) || gamma == null || beta == null || (blocked && !HostFloats.isDense(x))) {
+      if (blocked) {  // DL4J's own code would read the blocked map as NCHW
+        throw new IllegalStateException("JavaBatchNormHelper: planned for the blocked layout but cannot run this pass: "
+            + x.shapeInfoToString() + "; run with -D" + io.github.beedjava.runtime.DirectOneDnn.BLOCKED_PROPERTY + "=false");
+      }
       return null;
     }
     INDArray in = dense(x);
@@ -261,7 +288,9 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
     float[] mu = training ? new float[channels] : mean.toFloatVector();
     float[] v = training ? new float[channels] : var.toFloatVector();
     INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, in.shape(), 'c');
-    if (vector) {
+    if (blocked) {
+      VectorKernels.batchNormForwardBlocked(VectorKernels.Nchw.of(in), VectorKernels.Nchw.of(out), true, g, b, mu, v, eps);
+    } else if (vector) {
       VectorKernels.batchNormForward(VectorKernels.Nchw.of(in), VectorKernels.Nchw.of(out), training, g, b, mu, v, eps);
     } else {
       scalarForward(in, out, dims, training, g, b, mu, v, eps);
@@ -282,7 +311,12 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
   public Pair<Gradient, INDArray> backpropGradient(INDArray input, INDArray epsilon, long[] shape, INDArray gamma,
       INDArray beta, INDArray dGammaView, INDArray dBetaView, double eps, CNN2DFormat format,
       LayerWorkspaceMgr workspaceMgr) {
-    if (!handledForward || !supported(input, format) || !supported(epsilon, format) || gamma == null) {
+    if (!handledForward || !supported(input, format) || !supported(epsilon, format) || gamma == null
+        || (forwardBlocked && !(HostFloats.isDense(input) && HostFloats.isDense(epsilon)))) {
+      if (forwardBlocked) {
+        throw new IllegalStateException("JavaBatchNormHelper: the forward pass ran on the blocked layout but backward cannot: "
+            + epsilon.shapeInfoToString() + "; run with -D" + io.github.beedjava.runtime.DirectOneDnn.BLOCKED_PROPERTY + "=false");
+      }
       return null;
     }
     INDArray in = dense(input);
@@ -293,7 +327,10 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
     float[] dGamma = new float[channels];
     float[] dBeta = new float[channels];
     INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, in.shape(), 'c');
-    if (vector) {
+    if (forwardBlocked) {
+      VectorKernels.batchNormBackwardBlocked(VectorKernels.Nchw.of(in), VectorKernels.Nchw.of(err), VectorKernels.Nchw.of(dx),
+          g, batchMean, batchVar, eps, dGamma, dBeta);
+    } else if (vector) {
       VectorKernels.batchNormBackward(VectorKernels.Nchw.of(in), VectorKernels.Nchw.of(err), VectorKernels.Nchw.of(dx), g,
           batchMean, batchVar, eps, dGamma, dBeta);
     } else {

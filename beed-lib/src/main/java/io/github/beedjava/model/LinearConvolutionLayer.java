@@ -49,8 +49,24 @@ final class LinearConvolutionLayer extends ConvolutionLayer {
   /** The BN this layer applies in an inference graph ({@link BatchNormFolding}); null when none. */
   private org.deeplearning4j.nn.layers.normalization.BatchNormalization foldedBatchNorm;
 
+  /** Whether input and output are in oneDNN's blocked layout in training passes that use it ({@link BlockedActivations}). */
+  private boolean blockedInput;
+
+  private boolean blockedOutput;
+
   LinearConvolutionLayer(NeuralNetConfiguration conf, DataType dataType) {
     super(conf, dataType);
+  }
+
+  /** Sets the layouts that {@link BlockedActivations#plan} chose for this layer's input and output. */
+  void setBlockedLayout(boolean input, boolean output) {
+    this.blockedInput = input;
+    this.blockedOutput = output;
+  }
+
+  /** Whether this pass reads or writes the blocked layout (then only the direct convolution can run it). */
+  private boolean blockedPass(boolean training) {
+    return training && (blockedInput || blockedOutput) && BlockedActivations.active();
   }
 
   /**
@@ -60,6 +76,16 @@ final class LinearConvolutionLayer extends ConvolutionLayer {
    * arrays, NHWC in training).
    */
   private OneDnnConvolution directConvolution(boolean training, INDArray... arrays) {
+    OneDnnConvolution convolution = directConvolutionOrNull(training, arrays);
+    if (convolution == null && blockedPass(training)) {
+      throw new IllegalStateException("layer " + layerId() + ": planned for the blocked layout, but the direct oneDNN "
+          + "convolution does not take this pass (arrays not dense?); run with -D" + DirectOneDnn.BLOCKED_PROPERTY
+          + "=false and report this");
+    }
+    return convolution;
+  }
+
+  private OneDnnConvolution directConvolutionOrNull(boolean training, INDArray... arrays) {
     var conf = layerConf();
     DirectOneDnn dnn = DirectOneDnn.get();
     if (dnn == null || !plainFloatConvolution() || conf.hasBias()
@@ -87,6 +113,9 @@ final class LinearConvolutionLayer extends ConvolutionLayer {
         ((LinearConvolution) conf).isInputGradient(), slowWinograd,
         !training && winogradForward(kernel, stride) && !slowWinograd,
         !training && foldedBatchNorm != null, !training && foldedBatchNorm != null && ((LinearConvolution) conf).isFusedRelu());
+    if (blockedPass(training)) {
+      geometry = geometry.withBlockedLayout(blockedInput, blockedOutput);
+    }
     if (inferenceWeights == null) {
       inferenceWeights = new InferenceWeights(dnn);
     }

@@ -58,7 +58,40 @@ public class MultiExitGraph extends ComputationGraph {
               getLayer(((LinearConvolution) conv.layerConf()).getFoldedBatchNorm()));
         }
       }
+      if (BlockedActivations.available()) {
+        useBlockedLayout(BlockedActivations.plan(getConfiguration()));
+      }
     }
+  }
+
+  /** Vertices whose outputs training steps keep in oneDNN's blocked layout (empty: none). */
+  private java.util.Set<String> blocked = java.util.Set.of();
+
+  /** The vertices whose training outputs are in oneDNN's blocked layout ({@link BlockedActivations}). */
+  public java.util.Set<String> blockedVertices() {
+    return blocked;
+  }
+
+  /** Tells every layer that reads or writes a blocked map of {@code plan} so (an empty plan: NCHW throughout). */
+  void useBlockedLayout(java.util.Set<String> plan) {
+    Map<String, List<String>> inputs = getConfiguration().getVertexInputs();
+    for (Layer layer : getLayers()) {
+      String name = layer.getConfig().getLayerName();
+      boolean in = plan.containsAll(inputs.get(name));
+      if (layer instanceof LinearConvolutionLayer conv) {
+        conv.setBlockedLayout(in, plan.contains(name));
+      } else if (layer instanceof org.deeplearning4j.nn.layers.normalization.BatchNormalization bn) {
+        JavaBatchNormHelper helper = JavaBatchNormHelper.of(bn);
+        if (helper != null) {
+          helper.setBlockedInput(in);
+        } else if (in) {
+          throw new IllegalStateException("BN " + name + " is planned for the blocked layout but has no JavaBatchNormHelper");
+        }
+      } else if (layer instanceof GlobalAveragePoolingLayer pool) {
+        pool.setBlockedInput(in);
+      }
+    }
+    blocked = java.util.Set.copyOf(plan);
   }
 
   /**
@@ -183,6 +216,15 @@ public class MultiExitGraph extends ComputationGraph {
   }
 
   private INDArray[] forwardBackwardOnce(INDArray input, Function<INDArray[], INDArray[]> errorsOf) {
+    if (blocked.isEmpty()) {
+      return forwardBackwardInLayout(input, errorsOf);
+    }
+    // The objective runs outside the layout: it may run other networks (a teacher) whose maps are NCHW.
+    return BlockedActivations.with(true, () -> forwardBackwardInLayout(input,
+        outputs -> BlockedActivations.with(false, () -> errorsOf.apply(outputs))));
+  }
+
+  private INDArray[] forwardBackwardInLayout(INDArray input, Function<INDArray[], INDArray[]> errorsOf) {
     List<String> outputNames = getConfiguration().getNetworkOutputs();
     LayerWorkspaceMgr workspaces = trainingWorkspaces();
     INDArray[] outputs = new INDArray[outputNames.size()];

@@ -44,17 +44,41 @@ final class OneDnnConvolution {
    *     are copied into it) instead of the direct algorithm, see {@link LinearConvolutionLayer#winogradForward}
    * @param foldedBatchNorm inference only: a {@link BatchNormFold} is applied (folded weights and a bias)
    * @param fusedRelu inference only: max(0, .) of the result, as a oneDNN post-op
+   * @param blockedInput the input (and its gradient) in oneDNN's blocked layout ({@link BlockedActivations})
+   * @param blockedOutput the output (and its error) in that layout
    */
   record Geometry(
       long batch, long channelsIn, long height, long width, long channelsOut, int kernelH, int kernelW,
       int strideH, int strideW, int padH, int padW, boolean channelsLast, boolean training,
       boolean inputGradient, boolean directBackward, boolean winogradForward, boolean foldedBatchNorm,
-      boolean fusedRelu) {
+      boolean fusedRelu, boolean blockedInput, boolean blockedOutput) {
+
+    /** A geometry with NCHW input and output. */
+    Geometry(
+        long batch, long channelsIn, long height, long width, long channelsOut, int kernelH, int kernelW,
+        int strideH, int strideW, int padH, int padW, boolean channelsLast, boolean training,
+        boolean inputGradient, boolean directBackward, boolean winogradForward, boolean foldedBatchNorm,
+        boolean fusedRelu) {
+      this(batch, channelsIn, height, width, channelsOut, kernelH, kernelW, strideH, strideW, padH, padW, channelsLast,
+          training, inputGradient, directBackward, winogradForward, foldedBatchNorm, fusedRelu, false, false);
+    }
+
+    /** The same geometry with the given layouts of input and output. */
+    Geometry withBlockedLayout(boolean input, boolean output) {
+      if ((input && channelsIn % BlockedActivations.BLOCK != 0) || (output && channelsOut % BlockedActivations.BLOCK != 0)
+          || ((input || output) && channelsLast)) {
+        throw new IllegalArgumentException("OneDnnConvolution: the blocked layout needs NCHW maps with multiples of "
+            + BlockedActivations.BLOCK + " channels, got " + channelsIn + " in, " + channelsOut + " out");
+      }
+      return new Geometry(batch, channelsIn, height, width, channelsOut, kernelH, kernelW, strideH, strideW, padH, padW,
+          channelsLast, training, inputGradient, directBackward, winogradForward, foldedBatchNorm, fusedRelu, input, output);
+    }
 
     /** The same geometry with the direct forward algorithm. */
     Geometry withoutWinograd() {
       return new Geometry(batch, channelsIn, height, width, channelsOut, kernelH, kernelW, strideH, strideW, padH, padW,
-          channelsLast, training, inputGradient, directBackward, false, foldedBatchNorm, fusedRelu);
+          channelsLast, training, inputGradient, directBackward, false, foldedBatchNorm, fusedRelu, blockedInput,
+          blockedOutput);
     }
 
     long outHeight() {
@@ -120,6 +144,9 @@ final class OneDnnConvolution {
       throw new IllegalArgumentException("OneDnnConvolution: a folded BN or fused ReLU is built for inference only");
     }
     memory.format_tag dataTag = g.channelsLast() ? memory.format_tag.nhwc : memory.format_tag.nchw;
+    // The arrays' own layouts; where one equals what the primitive picked, it reads or writes it directly.
+    memory.format_tag inputTag = g.blockedInput() ? memory.format_tag.nChw16c : dataTag;
+    memory.format_tag outputTag = g.blockedOutput() ? memory.format_tag.nChw16c : dataTag;
     // NCHW, and Winograd: oneDNN picks its blocked layout and we reorder; NHWC: oneDNN's NHWC kernels, no copies.
     memory.format_tag chosen = g.channelsLast() && !g.winogradForward() ? memory.format_tag.nhwc : memory.format_tag.any;
     long[] x = {g.batch(), g.channelsIn(), g.height(), g.width()};
@@ -143,14 +170,14 @@ final class OneDnnConvolution {
     }
     var fwdPd = new convolution_forward.primitive_desc(fwdDesc, attributes, dnn.engine());
     forward = new convolution_forward(fwdPd);
-    fwdSource = argument(fwdArgs, DNNL_ARG_SRC, new Operand(desc(x, dataTag), fwdPd.src_desc(), Slot.SOURCE, true));
+    fwdSource = argument(fwdArgs, DNNL_ARG_SRC, new Operand(desc(x, inputTag), fwdPd.src_desc(), Slot.SOURCE, true));
     plainWeights = desc(w, memory.format_tag.oihw);
     primitiveWeights = fwdPd.weights_desc();
     fwdWeights = g.training()
         ? argument(fwdArgs, DNNL_ARG_WEIGHTS, new Operand(plainWeights, primitiveWeights, Slot.WEIGHTS, true))
         : null;
     fwdDestination = argument(fwdArgs, DNNL_ARG_DST,
-        new Operand(desc(y, dataTag), fwdPd.dst_desc(), Slot.DESTINATION, false));
+        new Operand(desc(y, outputTag), fwdPd.dst_desc(), Slot.DESTINATION, false));
 
     if (!g.training()) {
       backwardData = null;
@@ -169,11 +196,11 @@ final class OneDnnConvolution {
           dnn.engine(), fwdPd);
       backwardData = new convolution_backward_data(dataPd);
       bwdDataError = argument(bwdDataArgs, DNNL_ARG_DIFF_DST,
-          new Operand(desc(y, dataTag), dataPd.diff_dst_desc(), Slot.DESTINATION, true));
+          new Operand(desc(y, outputTag), dataPd.diff_dst_desc(), Slot.DESTINATION, true));
       bwdDataWeights = argument(bwdDataArgs, DNNL_ARG_WEIGHTS,
           new Operand(desc(w, memory.format_tag.oihw), dataPd.weights_desc(), Slot.WEIGHTS, true));
       bwdDataSourceGradient = argument(bwdDataArgs, DNNL_ARG_DIFF_SRC,
-          new Operand(desc(x, dataTag), dataPd.diff_src_desc(), Slot.SOURCE_GRADIENT, false));
+          new Operand(desc(x, inputTag), dataPd.diff_src_desc(), Slot.SOURCE_GRADIENT, false));
     } else {
       backwardData = null;
     }
@@ -182,9 +209,9 @@ final class OneDnnConvolution {
         dnn.engine(), fwdPd);
     backwardWeights = new convolution_backward_weights(weightsPd);
     bwdWeightsSource = argument(bwdWeightsArgs, DNNL_ARG_SRC,
-        new Operand(desc(x, dataTag), weightsPd.src_desc(), Slot.SOURCE, true));
+        new Operand(desc(x, inputTag), weightsPd.src_desc(), Slot.SOURCE, true));
     bwdWeightsError = argument(bwdWeightsArgs, DNNL_ARG_DIFF_DST,
-        new Operand(desc(y, dataTag), weightsPd.diff_dst_desc(), Slot.DESTINATION, true));
+        new Operand(desc(y, outputTag), weightsPd.diff_dst_desc(), Slot.DESTINATION, true));
     bwdWeightsGradient = argument(bwdWeightsArgs, DNNL_ARG_DIFF_WEIGHTS,
         new Operand(desc(w, memory.format_tag.oihw), weightsPd.diff_weights_desc(), Slot.WEIGHTS_GRADIENT, false));
   }

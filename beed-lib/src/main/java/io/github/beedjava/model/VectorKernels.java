@@ -119,6 +119,160 @@ final class VectorKernels {
     });
   }
 
+  /** Whether this CPU's vectors hold one channel block of oneDNN's blocked layout ({@link BlockedActivations}). */
+  static boolean holdsChannelBlock() {
+    return LANES == BlockedActivations.BLOCK;
+  }
+
+  /**
+   * {@link #batchNormForward} on a map in oneDNN's blocked layout ({@link BlockedActivations}): each
+   * vector is one pixel's 16 channels, so every channel's sums stay in their own lane. {@code x} and
+   * {@code y} describe the arrays by their logical NCHW shape; the run of sample i's channel block b
+   * starts where NCHW's channel 16*b would ({@link Nchw#at}) and holds H*W vectors.
+   */
+  static void batchNormForwardBlocked(Nchw x, Nchw y, boolean training, float[] gamma, float[] beta, float[] mean,
+      float[] var, double eps) {
+    requireChannelBlocks(x);
+    int channels = x.channels();
+    int len = x.perChannel();
+    if (training) {
+      double[] sums = perSampleAndChannelBlocked(x, (i, block) -> {
+        FloatVector acc = FloatVector.zero(SPECIES);
+        int base = x.at(i, block);
+        for (int p = 0; p < x.hw(); p++) {
+          acc = acc.add(FloatVector.fromByteBuffer(SPECIES, x.bytes(), base + p * LANES * Float.BYTES, ORDER));
+        }
+        return acc;
+      });
+      for (int c = 0; c < channels; c++) {
+        mean[c] = (float) (overSamples(sums, c, x) / len);
+      }
+      double[] squares = perSampleAndChannelBlocked(x, (i, block) -> {
+        FloatVector m = FloatVector.fromArray(SPECIES, mean, block);
+        FloatVector acc = FloatVector.zero(SPECIES);
+        int base = x.at(i, block);
+        for (int p = 0; p < x.hw(); p++) {
+          FloatVector d = FloatVector.fromByteBuffer(SPECIES, x.bytes(), base + p * LANES * Float.BYTES, ORDER).sub(m);
+          acc = d.fma(d, acc);
+        }
+        return acc;
+      });
+      for (int c = 0; c < channels; c++) {
+        var[c] = (float) (overSamples(squares, c, x) / len);
+      }
+    }
+    float[] scale = new float[channels];
+    float[] shift = new float[channels];
+    for (int c = 0; c < channels; c++) {
+      scale[c] = (float) (gamma[c] / Math.sqrt(var[c] + eps));
+      shift[c] = beta[c] - mean[c] * scale[c];
+    }
+    forEachSample(x, i -> {
+      for (int block = 0; block < channels; block += LANES) {
+        FloatVector s = FloatVector.fromArray(SPECIES, scale, block);
+        FloatVector t = FloatVector.fromArray(SPECIES, shift, block);
+        int in = x.at(i, block);
+        int out = y.at(i, block);
+        for (int p = 0; p < x.hw(); p++) {
+          int step = p * LANES * Float.BYTES;
+          FloatVector.fromByteBuffer(SPECIES, x.bytes(), in + step, ORDER).fma(s, t)
+              .intoByteBuffer(y.bytes(), out + step, ORDER);
+        }
+      }
+    });
+  }
+
+  /** {@link #batchNormBackward} on maps in oneDNN's blocked layout (see {@link #batchNormForwardBlocked}). */
+  static void batchNormBackwardBlocked(Nchw x, Nchw e, Nchw dx, float[] gamma, float[] mean, float[] var, double eps,
+      float[] dGamma, float[] dBeta) {
+    requireChannelBlocks(x);
+    int channels = x.channels();
+    int len = x.perChannel();
+    double[] sumE = new double[x.n() * channels];  // per (sample, channel), as [N][C]
+    double[] sumEX = new double[x.n() * channels];  // sum of e * (x - mean) per (sample, channel)
+    forEachSample(x, i -> {
+      float[] lanes = new float[LANES];
+      for (int block = 0; block < channels; block += LANES) {
+        FloatVector m = FloatVector.fromArray(SPECIES, mean, block);
+        FloatVector accE = FloatVector.zero(SPECIES);
+        FloatVector accEX = FloatVector.zero(SPECIES);
+        int eBase = e.at(i, block);
+        int xBase = x.at(i, block);
+        for (int p = 0; p < x.hw(); p++) {
+          int step = p * LANES * Float.BYTES;
+          FloatVector ev = FloatVector.fromByteBuffer(SPECIES, e.bytes(), eBase + step, ORDER);
+          accE = accE.add(ev);
+          accEX = ev.fma(FloatVector.fromByteBuffer(SPECIES, x.bytes(), xBase + step, ORDER).sub(m), accEX);
+        }
+        store(accE, lanes, sumE, i * channels + block);
+        store(accEX, lanes, sumEX, i * channels + block);
+      }
+    });
+    float[] a = new float[channels];
+    float[] b = new float[channels];
+    float[] k = new float[channels];
+    for (int c = 0; c < channels; c++) {
+      double se = overSamples(sumE, c, x);
+      double sex = overSamples(sumEX, c, x);
+      double invStd = 1 / Math.sqrt(var[c] + eps);
+      dBeta[c] = (float) se;
+      dGamma[c] = (float) (sex * invStd);
+      a[c] = (float) (gamma[c] * invStd);  // as batchNormBackward: dx = a*e + b*x + k per channel
+      b[c] = (float) (-gamma[c] * invStd * invStd * invStd * sex / len);
+      k[c] = (float) (-gamma[c] * invStd * se / len) - b[c] * mean[c];
+    }
+    forEachSample(x, i -> {
+      for (int block = 0; block < channels; block += LANES) {
+        FloatVector av = FloatVector.fromArray(SPECIES, a, block);
+        FloatVector bv = FloatVector.fromArray(SPECIES, b, block);
+        FloatVector kv = FloatVector.fromArray(SPECIES, k, block);
+        int eBase = e.at(i, block);
+        int xBase = x.at(i, block);
+        int outBase = dx.at(i, block);
+        for (int p = 0; p < x.hw(); p++) {
+          int step = p * LANES * Float.BYTES;
+          FloatVector ev = FloatVector.fromByteBuffer(SPECIES, e.bytes(), eBase + step, ORDER);
+          FloatVector xv = FloatVector.fromByteBuffer(SPECIES, x.bytes(), xBase + step, ORDER);
+          ev.fma(av, xv.fma(bv, kv)).intoByteBuffer(dx.bytes(), outBase + step, ORDER);
+        }
+      }
+    });
+  }
+
+  private static void requireChannelBlocks(Nchw x) {
+    if (!holdsChannelBlock() || x.channels() % LANES != 0) {
+      throw new IllegalStateException("VectorKernels: the blocked layout needs " + BlockedActivations.BLOCK
+          + "-float vectors and a multiple of " + BlockedActivations.BLOCK + " channels; this CPU has " + LANES
+          + "-float vectors, the map " + x.channels() + " channels");
+    }
+  }
+
+  /** Lane sums of one sample's channel block (the block's first channel given): one lane per channel. */
+  private interface BlockSums {
+    FloatVector of(int sample, int firstChannel);
+  }
+
+  /** {@code sums} for every (sample, channel block), as an [N][C] table of doubles. */
+  private static double[] perSampleAndChannelBlocked(Nchw x, BlockSums sums) {
+    int channels = x.channels();
+    double[] out = new double[x.n() * channels];
+    forEachSample(x, i -> {
+      float[] lanes = new float[LANES];
+      for (int block = 0; block < channels; block += LANES) {
+        store(sums.of(i, block), lanes, out, i * channels + block);
+      }
+    });
+    return out;
+  }
+
+  /** Writes the lanes of {@code v} into table[at ..] as doubles ({@code lanes} is scratch). */
+  private static void store(FloatVector v, float[] lanes, double[] table, int at) {
+    v.intoArray(lanes, 0);
+    for (int l = 0; l < LANES; l++) {
+      table[at + l] = lanes[l];
+    }
+  }
+
   /** dx = dy where x > 0, else 0 (dy passes where x is NaN, as in PyTorch), over {@code length} floats. */
   static void reluBackward(ByteBuffer x, int xBase, ByteBuffer dy, int dyBase, ByteBuffer dx, int dxBase, int length) {
     int chunks = (length + JavaReluBackward.CHUNK - 1) / JavaReluBackward.CHUNK;

@@ -72,6 +72,18 @@ public final class DirectOneDnn {
     return enabled() && !"false".equalsIgnoreCase(System.getProperty(FOLD_PROPERTY, "true"));
   }
 
+  /** System property; {@code false} keeps training activations in plain NCHW between layers. */
+  public static final String BLOCKED_PROPERTY = "beed.onednn.blocked";
+
+  /**
+   * Whether training steps may keep activations in oneDNN's blocked layout between layers (on by
+   * default where this library runs convolutions; {@value #BLOCKED_PROPERTY}{@code =false} turns it
+   * off). The model package decides per layer where it applies.
+   */
+  public static boolean blockedTraining() {
+    return enabled() && !"false".equalsIgnoreCase(System.getProperty(BLOCKED_PROPERTY, "true"));
+  }
+
   /** Whether convolutions run through this library (see the class comment). */
   public static boolean enabled() {
     return get() != null;

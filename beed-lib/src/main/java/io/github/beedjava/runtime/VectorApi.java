@@ -16,6 +16,11 @@ public final class VectorApi {
 
   private VectorApi() {}
 
+  /** Floats in one of this CPU's preferred vectors (16 with AVX-512), or 0 when the Vector API is not available. */
+  public static int floatLanes() {
+    return AVAILABLE ? jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length() : 0;
+  }
+
   /** True when the Vector API loops run in this process. */
   public static boolean available() {
     return AVAILABLE;

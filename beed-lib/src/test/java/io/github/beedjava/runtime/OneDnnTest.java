@@ -25,6 +25,8 @@ class OneDnnTest {
     assertEquals("true", Nd4jRuntime.describe().get("winogradInference"));
     assertTrue(VectorApi.available(), "the Vector API loops are off: the JVM needs --add-modules jdk.incubator.vector");
     assertEquals("true", Nd4jRuntime.describe().get("vectorApi"));
+    // The blocked training layout is on wherever vectors hold 16 floats (AVX-512), and recorded.
+    assertEquals(String.valueOf(VectorApi.floatLanes() == 16), Nd4jRuntime.describe().get("blockedTraining"));
   }
 
   @Test

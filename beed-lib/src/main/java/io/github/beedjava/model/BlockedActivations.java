@@ -1,0 +1,168 @@
+package io.github.beedjava.model;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+
+/**
+ * Training activations kept in oneDNN's blocked layout between layers. oneDNN's convolutions
+ * compute in a layout where each pixel holds 16 consecutive channels ({@code nChw16c}, shape
+ * [N][C/16][H][W][16]); with NCHW arrays between layers every convolution copies its input, its
+ * output, its output error and its input gradient from one layout to the other: 17 % of a
+ * width-1/4 training step (bench/README.md, "Sixth pass"), and PyTorch 1.13 makes the same copies.
+ *
+ * <p>A planned vertex's output array keeps its logical NCHW shape, but its memory holds the
+ * blocked layout; the errors flowing back into it do too. That is only correct while every reader
+ * of such an array knows it, so {@link #plan} admits a vertex only when all its readers are:
+ * convolutions run by {@link OneDnnConvolution} (with channel counts that are multiples of 16), batch
+ * norms run by {@link JavaBatchNormHelper}'s SIMD loops, ReLUs and residual sums (element-wise), and
+ * {@link GlobalAveragePooling}. Anything else (a graph output, a feature map read by a loss, a dense
+ * layer, a depthwise convolution, ...) makes its producers keep NCHW. The layout is only used
+ * inside {@link MultiExitGraph#forwardBackward}, which hands out nothing but the final outputs and
+ * parameter gradients; every other pass (evaluation, {@code feedForward}) runs in NCHW, so a map
+ * a user inspects is always NCHW.
+ */
+final class BlockedActivations {
+  /** Channels per block: one AVX-512 vector of floats. */
+  static final int BLOCK = 16;
+
+  private static final ThreadLocal<Boolean> ACTIVE = ThreadLocal.withInitial(() -> false);
+
+  private BlockedActivations() {}
+
+  /**
+   * Whether this process can use the layout: convolutions through this library, a CPU whose vectors
+   * hold a block (AVX-512), the Vector API, and not switched off ({@link
+   * io.github.beedjava.runtime.DirectOneDnn#blockedTraining()}).
+   */
+  static boolean available() {
+    return io.github.beedjava.runtime.DirectOneDnn.blockedTraining()
+        && io.github.beedjava.runtime.VectorApi.floatLanes() == BLOCK;
+  }
+
+  /** Whether the current thread is inside a pass that uses the layout ({@link #with}). */
+  static boolean active() {
+    return ACTIVE.get();
+  }
+
+  /** Runs {@code pass} with the layout in use on this thread ({@code true}) or not. */
+  static <T> T with(boolean active, Supplier<T> pass) {
+    boolean before = ACTIVE.get();
+    ACTIVE.set(active);
+    try {
+      return pass.get();
+    } finally {
+      ACTIVE.set(before);
+    }
+  }
+
+  /**
+   * The vertices whose outputs can be blocked in a training pass of {@code conf}: the largest set
+   * in which every member's readers all read the blocked layout (see the class comment); empty for
+   * a network that is not float.
+   */
+  static Set<String> plan(ComputationGraphConfiguration conf) {
+    if (conf.getDataType() != org.nd4j.linalg.api.buffer.DataType.FLOAT) {
+      return Set.of();  // the direct convolutions and the SIMD loops are float only
+    }
+    Map<String, List<String>> inputs = conf.getVertexInputs();
+    Map<String, List<String>> readers = new HashMap<>();
+    inputs.forEach((vertex, ins) -> ins.forEach(in -> readers.computeIfAbsent(in, k -> new ArrayList<>()).add(vertex)));
+    Map<String, GraphVertex> vertices = conf.getVertices();
+
+    // Convolutions that can write the layout, and everything between them that passes it on.
+    Set<String> blocked = new HashSet<>();
+    boolean grew = true;
+    while (grew) {
+      grew = false;
+      for (var entry : vertices.entrySet()) {
+        String name = entry.getKey();
+        if (blocked.contains(name)) {
+          continue;
+        }
+        Layer layer = layerOf(entry.getValue());
+        boolean producer = layer instanceof LinearConvolution conv && directConvolution(conv)
+            && conv.getNOut() % BLOCK == 0;
+        boolean passesOn = passesLayoutOn(entry.getValue()) && !inputs.get(name).isEmpty()
+            && blocked.containsAll(inputs.get(name));
+        if (producer || passesOn) {
+          blocked.add(name);
+          grew = true;
+        }
+      }
+    }
+    return restrict(conf, blocked);
+  }
+
+  /**
+   * The largest subset of {@code candidates} in which every member's readers all read the blocked
+   * layout (for {@link #plan}, and for tests that switch the layout off for part of a graph).
+   */
+  static Set<String> restrict(ComputationGraphConfiguration conf, Set<String> candidates) {
+    Map<String, List<String>> inputs = conf.getVertexInputs();
+    Map<String, List<String>> readers = new HashMap<>();
+    inputs.forEach((vertex, ins) -> ins.forEach(in -> readers.computeIfAbsent(in, k -> new ArrayList<>()).add(vertex)));
+    Map<String, GraphVertex> vertices = conf.getVertices();
+    Set<String> blocked = new HashSet<>(candidates);
+    // Drop every vertex that has a reader of NCHW, until none is left.
+    boolean shrank = true;
+    while (shrank) {
+      shrank = false;
+      for (String name : new ArrayList<>(blocked)) {
+        boolean keep = !conf.getNetworkOutputs().contains(name)
+            && (!passesLayoutOn(vertices.get(name)) || blocked.containsAll(inputs.get(name)));
+        for (String reader : readers.getOrDefault(name, List.of())) {
+          GraphVertex r = vertices.get(reader);
+          keep &= passesLayoutOn(r) ? blocked.contains(reader) : readsLayout(r);
+        }
+        if (!keep) {
+          blocked.remove(name);
+          shrank = true;
+        }
+      }
+    }
+    return blocked;
+  }
+
+  private static Layer layerOf(GraphVertex vertex) {
+    return vertex instanceof LayerVertex lv && lv.getPreProcessor() == null ? lv.getLayerConf().getLayer() : null;
+  }
+
+  /** Element-wise vertices and BN: their output has their input's layout. */
+  private static boolean passesLayoutOn(GraphVertex vertex) {
+    Layer layer = layerOf(vertex);
+    return vertex instanceof SumVertex
+        || layer instanceof SinglePassRelu
+        || layer instanceof BatchNormalization bn && bn.getCnn2DFormat() == CNN2DFormat.NCHW && !bn.isLockGammaBeta();
+  }
+
+  /** Readers (other than pass-on vertices) that take a blocked input. */
+  private static boolean readsLayout(GraphVertex vertex) {
+    Layer layer = layerOf(vertex);
+    if (layer instanceof LinearConvolution conv) {
+      return directConvolution(conv) && conv.getNIn() % BLOCK == 0;
+    }
+    return layer instanceof GlobalAveragePooling pool && pool.isCollapseDimensions()
+        && pool.getPoolingType() == PoolingType.AVG;
+  }
+
+  /** A convolution that {@link OneDnnConvolution} runs in training (see LinearConvolutionLayer). */
+  private static boolean directConvolution(LinearConvolution conv) {
+    return !conv.hasBias() && conv.getDilation()[0] == 1 && conv.getDilation()[1] == 1
+        && conv.getConvolutionMode() != ConvolutionMode.Same && conv.getIDropout() == null
+        && conv.getWeightNoise() == null && conv.getCnn2dDataFormat() == CNN2DFormat.NCHW
+        && conv.getFoldedBatchNorm() == null;
+  }
+}

@@ -1,0 +1,103 @@
+package io.github.beedjava.model;
+
+import java.nio.FloatBuffer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.pooling.GlobalPoolingLayer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Runtime layer of {@link GlobalAveragePooling}: DL4J's global pooling, and the same average over
+ * a map in oneDNN's blocked layout when {@link BlockedActivations} plans one for its input. Its
+ * output, [N, C], is plain either way.
+ */
+final class GlobalAveragePoolingLayer extends GlobalPoolingLayer {
+  private boolean blockedInput;
+
+  GlobalAveragePoolingLayer(NeuralNetConfiguration conf, DataType dataType) {
+    super(conf, dataType);
+  }
+
+  /** Whether this layer's input is blocked in training passes that use the layout (set from the plan). */
+  void setBlockedInput(boolean blockedInput) {
+    this.blockedInput = blockedInput;
+  }
+
+  private boolean blocked() {
+    return blockedInput && BlockedActivations.active();
+  }
+
+  @Override
+  public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+    if (!training || !blocked()) {
+      return super.activate(training, workspaceMgr);
+    }
+    Blocks b = Blocks.of(requireDense(input, "input"));
+    INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, new long[] {b.n, b.channels}, 'c');
+    FloatBuffer x = HostFloats.buffer(input);
+    FloatBuffer y = HostFloats.buffer(out);
+    float[] sums = new float[BlockedActivations.BLOCK];
+    for (int i = 0; i < b.n; i++) {
+      for (int block = 0; block < b.channels; block += BlockedActivations.BLOCK) {
+        java.util.Arrays.fill(sums, 0f);
+        int run = b.runStart(i, block);
+        for (int p = 0; p < b.hw; p++) {
+          for (int l = 0; l < sums.length; l++) {
+            sums[l] += x.get(run + p * sums.length + l);
+          }
+        }
+        for (int l = 0; l < sums.length; l++) {
+          y.put(i * b.channels + block + l, sums[l] / b.hw);
+        }
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+    if (!blocked()) {
+      return super.backpropGradient(epsilon, workspaceMgr);
+    }
+    Blocks b = Blocks.of(requireDense(input, "input"));
+    FloatBuffer e = HostFloats.buffer(requireDense(epsilon, "output error"));
+    INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
+    FloatBuffer d = HostFloats.buffer(dx);
+    for (int i = 0; i < b.n; i++) {
+      for (int block = 0; block < b.channels; block += BlockedActivations.BLOCK) {
+        int run = b.runStart(i, block);
+        for (int p = 0; p < b.hw; p++) {
+          for (int l = 0; l < BlockedActivations.BLOCK; l++) {
+            d.put(run + p * BlockedActivations.BLOCK + l, e.get(i * b.channels + block + l) / b.hw);
+          }
+        }
+      }
+    }
+    return new Pair<>(new DefaultGradient(), dx);
+  }
+
+  private INDArray requireDense(INDArray a, String what) {
+    if (!HostFloats.isDense(a)) {
+      throw new IllegalStateException("layer " + layerId() + ": the blocked layout needs a dense float " + what
+          + ", got " + a.shapeInfoToString());
+    }
+    return a;
+  }
+
+  /** N, C and H*W of a blocked map ([N][C/16][H][W][16] in memory, [N, C, H, W] as an array). */
+  private record Blocks(int n, int channels, int hw) {
+    static Blocks of(INDArray a) {
+      return new Blocks((int) a.size(0), (int) a.size(1), (int) (a.size(2) * a.size(3)));
+    }
+
+    /** Index of the first float of sample i's channel block that starts at channel {@code block}. */
+    int runStart(int i, int block) {
+      return (i * channels + block) * hw;
+    }
+  }
+}

@@ -1,0 +1,157 @@
+package io.github.beedjava.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.github.beedjava.objective.DistillationSettings;
+import io.github.beedjava.objective.Method;
+import io.github.beedjava.train.TrainingStep;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Training with activations in oneDNN's blocked layout computes what NCHW computes. */
+class BlockedActivationsTest {
+
+  private static MultiExitNetwork network() {
+    return MultiExitNetwork.create(ModelConfig.cifar("resnet18", ExitStructure.BOTTLENECK, 0.25, 10));
+  }
+
+  @Test
+  void planKeepsEveryMapThatALossOrANonBlockedLayerReadsInNchw() {
+    MultiExitGraph graph = network().graph();
+    var conf = graph.getConfiguration();
+    Set<String> plan = BlockedActivations.plan(conf);
+    // The stem and the blocks' convolutions, BNs, ReLUs and sums, the exits' first convolutions.
+    for (String vertex : List.of("conv1", "bn1", "layer1.0.conv1", "layer1.0.bn1", "layer2.0.downsample.0", "layer3.1.conv2")) {
+      assertTrue(plan.contains(vertex), vertex + " should be blocked; plan: " + plan);
+    }
+    for (String output : conf.getNetworkOutputs()) {
+      assertFalse(plan.contains(output), "a network output must stay NCHW: " + output);
+    }
+    // Every reader of a blocked map reads the layout: a planned vertex, a convolution or the pooling.
+    conf.getVertexInputs().forEach((vertex, inputs) -> {
+      if (inputs.stream().anyMatch(plan::contains) && !plan.contains(vertex)) {
+        var layer = ((org.deeplearning4j.nn.conf.graph.LayerVertex) conf.getVertices().get(vertex)).getLayerConf().getLayer();
+        assertTrue(layer instanceof LinearConvolution || layer instanceof GlobalAveragePooling,
+            vertex + " reads a blocked map but is " + layer.getClass().getSimpleName());
+      }
+    });
+  }
+
+  /**
+   * One BEED step on a seeded batch. The layouts only change the order of float sums (BN's
+   * statistics, the pooling), so the gradients agree to about 1e-6. The batch is fixed because the
+   * gradients of a freshly initialised network on some random batches are ill-conditioned: any
+   * change of summation order moves them by about 1e-3 (NCHW's own scalar and SIMD BN loops differ
+   * that much from each other on those batches too; bench/README.md, "Sixth pass").
+   */
+  @Test
+  void aTrainingStepGivesTheSameLossAndGradientsInBothLayouts() {
+    assumeTrue(BlockedActivations.available(), "needs AVX-512, the Vector API and the direct oneDNN convolutions");
+    Nd4j.getRandom().setSeed(1);
+    INDArray x = Nd4j.rand(DataType.FLOAT, 8, 3, 32, 32).subi(0.5);
+    int[] y = new java.util.Random(5).ints(x.size(0), 0, 10).toArray();
+    var objective = Method.parse("beed").objective(network().numClassifiers(), DistillationSettings.DEFAULTS);
+
+    MultiExitNetwork blocked = network();
+    assertFalse(blocked.graph().blockedVertices().isEmpty(), "the plan is empty");
+    double blockedLoss = TrainingStep.forwardBackward(blocked, x, y, objective).total();
+    INDArray blockedGradients = blocked.graph().getGradientsViewArray().dup();
+
+    MultiExitNetwork plain = network();
+    plain.graph().useBlockedLayout(Set.of());
+    double plainLoss = TrainingStep.forwardBackward(plain, x, y, objective).total();
+    INDArray plainGradients = plain.graph().getGradientsViewArray().dup();
+
+    assertEquals(plainLoss, blockedLoss, 1e-5 * Math.abs(plainLoss));
+    double scale = plainGradients.norm2Number().doubleValue();
+    double difference = plainGradients.sub(blockedGradients).norm2Number().doubleValue();
+    assertTrue(difference <= 1e-5 * scale, "gradients differ by " + difference + " (norm " + scale + ")");
+    // Evaluation after a blocked step reads NCHW maps: the same logits as the other network's.
+    assertEquals(plain.logits(x).logits()[0], blocked.logits(x).logits()[0]);
+  }
+
+  @Test
+  void blockedBatchNormMatchesTheNchwLoops() {
+    assumeTrue(HostFloats.vectorApi() && VectorKernels.holdsChannelBlock(), "needs 16-float vectors (AVX-512)");
+    int n = 3;
+    int c = 32;
+    int hw = 7 * 7;
+    INDArray x = Nd4j.rand(DataType.FLOAT, n, c, 7, 7).muli(3).subi(1);
+    INDArray e = Nd4j.rand(DataType.FLOAT, n, c, 7, 7).subi(0.5);
+    float[] gamma = Nd4j.rand(DataType.FLOAT, c).addi(0.5).data().asFloat();
+    float[] beta = Nd4j.rand(DataType.FLOAT, c).data().asFloat();
+
+    float[] mean = new float[c];
+    float[] var = new float[c];
+    INDArray y = x.ulike();
+    VectorKernels.batchNormForward(VectorKernels.Nchw.of(x), VectorKernels.Nchw.of(y), true, gamma, beta, mean, var, 1e-5);
+    float[] dGamma = new float[c];
+    float[] dBeta = new float[c];
+    INDArray dx = x.ulike();
+    VectorKernels.batchNormBackward(VectorKernels.Nchw.of(x), VectorKernels.Nchw.of(e), VectorKernels.Nchw.of(dx), gamma,
+        mean, var, 1e-5, dGamma, dBeta);
+
+    INDArray xb = toBlocked(x);
+    INDArray eb = toBlocked(e);
+    float[] meanB = new float[c];
+    float[] varB = new float[c];
+    INDArray yb = x.ulike();
+    VectorKernels.batchNormForwardBlocked(VectorKernels.Nchw.of(xb), VectorKernels.Nchw.of(yb), true, gamma, beta, meanB,
+        varB, 1e-5);
+    float[] dGammaB = new float[c];
+    float[] dBetaB = new float[c];
+    INDArray dxb = x.ulike();
+    VectorKernels.batchNormBackwardBlocked(VectorKernels.Nchw.of(xb), VectorKernels.Nchw.of(eb), VectorKernels.Nchw.of(dxb),
+        gamma, meanB, varB, 1e-5, dGammaB, dBetaB);
+
+    assertArrayClose(mean, meanB, "mean");
+    assertArrayClose(var, varB, "var");
+    assertArrayClose(dGamma, dGammaB, "dGamma");
+    assertArrayClose(dBeta, dBetaB, "dBeta");
+    assertArrayClose(toBlocked(y).data().asFloat(), yb.data().asFloat(), "y");
+    assertArrayClose(toBlocked(dx).data().asFloat(), dxb.data().asFloat(), "dx");
+    assertEquals(n * c * hw, yb.length());
+  }
+
+  @Test
+  void aGeometryRejectsTheLayoutForChannelsThatAreNotWholeBlocks() {
+    var g = new OneDnnConvolution.Geometry(4, 24, 8, 8, 32, 3, 3, 1, 1, 1, 1, false, true, true, false, false, false, false);
+    var e = assertThrows(IllegalArgumentException.class, () -> g.withBlockedLayout(true, true));
+    assertTrue(e.getMessage().contains("24 in"), e.getMessage());
+    assertTrue(g.withBlockedLayout(false, true).blockedOutput());
+  }
+
+
+  /** The same values in oneDNN's nChw16c order, as an array of the same logical shape. */
+  private static INDArray toBlocked(INDArray nchw) {
+    int n = (int) nchw.size(0);
+    int c = (int) nchw.size(1);
+    int hw = (int) (nchw.size(2) * nchw.size(3));
+    float[] in = nchw.dup('c').data().asFloat();
+    float[] out = new float[in.length];
+    int block = BlockedActivations.BLOCK;
+    for (int i = 0; i < n; i++) {
+      for (int ch = 0; ch < c; ch++) {
+        for (int p = 0; p < hw; p++) {
+          out[((i * (c / block) + ch / block) * hw + p) * block + ch % block] = in[(i * c + ch) * hw + p];
+        }
+      }
+    }
+    return Nd4j.createFromArray(out).reshape(nchw.shape());
+  }
+
+  private static void assertArrayClose(float[] expected, float[] actual, String what) {
+    assertEquals(expected.length, actual.length, what);
+    for (int i = 0; i < expected.length; i++) {
+      assertEquals(expected[i], actual[i], 2e-5 * Math.max(1, Math.abs(expected[i])), what + "[" + i + "]");
+    }
+  }
+}
