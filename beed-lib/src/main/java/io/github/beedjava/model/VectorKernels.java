@@ -56,23 +56,12 @@ final class VectorKernels {
   static void batchNormForward(Nchw x, Nchw y, boolean training, float[] gamma, float[] beta, float[] mean, float[] var,
       double eps) {
     int channels = x.channels();
-    int len = x.perChannel();
     if (training) {
-      double[] sums = perSampleAndChannel(x, (i, c) -> sum(x.bytes(), x.at(i, c), x.hw()));
-      for (int c = 0; c < channels; c++) {
-        mean[c] = (float) (overSamples(sums, c, x) / len);
-      }
-      double[] squares = perSampleAndChannel(x, (i, c) -> squaredDeviations(x.bytes(), x.at(i, c), x.hw(), mean[c]));
-      for (int c = 0; c < channels; c++) {
-        var[c] = (float) (overSamples(squares, c, x) / len);
-      }
+      channelMeans(perSampleAndChannel(x, (i, c) -> sum(x.bytes(), x.at(i, c), x.hw())), x, mean);
+      channelMeans(perSampleAndChannel(x, (i, c) -> squaredDeviations(x.bytes(), x.at(i, c), x.hw(), mean[c])), x, var);
     }
-    float[] scale = new float[channels];
-    float[] shift = new float[channels];
-    for (int c = 0; c < channels; c++) {
-      scale[c] = (float) (gamma[c] / Math.sqrt(var[c] + eps));
-      shift[c] = beta[c] - mean[c] * scale[c];
-    }
+    float[] scale = scale(gamma, var, eps);
+    float[] shift = shift(beta, mean, scale);
     forEachSample(x, i -> {
       for (int c = 0; c < channels; c++) {
         affine(x.bytes(), x.at(i, c), y.bytes(), y.at(i, c), x.hw(), scale[c], shift[c]);
@@ -94,27 +83,18 @@ final class VectorKernels {
         sumAndDotCentred(e.bytes(), e.at(i, c), x.bytes(), x.at(i, c), x.hw(), mean[c], both, 2 * (i * channels + c));
       }
     });
-    float[] a = new float[channels];
-    float[] b = new float[channels];
-    float[] k = new float[channels];
+    double[] sumE = new double[channels];
+    double[] sumEX = new double[channels];
     for (int c = 0; c < channels; c++) {
-      double sumE = 0;
-      double sumEX = 0;
       for (int i = 0; i < x.n(); i++) {
-        sumE += both[2 * (i * channels + c)];
-        sumEX += both[2 * (i * channels + c) + 1];
+        sumE[c] += both[2 * (i * channels + c)];
+        sumEX[c] += both[2 * (i * channels + c) + 1];
       }
-      double invStd = 1 / Math.sqrt(var[c] + eps);
-      dBeta[c] = (float) sumE;
-      dGamma[c] = (float) (sumEX * invStd);
-      // dx = g*s*(e - sumE/M - (x - m)*s^2*sumEX/M) = a*e + b*x + k, per channel
-      a[c] = (float) (gamma[c] * invStd);
-      b[c] = (float) (-gamma[c] * invStd * invStd * invStd * sumEX / len);
-      k[c] = (float) (-gamma[c] * invStd * sumE / len) - b[c] * mean[c];
     }
+    Backward g = Backward.of(gamma, mean, var, eps, len, sumE, sumEX, dGamma, dBeta);
     forEachSample(x, i -> {
       for (int c = 0; c < channels; c++) {
-        combine(e.bytes(), e.at(i, c), x.bytes(), x.at(i, c), dx.bytes(), dx.at(i, c), x.hw(), a[c], b[c], k[c]);
+        combine(e.bytes(), e.at(i, c), x.bytes(), x.at(i, c), dx.bytes(), dx.at(i, c), x.hw(), g.a[c], g.b[c], g.k[c]);
       }
     });
   }
@@ -134,7 +114,6 @@ final class VectorKernels {
       float[] var, double eps) {
     requireChannelBlocks(x);
     int channels = x.channels();
-    int len = x.perChannel();
     if (training) {
       double[] sums = perSampleAndChannelBlocked(x, (i, block) -> {
         FloatVector acc = FloatVector.zero(SPECIES);
@@ -144,9 +123,7 @@ final class VectorKernels {
         }
         return acc;
       });
-      for (int c = 0; c < channels; c++) {
-        mean[c] = (float) (overSamples(sums, c, x) / len);
-      }
+      channelMeans(sums, x, mean);
       double[] squares = perSampleAndChannelBlocked(x, (i, block) -> {
         FloatVector m = FloatVector.fromArray(SPECIES, mean, block);
         FloatVector acc = FloatVector.zero(SPECIES);
@@ -157,16 +134,10 @@ final class VectorKernels {
         }
         return acc;
       });
-      for (int c = 0; c < channels; c++) {
-        var[c] = (float) (overSamples(squares, c, x) / len);
-      }
+      channelMeans(squares, x, var);
     }
-    float[] scale = new float[channels];
-    float[] shift = new float[channels];
-    for (int c = 0; c < channels; c++) {
-      scale[c] = (float) (gamma[c] / Math.sqrt(var[c] + eps));
-      shift[c] = beta[c] - mean[c] * scale[c];
-    }
+    float[] scale = scale(gamma, var, eps);
+    float[] shift = shift(beta, mean, scale);
     forEachSample(x, i -> {
       for (int block = 0; block < channels; block += LANES) {
         FloatVector s = FloatVector.fromArray(SPECIES, scale, block);
@@ -208,24 +179,18 @@ final class VectorKernels {
         store(accEX, lanes, sumEX, i * channels + block);
       }
     });
-    float[] a = new float[channels];
-    float[] b = new float[channels];
-    float[] k = new float[channels];
+    double[] totalE = new double[channels];
+    double[] totalEX = new double[channels];
     for (int c = 0; c < channels; c++) {
-      double se = overSamples(sumE, c, x);
-      double sex = overSamples(sumEX, c, x);
-      double invStd = 1 / Math.sqrt(var[c] + eps);
-      dBeta[c] = (float) se;
-      dGamma[c] = (float) (sex * invStd);
-      a[c] = (float) (gamma[c] * invStd);  // as batchNormBackward: dx = a*e + b*x + k per channel
-      b[c] = (float) (-gamma[c] * invStd * invStd * invStd * sex / len);
-      k[c] = (float) (-gamma[c] * invStd * se / len) - b[c] * mean[c];
+      totalE[c] = overSamples(sumE, c, x);
+      totalEX[c] = overSamples(sumEX, c, x);
     }
+    Backward g = Backward.of(gamma, mean, var, eps, len, totalE, totalEX, dGamma, dBeta);
     forEachSample(x, i -> {
       for (int block = 0; block < channels; block += LANES) {
-        FloatVector av = FloatVector.fromArray(SPECIES, a, block);
-        FloatVector bv = FloatVector.fromArray(SPECIES, b, block);
-        FloatVector kv = FloatVector.fromArray(SPECIES, k, block);
+        FloatVector av = FloatVector.fromArray(SPECIES, g.a, block);
+        FloatVector bv = FloatVector.fromArray(SPECIES, g.b, block);
+        FloatVector kv = FloatVector.fromArray(SPECIES, g.k, block);
         int eBase = e.at(i, block);
         int xBase = x.at(i, block);
         int outBase = dx.at(i, block);
@@ -295,6 +260,56 @@ final class VectorKernels {
         dx.putFloat(dxBase + offset, xs <= 0f ? 0f : dy.getFloat(dyBase + offset));
       }
     });
+  }
+
+  /** out[c] = the column sum of an [N][C] table over N*H*W values: a per-channel mean. */
+  private static void channelMeans(double[] table, Nchw x, float[] out) {
+    for (int c = 0; c < x.channels(); c++) {
+      out[c] = (float) (overSamples(table, c, x) / x.perChannel());
+    }
+  }
+
+  /** gamma / sqrt(var + eps) per channel. */
+  private static float[] scale(float[] gamma, float[] var, double eps) {
+    float[] scale = new float[gamma.length];
+    for (int c = 0; c < gamma.length; c++) {
+      scale[c] = (float) (gamma[c] / Math.sqrt(var[c] + eps));
+    }
+    return scale;
+  }
+
+  /** beta - mean * scale per channel. */
+  private static float[] shift(float[] beta, float[] mean, float[] scale) {
+    float[] shift = new float[beta.length];
+    for (int c = 0; c < beta.length; c++) {
+      shift[c] = beta[c] - mean[c] * scale[c];
+    }
+    return shift;
+  }
+
+  /** Per channel, dx = a*e + b*x + k: batch norm's input gradient with the batch statistics. */
+  private record Backward(float[] a, float[] b, float[] k) {
+    /**
+     * From each channel's sum of e and of e * (x - mean) over its {@code len} values; writes dGamma
+     * and dBeta too.
+     */
+    static Backward of(float[] gamma, float[] mean, float[] var, double eps, int len, double[] sumE, double[] sumEX,
+        float[] dGamma, float[] dBeta) {
+      int channels = gamma.length;
+      float[] a = new float[channels];
+      float[] b = new float[channels];
+      float[] k = new float[channels];
+      for (int c = 0; c < channels; c++) {
+        double invStd = 1 / Math.sqrt(var[c] + eps);
+        dBeta[c] = (float) sumE[c];
+        dGamma[c] = (float) (sumEX[c] * invStd);
+        // dx = g*s*(e - sumE/M - (x - m)*s^2*sumEX/M) = a*e + b*x + k, per channel
+        a[c] = (float) (gamma[c] * invStd);
+        b[c] = (float) (-gamma[c] * invStd * invStd * invStd * sumEX[c] / len);
+        k[c] = (float) (-gamma[c] * invStd * sumE[c] / len) - b[c] * mean[c];
+      }
+      return new Backward(a, b, k);
+    }
   }
 
   /** A value computed from the run of H*W floats of one sample and channel. */
