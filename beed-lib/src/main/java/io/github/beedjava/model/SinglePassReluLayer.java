@@ -28,8 +28,9 @@ final class SinglePassReluLayer extends ActivationLayer {
   @Override
   public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
     assertInputSet(false);
-    if (((SinglePassRelu) conf().getLayer()).isInPlace()) {
+    if (training && ((SinglePassRelu) conf().getLayer()).isInPlace()) {
       // Nothing else reads the input: overwrite it. Backward's mask relu(x) > 0 equals x > 0.
+      // (Inference passes alternate between two workspaces, where leverageTo would copy the input first.)
       INDArray in = workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, input);
       Nd4j.exec(new RectifiedLinear(in, in, 0.0));
       return in;

@@ -1,7 +1,9 @@
 package io.github.beedjava.objective;
 
+import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -15,6 +17,16 @@ public record Tensor(double[] data, long[] shape) {
 
   /** Copies an ND4J array (any data type) into doubles. */
   public static Tensor of(INDArray array) {
+    if (denseFloats(array)) {
+      // One bulk read of the native floats; ND4J's dup + toDoubleVector copies twice, element by element.
+      float[] floats = new float[Math.toIntExact(array.length())];
+      floatsOf(array).get(floats);
+      double[] data = new double[floats.length];
+      for (int i = 0; i < floats.length; i++) {
+        data[i] = floats[i];
+      }
+      return new Tensor(data, array.shape().clone());
+    }
     return new Tensor(array.dup('c').reshape(array.length()).toDoubleVector(), array.shape().clone());
   }
 
@@ -44,6 +56,28 @@ public record Tensor(double[] data, long[] shape) {
 
   /** An ND4J array of this tensor in a data type. */
   public INDArray toINDArray(DataType type) {
-    return Nd4j.create(data, shape, 'c').castTo(type);
+    if (type != DataType.FLOAT) {
+      return Nd4j.create(data, shape, 'c').castTo(type);
+    }
+    // Rounded to float here and written in one bulk copy (ND4J's create(double[]) stores element by element).
+    float[] floats = new float[data.length];
+    for (int i = 0; i < data.length; i++) {
+      floats[i] = (float) data[i];
+    }
+    INDArray out = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
+    floatsOf(out).put(floats);
+    return out;
+  }
+
+  /** A float array in C order with default strides, whose elements are one run of its buffer. */
+  private static boolean denseFloats(INDArray a) {
+    return a.dataType() == DataType.FLOAT && a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a)
+        && a.length() <= Integer.MAX_VALUE;
+  }
+
+  /** The elements of a {@link #denseFloats} array as a buffer positioned at its first one. */
+  private static FloatBuffer floatsOf(INDArray a) {
+    FloatBuffer b = a.data().asNioFloat();
+    return b.position(Math.toIntExact(a.offset())).slice().limit(Math.toIntExact(a.length()));
   }
 }

@@ -72,6 +72,12 @@ class SinglePassReluTest {
     assertEquals(plain.activate(true, ws), fast.activate(true, ws), "forward");
     assertEquals(plain.backpropGradient(eps.dup(), ws).getSecond(), fast.backpropGradient(eps, ws).getSecond(),
         "backward from the overwritten input");
+    // Inference writes a fresh array: its passes alternate workspaces, where overwriting would first copy.
+    INDArray z = Nd4j.rand(DataType.FLOAT, 4, 3, 6, 6).subi(0.5);
+    INDArray keep = z.dup();
+    fast.setInput(z, ws);
+    assertEquals(org.nd4j.linalg.ops.transforms.Transforms.relu(keep, true), fast.activate(false, ws), "inference");
+    assertEquals(keep, z, "an inference pass leaves the input as it was");
   }
 
   @Test
