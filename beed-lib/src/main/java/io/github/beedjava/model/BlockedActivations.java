@@ -78,8 +78,6 @@ final class BlockedActivations {
       return Set.of();  // the direct convolutions and the SIMD loops are float only
     }
     Map<String, List<String>> inputs = conf.getVertexInputs();
-    Map<String, List<String>> readers = new HashMap<>();
-    inputs.forEach((vertex, ins) -> ins.forEach(in -> readers.computeIfAbsent(in, k -> new ArrayList<>()).add(vertex)));
     Map<String, GraphVertex> vertices = conf.getVertices();
 
     // Convolutions that can write the layout, and everything between them that passes it on.
@@ -106,11 +104,8 @@ final class BlockedActivations {
     return restrict(conf, blocked);
   }
 
-  /**
-   * The largest subset of {@code candidates} in which every member's readers all read the blocked
-   * layout (for {@link #plan}, and for tests that switch the layout off for part of a graph).
-   */
-  static Set<String> restrict(ComputationGraphConfiguration conf, Set<String> candidates) {
+  /** The largest subset of {@code candidates} in which every member's readers all read the blocked layout. */
+  private static Set<String> restrict(ComputationGraphConfiguration conf, Set<String> candidates) {
     Map<String, List<String>> inputs = conf.getVertexInputs();
     Map<String, List<String>> readers = new HashMap<>();
     inputs.forEach((vertex, ins) -> ins.forEach(in -> readers.computeIfAbsent(in, k -> new ArrayList<>()).add(vertex)));

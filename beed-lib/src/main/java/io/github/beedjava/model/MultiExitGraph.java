@@ -2,6 +2,7 @@ package io.github.beedjava.model;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
@@ -65,15 +66,15 @@ public class MultiExitGraph extends ComputationGraph {
   }
 
   /** Vertices whose outputs training steps keep in oneDNN's blocked layout (empty: none). */
-  private java.util.Set<String> blocked = java.util.Set.of();
+  private Set<String> blocked = Set.of();
 
   /** The vertices whose training outputs are in oneDNN's blocked layout ({@link BlockedActivations}). */
-  public java.util.Set<String> blockedVertices() {
+  public Set<String> blockedVertices() {
     return blocked;
   }
 
   /** Tells every layer that reads or writes a blocked map of {@code plan} so (an empty plan: NCHW throughout). */
-  void useBlockedLayout(java.util.Set<String> plan) {
+  void useBlockedLayout(Set<String> plan) {
     Map<String, List<String>> inputs = getConfiguration().getVertexInputs();
     for (Layer layer : getLayers()) {
       String name = layer.getConfig().getLayerName();
@@ -91,7 +92,7 @@ public class MultiExitGraph extends ComputationGraph {
         pool.setBlockedInput(in);
       }
     }
-    blocked = java.util.Set.copyOf(plan);
+    blocked = Set.copyOf(plan);
   }
 
   /**
