@@ -109,32 +109,18 @@ final class VectorKernels {
    * vector is one pixel's 16 channels, so every channel's sums stay in their own lane. {@code x} and
    * {@code y} describe the arrays by their logical NCHW shape; the run of sample i's channel block b
    * starts where NCHW's channel 16*b would ({@link Nchw#at}) and holds H*W vectors.
+   *
+   * <p>In training the statistics take one pass over the map instead of two: the sums of d = x - K
+   * and of d^2, with K each channel's mean over the first sample, give mean = K + E[d] and
+   * var = E[d^2] - E[d]^2 exactly. Shifting by K, which lies near the batch mean, keeps the
+   * subtraction from cancelling the digits the variance needs (unshifted one-pass sums would).
    */
   static void batchNormForwardBlocked(Nchw x, Nchw y, boolean training, float[] gamma, float[] beta, float[] mean,
       float[] var, double eps) {
     requireChannelBlocks(x);
     int channels = x.channels();
     if (training) {
-      double[] sums = perSampleAndChannelBlocked(x, (i, block) -> {
-        FloatVector acc = FloatVector.zero(SPECIES);
-        int base = x.at(i, block);
-        for (int p = 0; p < x.hw(); p++) {
-          acc = acc.add(FloatVector.fromByteBuffer(SPECIES, x.bytes(), base + p * LANES * Float.BYTES, ORDER));
-        }
-        return acc;
-      });
-      channelMeans(sums, x, mean);
-      double[] squares = perSampleAndChannelBlocked(x, (i, block) -> {
-        FloatVector m = FloatVector.fromArray(SPECIES, mean, block);
-        FloatVector acc = FloatVector.zero(SPECIES);
-        int base = x.at(i, block);
-        for (int p = 0; p < x.hw(); p++) {
-          FloatVector d = FloatVector.fromByteBuffer(SPECIES, x.bytes(), base + p * LANES * Float.BYTES, ORDER).sub(m);
-          acc = d.fma(d, acc);
-        }
-        return acc;
-      });
-      channelMeans(squares, x, var);
+      shiftedStatisticsBlocked(x, mean, var);
     }
     float[] scale = scale(gamma, var, eps);
     float[] shift = shift(beta, mean, scale);
@@ -153,6 +139,59 @@ final class VectorKernels {
     });
   }
 
+  /**
+   * The biased batch mean and variance of a blocked map in one pass (see
+   * {@link #batchNormForwardBlocked}). Two accumulators per sum let consecutive vector adds overlap.
+   */
+  private static void shiftedStatisticsBlocked(Nchw x, float[] mean, float[] var) {
+    int channels = x.channels();
+    float[] shiftBy = new float[channels];
+    for (int block = 0; block < channels; block += LANES) {
+      FloatVector acc = FloatVector.zero(SPECIES);
+      int base = x.at(0, block);
+      for (int p = 0; p < x.hw(); p++) {
+        acc = acc.add(FloatVector.fromByteBuffer(SPECIES, x.bytes(), base + p * LANES * Float.BYTES, ORDER));
+      }
+      acc.div((float) x.hw()).intoArray(shiftBy, block);
+    }
+    double[] sums = new double[x.n() * channels];  // per (sample, channel) as [N][C]: sum of d
+    double[] squares = new double[x.n() * channels];  // and of d^2
+    forEachSample(x, i -> {
+      float[] lanes = new float[LANES];
+      for (int block = 0; block < channels; block += LANES) {
+        FloatVector k = FloatVector.fromArray(SPECIES, shiftBy, block);
+        FloatVector sum0 = FloatVector.zero(SPECIES);
+        FloatVector sum1 = sum0;
+        FloatVector sq0 = sum0;
+        FloatVector sq1 = sum0;
+        int base = x.at(i, block);
+        int p = 0;
+        for (; p + 1 < x.hw(); p += 2) {
+          int step = p * LANES * Float.BYTES;
+          FloatVector d0 = FloatVector.fromByteBuffer(SPECIES, x.bytes(), base + step, ORDER).sub(k);
+          FloatVector d1 = FloatVector.fromByteBuffer(SPECIES, x.bytes(), base + step + LANES * Float.BYTES, ORDER).sub(k);
+          sum0 = sum0.add(d0);
+          sum1 = sum1.add(d1);
+          sq0 = d0.fma(d0, sq0);
+          sq1 = d1.fma(d1, sq1);
+        }
+        if (p < x.hw()) {
+          FloatVector d0 = FloatVector.fromByteBuffer(SPECIES, x.bytes(), base + p * LANES * Float.BYTES, ORDER).sub(k);
+          sum0 = sum0.add(d0);
+          sq0 = d0.fma(d0, sq0);
+        }
+        store(sum0.add(sum1), lanes, sums, i * channels + block);
+        store(sq0.add(sq1), lanes, squares, i * channels + block);
+      }
+    });
+    double count = x.perChannel();
+    for (int c = 0; c < channels; c++) {
+      double d = overSamples(sums, c, x) / count;
+      mean[c] = (float) (shiftBy[c] + d);
+      var[c] = (float) Math.max(0, overSamples(squares, c, x) / count - d * d);
+    }
+  }
+
   /** {@link #batchNormBackward} on maps in oneDNN's blocked layout (see {@link #batchNormForwardBlocked}). */
   static void batchNormBackwardBlocked(Nchw x, Nchw e, Nchw dx, float[] gamma, float[] mean, float[] var, double eps,
       float[] dGamma, float[] dBeta) {
@@ -165,18 +204,31 @@ final class VectorKernels {
       float[] lanes = new float[LANES];
       for (int block = 0; block < channels; block += LANES) {
         FloatVector m = FloatVector.fromArray(SPECIES, mean, block);
-        FloatVector accE = FloatVector.zero(SPECIES);
-        FloatVector accEX = FloatVector.zero(SPECIES);
+        FloatVector accE0 = FloatVector.zero(SPECIES);  // two accumulators per sum, as in the forward pass
+        FloatVector accE1 = accE0;
+        FloatVector accEX0 = accE0;
+        FloatVector accEX1 = accE0;
         int eBase = e.at(i, block);
         int xBase = x.at(i, block);
-        for (int p = 0; p < x.hw(); p++) {
+        int p = 0;
+        for (; p + 1 < x.hw(); p += 2) {
           int step = p * LANES * Float.BYTES;
-          FloatVector ev = FloatVector.fromByteBuffer(SPECIES, e.bytes(), eBase + step, ORDER);
-          accE = accE.add(ev);
-          accEX = ev.fma(FloatVector.fromByteBuffer(SPECIES, x.bytes(), xBase + step, ORDER).sub(m), accEX);
+          int next = step + LANES * Float.BYTES;
+          FloatVector e0 = FloatVector.fromByteBuffer(SPECIES, e.bytes(), eBase + step, ORDER);
+          FloatVector e1 = FloatVector.fromByteBuffer(SPECIES, e.bytes(), eBase + next, ORDER);
+          accE0 = accE0.add(e0);
+          accE1 = accE1.add(e1);
+          accEX0 = e0.fma(FloatVector.fromByteBuffer(SPECIES, x.bytes(), xBase + step, ORDER).sub(m), accEX0);
+          accEX1 = e1.fma(FloatVector.fromByteBuffer(SPECIES, x.bytes(), xBase + next, ORDER).sub(m), accEX1);
         }
-        store(accE, lanes, sumE, i * channels + block);
-        store(accEX, lanes, sumEX, i * channels + block);
+        if (p < x.hw()) {
+          int step = p * LANES * Float.BYTES;
+          FloatVector e0 = FloatVector.fromByteBuffer(SPECIES, e.bytes(), eBase + step, ORDER);
+          accE0 = accE0.add(e0);
+          accEX0 = e0.fma(FloatVector.fromByteBuffer(SPECIES, x.bytes(), xBase + step, ORDER).sub(m), accEX0);
+        }
+        store(accE0.add(accE1), lanes, sumE, i * channels + block);
+        store(accEX0.add(accEX1), lanes, sumEX, i * channels + block);
       }
     });
     double[] totalE = new double[channels];
@@ -210,24 +262,6 @@ final class VectorKernels {
           + "-float vectors and a multiple of " + BlockedActivations.BLOCK + " channels; this CPU has " + LANES
           + "-float vectors, the map " + x.channels() + " channels");
     }
-  }
-
-  /** Lane sums of one sample's channel block (the block's first channel given): one lane per channel. */
-  private interface BlockSums {
-    FloatVector of(int sample, int firstChannel);
-  }
-
-  /** {@code sums} for every (sample, channel block), as an [N][C] table of doubles. */
-  private static double[] perSampleAndChannelBlocked(Nchw x, BlockSums sums) {
-    int channels = x.channels();
-    double[] out = new double[x.n() * channels];
-    forEachSample(x, i -> {
-      float[] lanes = new float[LANES];
-      for (int block = 0; block < channels; block += LANES) {
-        store(sums.of(i, block), lanes, out, i * channels + block);
-      }
-    });
-    return out;
   }
 
   /** Writes the lanes of {@code v} into table[at ..] as doubles ({@code lanes} is scratch). */

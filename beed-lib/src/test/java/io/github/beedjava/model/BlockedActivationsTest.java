@@ -121,6 +121,52 @@ class BlockedActivationsTest {
     assertEquals(n * c * hw, yb.length());
   }
 
+  /**
+   * The blocked statistics take one pass (sums of x - K and their squares, K near the mean). A
+   * map whose mean is a thousand times its spread, with samples that differ in mean, is where an
+   * unshifted one-pass variance loses every digit; the shifted one must match a two-pass variance
+   * computed in double.
+   */
+  @Test
+  void onePassBlockedStatisticsStayAccurateWhenTheMeanDwarfsTheSpread() {
+    assumeTrue(HostFloats.vectorApi() && VectorKernels.holdsChannelBlock(), "needs 16-float vectors (AVX-512)");
+    int n = 6;
+    int c = 16;
+    Nd4j.getRandom().setSeed(3);
+    INDArray x = Nd4j.randn(DataType.FLOAT, n, c, 5, 5);
+    for (int i = 0; i < n; i++) {
+      x.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i)).addi(1000 + 0.5 * i);
+    }
+    double[] values = x.dup('c').data().asDouble();
+    int hw = 25;
+    float[] mean = new float[c];
+    float[] var = new float[c];
+    INDArray y = x.ulike();
+    float[] ones = new float[c];
+    java.util.Arrays.fill(ones, 1f);
+    VectorKernels.batchNormForwardBlocked(VectorKernels.Nchw.of(toBlocked(x)), VectorKernels.Nchw.of(y), true, ones,
+        new float[c], mean, var, 1e-5);
+    for (int ch = 0; ch < c; ch++) {
+      double sum = 0;
+      for (int i = 0; i < n; i++) {
+        for (int p = 0; p < hw; p++) {
+          sum += values[(i * c + ch) * hw + p];
+        }
+      }
+      double mu = sum / (n * hw);
+      double squares = 0;
+      for (int i = 0; i < n; i++) {
+        for (int p = 0; p < hw; p++) {
+          double d = values[(i * c + ch) * hw + p] - mu;
+          squares += d * d;
+        }
+      }
+      double variance = squares / (n * hw);
+      assertEquals(mu, mean[ch], 1e-4, "mean of channel " + ch);
+      assertEquals(variance, var[ch], 1e-4 * variance, "variance of channel " + ch);
+    }
+  }
+
   @Test
   void aGeometryRejectsTheLayoutForChannelsThatAreNotWholeBlocks() {
     var g = new OneDnnConvolution.Geometry(4, 24, 8, 8, 32, 3, 3, 1, 1, 1, 1, false, true, true, false, false, false, false);
