@@ -50,6 +50,10 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
   private boolean blockedInput;
   /** Whether the last training forward pass ran on the blocked layout (backward then does too). */
   private boolean forwardBlocked;
+  /** Whether blocked training passes apply the ReLU that is this BN's only reader ({@link #setAbsorbsRelu}). */
+  private boolean absorbsRelu;
+  /** Whether the last forward pass wrote max(y, 0) (absorbed the ReLU). */
+  private boolean rectifiedLastPass;
 
   /**
    * Replaces the helper of every NCHW BN layer of a graph with this implementation (NHWC layers
@@ -86,6 +90,21 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
       throw new IllegalStateException("JavaBatchNormHelper: the blocked layout needs the Vector API loops");
     }
     this.blockedInput = blockedInput;
+  }
+
+  /**
+   * Sets whether blocked training passes write max(y, 0), the output of the in-place ReLU that is
+   * this BN's only reader, so that the ReLU's forward pass has nothing left to do
+   * ({@link SinglePassReluLayer#absorbInto}). Its backward is unchanged: its mask, input > 0, reads
+   * the same from the rectified map.
+   */
+  void setAbsorbsRelu(boolean absorbsRelu) {
+    this.absorbsRelu = absorbsRelu;
+  }
+
+  /** Whether the last forward pass wrote the rectified output (then the ReLU after it must not run). */
+  boolean rectifiedLastPass() {
+    return rectifiedLastPass;
   }
 
   // DL4J has no public hook for a BN helper; the field is package-private (DL4J is on the class path, not a module).
@@ -269,6 +288,7 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
   public INDArray preOutput(INDArray x, boolean training, long[] shape, INDArray gamma, INDArray beta, INDArray mean,
       INDArray var, double decay, double eps, CNN2DFormat format, LayerWorkspaceMgr workspaceMgr) {
     boolean blocked = training && blockedInput && BlockedActivations.active();
+    rectifiedLastPass = false;
     if (training) {
       handledForward = false;
       forwardBlocked = blocked;
@@ -289,7 +309,9 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
     float[] v = training ? new float[channels] : var.toFloatVector();
     INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, in.shape(), 'c');
     if (blocked) {
-      VectorKernels.batchNormForwardBlocked(VectorKernels.Nchw.of(in), VectorKernels.Nchw.of(out), true, g, b, mu, v, eps);
+      VectorKernels.batchNormForwardBlocked(VectorKernels.Nchw.of(in), VectorKernels.Nchw.of(out), true, g, b, mu, v, eps,
+          absorbsRelu);
+      rectifiedLastPass = absorbsRelu;
     } else if (vector) {
       VectorKernels.batchNormForward(VectorKernels.Nchw.of(in), VectorKernels.Nchw.of(out), training, g, b, mu, v, eps);
     } else {

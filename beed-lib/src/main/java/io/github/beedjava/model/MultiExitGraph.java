@@ -92,7 +92,54 @@ public class MultiExitGraph extends ComputationGraph {
         pool.setBlockedInput(in);
       }
     }
+    absorbRelus(plan);
     blocked = Set.copyOf(plan);
+  }
+
+  /**
+   * Lets each planned BN whose only reader is an in-place ReLU apply that ReLU in its own blocked
+   * passes (conv, BN, ReLU: the ReLU's forward and backward passes over the map go away); undoes
+   * it everywhere else.
+   */
+  private void absorbRelus(Set<String> plan) {
+    Map<String, List<String>> inputs = getConfiguration().getVertexInputs();
+    Set<String> absorbed = new java.util.HashSet<>();
+    for (Layer layer : getLayers()) {
+      if (layer instanceof org.deeplearning4j.nn.layers.normalization.BatchNormalization bn) {
+        JavaBatchNormHelper helper = JavaBatchNormHelper.of(bn);
+        if (helper != null) {
+          helper.setAbsorbsRelu(false);
+        }
+      }
+    }
+    for (Layer layer : getLayers()) {
+      if (!(layer instanceof SinglePassReluLayer relu)) {
+        continue;
+      }
+      relu.absorbInto(null);
+      String name = layer.getConfig().getLayerName();
+      List<String> in = inputs.get(name);
+      if (!((SinglePassRelu) relu.conf().getLayer()).isInPlace() || in.size() != 1 || !plan.contains(in.get(0))
+          || !plan.contains(name) || !(getLayer(in.get(0)) instanceof org.deeplearning4j.nn.layers.normalization.BatchNormalization bn)
+          || bn.conf().getLayer() instanceof FoldedBatchNormalization) {
+        continue;
+      }
+      JavaBatchNormHelper helper = JavaBatchNormHelper.of(bn);
+      if (helper != null) {
+        helper.setAbsorbsRelu(true);
+        relu.absorbInto(helper);
+        absorbed.add(name);
+      }
+    }
+    absorbedRelus = Set.copyOf(absorbed);
+  }
+
+  /** The ReLUs whose passes the BN before them does in blocked training steps ({@link #absorbRelus}). */
+  private Set<String> absorbedRelus = Set.of();
+
+  /** The in-place ReLUs that the BN before them applies in blocked training steps. */
+  Set<String> absorbedRelus() {
+    return absorbedRelus;
   }
 
   /**

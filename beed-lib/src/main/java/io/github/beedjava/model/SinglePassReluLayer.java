@@ -25,9 +25,28 @@ final class SinglePassReluLayer extends ActivationLayer {
     super(conf, dataType);
   }
 
+  /** The BN before this layer that applies it in its own passes, or null ({@link #absorbInto}). */
+  private JavaBatchNormHelper absorbedBy;
+  /**
+   * Lets the BN whose output only this layer reads apply the ReLU in its training passes
+   * ({@link JavaBatchNormHelper#setAbsorbsRelu}); null undoes it. In a pass where the BN did, this
+   * layer's forward returns its input as it is (already rectified; this layer is in place anyway).
+   * Backward is unchanged: the mask input > 0 is the same on the rectified map. (Skipping backward
+   * too would hand its error on uncopied, in a workspace DL4J's backward pass rejects.)
+   */
+  void absorbInto(JavaBatchNormHelper bn) {
+    if (bn != null && !((SinglePassRelu) conf().getLayer()).isInPlace()) {
+      throw new IllegalStateException("ReLU " + layerId() + ": only an in-place ReLU can be absorbed into the BN before it");
+    }
+    absorbedBy = bn;
+  }
+
   @Override
   public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
     assertInputSet(false);
+    if (training && absorbedBy != null && absorbedBy.rectifiedLastPass()) {
+      return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, input);  // the BN wrote max(y, 0) already
+    }
     if (training && ((SinglePassRelu) conf().getLayer()).isInPlace()) {
       // Nothing else reads the input: overwrite it. Backward's mask relu(x) > 0 equals x > 0.
       // (Inference passes alternate between two workspaces, where leverageTo would copy the input first.)

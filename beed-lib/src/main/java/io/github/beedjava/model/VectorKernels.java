@@ -114,9 +114,12 @@ final class VectorKernels {
    * and of d^2, with K each channel's mean over the first sample, give mean = K + E[d] and
    * var = E[d^2] - E[d]^2 exactly. Shifting by K, which lies near the batch mean, keeps the
    * subtraction from cancelling the digits the variance needs (unshifted one-pass sums would).
+   *
+   * <p>With {@code rectify} the pass writes max(y, 0): the ReLU after the BN, absorbed into its
+   * output pass ({@link JavaBatchNormHelper#setAbsorbsRelu}).
    */
   static void batchNormForwardBlocked(Nchw x, Nchw y, boolean training, float[] gamma, float[] beta, float[] mean,
-      float[] var, double eps) {
+      float[] var, double eps, boolean rectify) {
     requireChannelBlocks(x);
     int channels = x.channels();
     if (training) {
@@ -130,10 +133,19 @@ final class VectorKernels {
         FloatVector t = FloatVector.fromArray(SPECIES, shift, block);
         int in = x.at(i, block);
         int out = y.at(i, block);
-        for (int p = 0; p < x.hw(); p++) {
-          int step = p * LANES * Float.BYTES;
-          FloatVector.fromByteBuffer(SPECIES, x.bytes(), in + step, ORDER).fma(s, t)
-              .intoByteBuffer(y.bytes(), out + step, ORDER);
+        if (rectify) {
+          FloatVector zero = FloatVector.zero(SPECIES);
+          for (int p = 0; p < x.hw(); p++) {
+            int step = p * LANES * Float.BYTES;
+            FloatVector.fromByteBuffer(SPECIES, x.bytes(), in + step, ORDER).fma(s, t).max(zero)
+                .intoByteBuffer(y.bytes(), out + step, ORDER);
+          }
+        } else {
+          for (int p = 0; p < x.hw(); p++) {
+            int step = p * LANES * Float.BYTES;
+            FloatVector.fromByteBuffer(SPECIES, x.bytes(), in + step, ORDER).fma(s, t)
+                .intoByteBuffer(y.bytes(), out + step, ORDER);
+          }
         }
       }
     });

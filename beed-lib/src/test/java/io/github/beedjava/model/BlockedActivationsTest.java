@@ -62,6 +62,9 @@ class BlockedActivationsTest {
 
     MultiExitNetwork blocked = network();
     assertFalse(blocked.graph().blockedVertices().isEmpty(), "the plan is empty");
+    // conv, BN, ReLU: the BN applies the ReLU in its own passes (each block's first, the exits').
+    assertTrue(blocked.graph().absorbedRelus().containsAll(List.of("layer1.0.relu1", "layer4.1.relu1", "ex1conv1.relu1")),
+        "absorbed ReLUs: " + blocked.graph().absorbedRelus());
     double blockedLoss = TrainingStep.forwardBackward(blocked, x, y, objective).total();
     INDArray blockedGradients = blocked.graph().getGradientsViewArray().dup();
 
@@ -105,7 +108,7 @@ class BlockedActivationsTest {
     float[] varB = new float[c];
     INDArray yb = x.ulike();
     VectorKernels.batchNormForwardBlocked(VectorKernels.Nchw.of(xb), VectorKernels.Nchw.of(yb), true, gamma, beta, meanB,
-        varB, 1e-5);
+        varB, 1e-5, false);
     float[] dGammaB = new float[c];
     float[] dBetaB = new float[c];
     INDArray dxb = x.ulike();
@@ -145,7 +148,7 @@ class BlockedActivationsTest {
     float[] ones = new float[c];
     java.util.Arrays.fill(ones, 1f);
     VectorKernels.batchNormForwardBlocked(VectorKernels.Nchw.of(toBlocked(x)), VectorKernels.Nchw.of(y), true, ones,
-        new float[c], mean, var, 1e-5);
+        new float[c], mean, var, 1e-5, false);
     for (int ch = 0; ch < c; ch++) {
       double sum = 0;
       for (int i = 0; i < n; i++) {
@@ -165,6 +168,31 @@ class BlockedActivationsTest {
       assertEquals(mu, mean[ch], 1e-4, "mean of channel " + ch);
       assertEquals(variance, var[ch], 1e-4 * variance, "variance of channel " + ch);
     }
+  }
+
+  /** A BN that absorbs the ReLU after it writes max(y, 0), with the same statistics. */
+  @Test
+  void blockedBatchNormWithTheReluAbsorbedWritesTheRectifiedOutput() {
+    assumeTrue(HostFloats.vectorApi() && VectorKernels.holdsChannelBlock(), "needs 16-float vectors (AVX-512)");
+    int c = 16;
+    Nd4j.getRandom().setSeed(7);
+    INDArray x = toBlocked(Nd4j.randn(DataType.FLOAT, 4, c, 6, 6));
+    float[] gamma = Nd4j.rand(DataType.FLOAT, c).addi(0.5).data().asFloat();
+    float[] beta = Nd4j.randn(DataType.FLOAT, c).data().asFloat();
+    float[] mean = new float[c];
+    float[] var = new float[c];
+    INDArray y = x.ulike();
+    VectorKernels.batchNormForwardBlocked(VectorKernels.Nchw.of(x), VectorKernels.Nchw.of(y), true, gamma, beta, mean, var,
+        1e-5, false);
+    float[] meanR = new float[c];
+    float[] varR = new float[c];
+    INDArray rectified = x.ulike();
+    VectorKernels.batchNormForwardBlocked(VectorKernels.Nchw.of(x), VectorKernels.Nchw.of(rectified), true, gamma, beta,
+        meanR, varR, 1e-5, true);
+    assertEquals(org.nd4j.linalg.ops.transforms.Transforms.relu(y, true), rectified);
+    assertTrue(rectified.lte(0).any() && rectified.gt(0).any(), "the test map needs both signs");
+    assertArrayClose(mean, meanR, "mean");
+    assertArrayClose(var, varR, "var");
   }
 
   @Test
