@@ -57,7 +57,7 @@ public final class EarlyExitPredictor {
     if (thresholds.length != logits.size()) {
       throw new IllegalArgumentException("thresholds: need one per classifier (" + logits.size() + "), got " + thresholds.length);
     }
-    // The eval-mode graph: channels-last where the architecture allows (faster convolutions).
+    // The eval-mode graph: BNs folded, its maps blocked or channels-last where the architecture allows.
     GraphVertex[] vertices = net.inferenceGraph().getVertices();
     for (GraphVertex v : vertices) {
       VertexIndices[] in = v.getInputVertices();
@@ -99,6 +99,10 @@ public final class EarlyExitPredictor {
 
   /** Predicts a batch, computing each segment only for the images still running. */
   public Prediction predict(INDArray input) {
+    return net.inInferenceLayout(() -> predictSegments(input));
+  }
+
+  private Prediction predictSegments(INDArray input) {
     int n = (int) input.size(0);
     int[] classes = new int[n];
     int[] exitAt = new int[n];

@@ -17,7 +17,7 @@ import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 
 /**
- * Training activations kept in oneDNN's blocked layout between layers. oneDNN's convolutions
+ * Activations kept in oneDNN's blocked layout between layers. oneDNN's convolutions
  * compute in a layout where each pixel holds 16 consecutive channels ({@code nChw16c}, shape
  * [N][C/16][H][W][16]); with NCHW arrays between layers every convolution copies its input, its
  * output, its output error and its input gradient from one layout to the other: 17 % of a
@@ -30,9 +30,10 @@ import org.deeplearning4j.nn.conf.layers.PoolingType;
  * norms run by {@link JavaBatchNormHelper}'s SIMD loops, ReLUs and residual sums (element-wise), and
  * {@link GlobalAveragePooling}. Anything else (a graph output, a feature map read by a loss, a dense
  * layer, a depthwise convolution, ...) makes its producers keep NCHW. The layout is only used
- * inside {@link MultiExitGraph#forwardBackward}, which hands out nothing but the final outputs and
- * parameter gradients; every other pass (evaluation, {@code feedForward}) runs in NCHW, so a map
- * a user inspects is always NCHW.
+ * inside {@link MultiExitGraph#forwardBackward} and the eval-mode passes of the inference copy
+ * ({@link MultiExitNetwork#inInferenceLayout}), which hand out nothing but the graph outputs (NCHW)
+ * and parameter gradients; every other pass ({@code feedForward}, {@code output} on the training
+ * graph) runs in NCHW, so a map a user inspects is always NCHW.
  */
 final class BlockedActivations {
   /** Channels per block: one AVX-512 vector of floats. */
@@ -45,10 +46,10 @@ final class BlockedActivations {
   /**
    * Whether this process can use the layout: convolutions through this library, a CPU whose vectors
    * hold a block (AVX-512), the Vector API, and not switched off ({@link
-   * io.github.beedjava.runtime.DirectOneDnn#blockedTraining()}).
+   * io.github.beedjava.runtime.DirectOneDnn#blockedLayout()}).
    */
   static boolean available() {
-    return io.github.beedjava.runtime.DirectOneDnn.blockedTraining()
+    return io.github.beedjava.runtime.DirectOneDnn.blockedLayout()
         && io.github.beedjava.runtime.VectorApi.floatLanes() == BLOCK;
   }
 
@@ -69,7 +70,7 @@ final class BlockedActivations {
   }
 
   /**
-   * The vertices whose outputs can be blocked in a training pass of {@code conf}: the largest set
+   * The vertices whose outputs can be blocked in a pass of {@code conf}: the largest set
    * in which every member's readers all read the blocked layout (see the class comment); empty for
    * a network that is not float.
    */
@@ -153,11 +154,13 @@ final class BlockedActivations {
         && pool.getPoolingType() == PoolingType.AVG;
   }
 
-  /** A convolution that {@link OneDnnConvolution} runs in training (see LinearConvolutionLayer). */
+  /**
+   * A convolution that {@link OneDnnConvolution} runs (see LinearConvolutionLayer); one with a
+   * folded BN is in an inference graph, where it is too.
+   */
   private static boolean directConvolution(LinearConvolution conv) {
     return !conv.hasBias() && conv.getDilation()[0] == 1 && conv.getDilation()[1] == 1
         && conv.getConvolutionMode() != ConvolutionMode.Same && conv.getIDropout() == null
-        && conv.getWeightNoise() == null && conv.getCnn2dDataFormat() == CNN2DFormat.NCHW
-        && conv.getFoldedBatchNorm() == null;
+        && conv.getWeightNoise() == null && conv.getCnn2dDataFormat() == CNN2DFormat.NCHW;
   }
 }

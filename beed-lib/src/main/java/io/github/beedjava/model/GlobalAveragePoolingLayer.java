@@ -23,7 +23,7 @@ final class GlobalAveragePoolingLayer extends GlobalPoolingLayer {
     super(conf, dataType);
   }
 
-  /** Whether this layer's input is blocked in training passes that use the layout (set from the plan). */
+  /** Whether this layer's input is blocked in passes that use the layout (set from the plan). */
   void setBlockedInput(boolean blockedInput) {
     this.blockedInput = blockedInput;
   }
@@ -34,7 +34,7 @@ final class GlobalAveragePoolingLayer extends GlobalPoolingLayer {
 
   @Override
   public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
-    if (!training || !blocked()) {
+    if (!blocked()) {
       return super.activate(training, workspaceMgr);
     }
     Blocks b = Blocks.of(requireDense(input, "input"));

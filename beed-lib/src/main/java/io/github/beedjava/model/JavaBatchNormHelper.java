@@ -46,7 +46,7 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
   private float[] batchVar;
   /** Whether the last training forward pass was ours (backward must then be ours too). */
   private boolean handledForward;
-  /** Whether the input is in oneDNN's blocked layout in training passes that use it ({@link BlockedActivations}). */
+  /** Whether the input is in oneDNN's blocked layout in passes that use it ({@link BlockedActivations}). */
   private boolean blockedInput;
   /** Whether the last training forward pass ran on the blocked layout (backward then does too). */
   private boolean forwardBlocked;
@@ -287,7 +287,7 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
   @Override
   public INDArray preOutput(INDArray x, boolean training, long[] shape, INDArray gamma, INDArray beta, INDArray mean,
       INDArray var, double decay, double eps, CNN2DFormat format, LayerWorkspaceMgr workspaceMgr) {
-    boolean blocked = training && blockedInput && BlockedActivations.active();
+    boolean blocked = blockedInput && BlockedActivations.active();
     rectifiedLastPass = false;
     if (training) {
       handledForward = false;
@@ -309,9 +309,9 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
     float[] v = training ? new float[channels] : var.toFloatVector();
     INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, in.shape(), 'c');
     if (blocked) {
-      VectorKernels.batchNormForwardBlocked(VectorKernels.Nchw.of(in), VectorKernels.Nchw.of(out), true, g, b, mu, v, eps,
-          absorbsRelu);
-      rectifiedLastPass = absorbsRelu;
+      VectorKernels.batchNormForwardBlocked(VectorKernels.Nchw.of(in), VectorKernels.Nchw.of(out), training, g, b, mu, v,
+          eps, training && absorbsRelu);
+      rectifiedLastPass = training && absorbsRelu;
     } else if (vector) {
       VectorKernels.batchNormForward(VectorKernels.Nchw.of(in), VectorKernels.Nchw.of(out), training, g, b, mu, v, eps);
     } else {

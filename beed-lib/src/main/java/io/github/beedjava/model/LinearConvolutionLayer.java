@@ -49,7 +49,7 @@ final class LinearConvolutionLayer extends ConvolutionLayer {
   /** The BN this layer applies in an inference graph ({@link BatchNormFolding}); null when none. */
   private org.deeplearning4j.nn.layers.normalization.BatchNormalization foldedBatchNorm;
 
-  /** Whether input and output are in oneDNN's blocked layout in training passes that use it ({@link BlockedActivations}). */
+  /** Whether input and output are in oneDNN's blocked layout in passes that use it ({@link BlockedActivations}). */
   private boolean blockedInput;
 
   private boolean blockedOutput;
@@ -66,7 +66,7 @@ final class LinearConvolutionLayer extends ConvolutionLayer {
 
   /** Whether this pass reads or writes the blocked layout (then only the direct convolution can run it). */
   private boolean blockedPass(boolean training) {
-    return training && (blockedInput || blockedOutput) && BlockedActivations.active();
+    return (blockedInput || blockedOutput) && BlockedActivations.active();
   }
 
   /**

@@ -65,10 +65,10 @@ public class MultiExitGraph extends ComputationGraph {
     }
   }
 
-  /** Vertices whose outputs training steps keep in oneDNN's blocked layout (empty: none). */
+  /** Vertices whose outputs training steps (and eval passes of an inference copy) keep in oneDNN's blocked layout (empty: none). */
   private Set<String> blocked = Set.of();
 
-  /** The vertices whose training outputs are in oneDNN's blocked layout ({@link BlockedActivations}). */
+  /** The vertices whose outputs, in passes that use the layout, are in oneDNN's blocked layout ({@link BlockedActivations}). */
   public Set<String> blockedVertices() {
     return blocked;
   }

@@ -24,9 +24,14 @@ public final class MultiExitNetwork {
   private final Blueprint blueprint;
   private final MultiExitGraph graph;
   private final List<ParameterRef> parameters;
-  /** NHWC copy for inference sharing {@link #graph}'s parameters; built on first use. */
-  private MultiExitGraph channelsLast;
-  private boolean channelsLastChecked;
+  /**
+   * The eval-mode copy of {@link #graph} sharing its parameters, with the BNs folded: NCHW with its
+   * maps in oneDNN's blocked layout, or channels-last; null when neither applies. Built on first use.
+   */
+  private MultiExitGraph inferenceCopy;
+  private boolean inferenceCopyChecked;
+  /** Whether {@link #inferenceCopy} keeps its maps in the blocked layout (else it is channels-last). */
+  private boolean inferenceBlocked;
   /** What this network ran last on this thread, to hand back the other phase's memory on a switch. */
   private Phase lastPhase = Phase.NONE;
 
@@ -93,7 +98,7 @@ public final class MultiExitNetwork {
   private Outputs evaluate(INDArray input, boolean withFeatures) {
     enter(Phase.INFERENCE);
     MultiExitGraph inference = inferenceGraph();
-    boolean channelsLast = inference != graph;
+    boolean channelsLast = inference != graph && !inferenceBlocked;
     INDArray graphInput = inferenceInput(input);
     INDArray[] logits = new INDArray[numClassifiers()];
     INDArray[] features = new INDArray[withFeatures ? numClassifiers() : 0];
@@ -102,7 +107,7 @@ public final class MultiExitNetwork {
     // 1. In a workspace of ours they reuse one block; only the copies handed back are fresh
     // (bench/README.md, "Fourth pass").
     try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(OUTPUT_WORKSPACE, OUTPUT_WORKSPACE_ID)) {
-      Outputs inWorkspace = Outputs.split(inference.output(false, ws, graphInput));
+      Outputs inWorkspace = Outputs.split(inInferenceLayout(() -> inference.output(false, ws, graphInput)));
       try (MemoryWorkspace none = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
         for (int k = 0; k < logits.length; k++) {
           logits[k] = inWorkspace.logits()[k].dup();
@@ -130,33 +135,49 @@ public final class MultiExitNetwork {
    * else {@link #graph()}. Feed it {@link #inferenceInput}.
    */
   public MultiExitGraph inferenceGraph() {
-    MultiExitGraph nhwc = channelsLastGraph();
-    return nhwc != null ? nhwc : graph;
+    MultiExitGraph copy = inferenceCopy();
+    return copy != null ? copy : graph;
+  }
+
+  /**
+   * Runs an eval-mode pass of {@link #inferenceGraph()} ({@code pass}) with that graph's
+   * activation layout in use: inside it the maps between its convolutions stay in oneDNN's blocked
+   * layout where it has one; its outputs are NCHW (or NHWC for a channels-last graph) either way.
+   */
+  public <T> T inInferenceLayout(java.util.function.Supplier<T> pass) {
+    return BlockedActivations.with(inferenceCopy() != null && inferenceBlocked, pass);
   }
 
   /** An NCHW batch in the layout {@link #inferenceGraph()} expects (an NHWC copy when it is channels-last). */
   public INDArray inferenceInput(INDArray nchw) {
-    return channelsLastGraph() != null ? nchw.permute(0, 2, 3, 1).dup('c') : nchw;
+    return inferenceCopy() != null && !inferenceBlocked ? nchw.permute(0, 2, 3, 1).dup('c') : nchw;
   }
 
   /**
-   * The channels-last inference graph ({@link ChannelsLast}), sharing this network's parameter
-   * buffer so that it always sees the current weights; null when the architecture has a vertex
-   * that is not layout-aware (then the NCHW graph runs).
+   * The eval-mode copy of the graph, sharing this network's parameter buffer so that it always sees
+   * the current weights, with every foldable BN folded into its convolution ({@link BatchNormFolding}).
+   * Where the blocked layout is available ({@link BlockedActivations}) it is the NCHW graph, whose
+   * maps stay blocked between the convolutions: no layout copies around any of them. Otherwise
+   * it is the channels-last copy ({@link ChannelsLast}), whose convolutions oneDNN runs on NHWC
+   * without copies except around Winograd ones. Null when neither applies (then the training
+   * graph runs evaluation).
    */
-  private MultiExitGraph channelsLastGraph() {
-    if (!channelsLastChecked) {
-      channelsLastChecked = true;
-      channelsLast = ChannelsLast.of(blueprint.graph())
+  private MultiExitGraph inferenceCopy() {
+    if (!inferenceCopyChecked) {
+      inferenceCopyChecked = true;
+      var nchw = blueprint.graph().clone();
+      inferenceBlocked = BlockedActivations.available() && DirectOneDnn.foldBatchNorms()
+          && !BlockedActivations.plan(nchw).isEmpty();
+      inferenceCopy = (inferenceBlocked ? java.util.Optional.of(nchw) : ChannelsLast.of(blueprint.graph()))
           .map(conf -> DirectOneDnn.foldBatchNorms() ? BatchNormFolding.apply(conf) : conf)
           .map(MultiExitGraph::new)
           .orElse(null);
-      if (channelsLast != null) {
-        channelsLast.init(graph.params(), false);
-        checkSharesParameters(channelsLast);
+      if (inferenceCopy != null) {
+        inferenceCopy.init(graph.params(), false);
+        checkSharesParameters(inferenceCopy);
       }
     }
-    return channelsLast;
+    return inferenceCopy;
   }
 
   /**
@@ -170,8 +191,8 @@ public final class MultiExitNetwork {
    */
   private void enter(Phase phase) {
     if (lastPhase != Phase.NONE && lastPhase != phase) {
-      if (phase == Phase.TRAINING && channelsLast != null) {
-        for (Layer layer : channelsLast.getLayers()) {
+      if (phase == Phase.TRAINING && inferenceCopy != null) {
+        for (Layer layer : inferenceCopy.getLayers()) {
           if (layer instanceof LinearConvolutionLayer conv) {
             conv.releaseInferenceWeights();
           }

@@ -149,6 +149,9 @@ final class OneDnnConvolution {
     memory.format_tag outputTag = g.blockedOutput() ? memory.format_tag.nChw16c : dataTag;
     // NCHW, and Winograd: oneDNN picks its blocked layout and we reorder; NHWC: oneDNN's NHWC kernels, no copies.
     memory.format_tag chosen = g.channelsLast() && !g.winogradForward() ? memory.format_tag.nhwc : memory.format_tag.any;
+    // A blocked map is read and written as it is: left to choose, oneDNN's inference kernels take NHWC.
+    memory.format_tag sourceChosen = g.blockedInput() ? memory.format_tag.nChw16c : chosen;
+    memory.format_tag destinationChosen = g.blockedOutput() ? memory.format_tag.nChw16c : chosen;
     long[] x = {g.batch(), g.channelsIn(), g.height(), g.width()};
     long[] w = {g.channelsOut(), g.channelsIn(), g.kernelH(), g.kernelW()};
     long[] y = {g.batch(), g.channelsOut(), g.outHeight(), g.outWidth()};
@@ -158,10 +161,10 @@ final class OneDnnConvolution {
     prop_kind kind = g.training() ? prop_kind.forward_training : prop_kind.forward_inference;
     algorithm forwardAlgorithm = g.winogradForward() ? algorithm.convolution_winograd : algorithm.convolution_direct;
     var fwdDesc = g.foldedBatchNorm()
-        ? new convolution_forward.desc(kind, forwardAlgorithm, desc(x, chosen), desc(w, memory.format_tag.any),
-            desc(new long[] {g.channelsOut()}, memory.format_tag.x), desc(y, chosen), strides, padding, padding)
-        : new convolution_forward.desc(kind, forwardAlgorithm, desc(x, chosen), desc(w, memory.format_tag.any),
-            desc(y, chosen), strides, padding, padding);
+        ? new convolution_forward.desc(kind, forwardAlgorithm, desc(x, sourceChosen), desc(w, memory.format_tag.any),
+            desc(new long[] {g.channelsOut()}, memory.format_tag.x), desc(y, destinationChosen), strides, padding, padding)
+        : new convolution_forward.desc(kind, forwardAlgorithm, desc(x, sourceChosen), desc(w, memory.format_tag.any),
+            desc(y, destinationChosen), strides, padding, padding);
     primitive_attr attributes = new primitive_attr();
     if (g.fusedRelu()) {
       post_ops relu = new post_ops();

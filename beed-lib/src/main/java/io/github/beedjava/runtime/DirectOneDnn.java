@@ -72,15 +72,16 @@ public final class DirectOneDnn {
     return enabled() && !"false".equalsIgnoreCase(System.getProperty(FOLD_PROPERTY, "true"));
   }
 
-  /** System property; {@code false} keeps training activations in plain NCHW between layers. */
+  /** System property; {@code false} keeps activations in plain NCHW between layers (training and inference). */
   public static final String BLOCKED_PROPERTY = "beed.onednn.blocked";
 
   /**
-   * Whether training steps may keep activations in oneDNN's blocked layout between layers (on by
-   * default where this library runs convolutions; {@value #BLOCKED_PROPERTY}{@code =false} turns it
-   * off). The model package decides per layer where it applies.
+   * Whether training steps and eval-mode passes may keep activations in oneDNN's blocked layout
+   * between layers (on by default where this library runs convolutions; {@value #BLOCKED_PROPERTY}
+   * {@code =false} turns it off, and inference then runs the channels-last graph). The model
+   * package decides per layer where it applies.
    */
-  public static boolean blockedTraining() {
+  public static boolean blockedLayout() {
     return enabled() && !"false".equalsIgnoreCase(System.getProperty(BLOCKED_PROPERTY, "true"));
   }
 

@@ -37,7 +37,7 @@ public final class Nd4jRuntime {
     m.put("winogradInference", String.valueOf(DirectOneDnn.enabled() && DirectOneDnn.winogradInference()));
     m.put("vectorApi", String.valueOf(VectorApi.available()));
     // Training keeps activations in oneDNN's 16-channel blocks where this holds (model.BlockedActivations).
-    m.put("blockedTraining", String.valueOf(DirectOneDnn.blockedTraining() && VectorApi.floatLanes() == 16));
+    m.put("blockedLayout", String.valueOf(DirectOneDnn.blockedLayout() && VectorApi.floatLanes() == 16));
     m.put("ompThreads", String.valueOf(System.getenv("OMP_NUM_THREADS")));
     m.put("ompWaitPolicy", String.valueOf(System.getenv("OMP_WAIT_POLICY")));
     m.put("gompSpinCount", String.valueOf(System.getenv("GOMP_SPINCOUNT")));

@@ -1,12 +1,15 @@
 package io.github.beedjava.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.beedjava.objective.DistillationSettings;
 import io.github.beedjava.objective.Method;
 import io.github.beedjava.optim.PyTorchSgd;
+import io.github.beedjava.runtime.DirectOneDnn;
 import io.github.beedjava.train.TrainingStep;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -19,8 +22,34 @@ class ChannelsLastTest {
     return expected.sub(actual).norm2Number().doubleValue() / Math.max(1e-12, expected.norm2Number().doubleValue());
   }
 
+  /**
+   * With the blocked layout off ({@code -Dbeed.onednn.blocked=false}, or a CPU without 16-float
+   * vectors) eval-mode passes run the channels-last copy; with it on, the NCHW copy whose maps are
+   * blocked. Both must give the NCHW graph's outputs.
+   */
   @Test
   void channelsLastInferenceEqualsTheNchwGraphAndFollowsTraining() {
+    String before = System.getProperty(DirectOneDnn.BLOCKED_PROPERTY);
+    System.setProperty(DirectOneDnn.BLOCKED_PROPERTY, "false");
+    try {
+      inferenceCopiesEqualTheNchwGraph(true);
+    } finally {
+      if (before == null) {
+        System.clearProperty(DirectOneDnn.BLOCKED_PROPERTY);
+      } else {
+        System.setProperty(DirectOneDnn.BLOCKED_PROPERTY, before);
+      }
+    }
+  }
+
+  @Test
+  void blockedInferenceEqualsTheNchwGraphAndFollowsTraining() {
+    assumeTrue(BlockedActivations.available(), "needs AVX-512, the Vector API and the direct oneDNN convolutions");
+    inferenceCopiesEqualTheNchwGraph(false);
+  }
+
+  private static void inferenceCopiesEqualTheNchwGraph(boolean channelsLast) {
+    int blockedCopies = 0;
     for (String model : new String[] {"resnet18", "wrn16_4", "mobilenetv2"}) {
       for (ExitStructure exits : new ExitStructure[] {ExitStructure.BOTTLENECK, ExitStructure.LCT, ExitStructure.TOFD, ExitStructure.BYOT}) {
         ModelConfig config = ModelConfig.cifar(model, exits, 0.125, 10);
@@ -31,6 +60,15 @@ class ChannelsLastTest {
             new PyTorchSgd(0.9, 5e-4));
         for (int round = 0; round < 2; round++) {  // before and after an SGD step: the twin shares the weights
           Outputs fast = net.forward(x, false);
+          var copy = net.inferenceGraph().getConfiguration();
+          boolean nhwc = copy.getVertices().values().stream().anyMatch(v -> v instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv
+              && lv.getLayerConf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer c
+              && c.getCnn2dDataFormat() == org.deeplearning4j.nn.conf.CNN2DFormat.NHWC);
+          // Blocked where the layout is on and the plan finds maps for it (none in MobileNetV2 at width 1/8).
+          boolean blocked = !channelsLast && !BlockedActivations.plan(net.blueprint().graph()).isEmpty();
+          assertEquals(!blocked, nhwc, model + "/" + exits + ": channels-last inference copy");
+          assertEquals(blocked, !net.inferenceGraph().blockedVertices().isEmpty(), model + "/" + exits + ": blocked maps");
+          blockedCopies += blocked ? 1 : 0;
           Outputs reference = Outputs.split(net.graph().output(false, x));
           for (int k = 0; k < fast.logits().length; k++) {
             double e = relErr(reference.logits()[k], fast.logits()[k]);
@@ -43,6 +81,9 @@ class ChannelsLastTest {
           step.update(0.1);
         }
       }
+    }
+    if (!channelsLast) {
+      assertTrue(blockedCopies > 0, "no model ran blocked inference");
     }
   }
 

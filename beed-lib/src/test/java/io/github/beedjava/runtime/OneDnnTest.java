@@ -26,7 +26,7 @@ class OneDnnTest {
     assertTrue(VectorApi.available(), "the Vector API loops are off: the JVM needs --add-modules jdk.incubator.vector");
     assertEquals("true", Nd4jRuntime.describe().get("vectorApi"));
     // The blocked training layout is on wherever vectors hold 16 floats (AVX-512), and recorded.
-    assertEquals(String.valueOf(VectorApi.floatLanes() == 16), Nd4jRuntime.describe().get("blockedTraining"));
+    assertEquals(String.valueOf(VectorApi.floatLanes() == 16), Nd4jRuntime.describe().get("blockedLayout"));
   }
 
   @Test
