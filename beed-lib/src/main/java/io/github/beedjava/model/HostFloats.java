@@ -42,6 +42,37 @@ final class HostFloats {
     return (int) offset;
   }
 
+  /**
+   * The elements of a small float array (a BN's per-channel parameters) in one bulk copy from its
+   * memory where it is dense; else ND4J's {@code toFloatVector}, which goes element by element.
+   */
+  static float[] read(INDArray a) {
+    if (!isDense(a) && !isContiguousVector(a)) {
+      return a.toFloatVector();
+    }
+    float[] out = new float[(int) a.length()];
+    buffer(a).get(out);
+    return out;
+  }
+
+  /** Writes {@code values} into {@code target} (same length) in one bulk copy where it is dense. */
+  static void write(float[] values, INDArray target) {
+    if (target.length() != values.length) {
+      throw new IllegalArgumentException("HostFloats: " + values.length + " values for an array of " + target.length());
+    }
+    if (isDense(target) || isContiguousVector(target)) {
+      buffer(target).put(values);
+    } else {
+      target.assign(org.nd4j.linalg.factory.Nd4j.createFromArray(values).reshape(target.shape()));
+    }
+  }
+
+  /** A float vector (rank 1, or [1, n] / [n, 1] in either order) whose elements are adjacent in memory. */
+  private static boolean isContiguousVector(INDArray a) {
+    return a.dataType() == DataType.FLOAT && (a.rank() == 1 || (a.rank() == 2 && (a.size(0) == 1 || a.size(1) == 1)))
+        && (a.length() == 1 || a.elementWiseStride() == 1);
+  }
+
   /** The array's elements as a buffer indexed from 0 (the array's offset applied). */
   static FloatBuffer buffer(INDArray a) {
     FloatBuffer b = a.data().asNioFloat();

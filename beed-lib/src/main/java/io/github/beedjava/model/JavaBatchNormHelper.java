@@ -303,10 +303,10 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
     INDArray in = dense(x);
     Dims dims = Dims.of(in);
     int channels = dims.channels();
-    float[] g = gamma.toFloatVector();
-    float[] b = beta.toFloatVector();
-    float[] mu = training ? new float[channels] : mean.toFloatVector();
-    float[] v = training ? new float[channels] : var.toFloatVector();
+    float[] g = HostFloats.read(gamma);
+    float[] b = HostFloats.read(beta);
+    float[] mu = training ? new float[channels] : HostFloats.read(mean);
+    float[] v = training ? new float[channels] : HostFloats.read(var);
     INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, in.shape(), 'c');
     if (blocked) {
       VectorKernels.batchNormForwardBlocked(VectorKernels.Nchw.of(in), VectorKernels.Nchw.of(out), training, g, b, mu, v,
@@ -345,7 +345,7 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
     INDArray err = dense(epsilon);
     Dims dims = Dims.of(in);
     int channels = dims.channels();
-    float[] g = gamma.toFloatVector();
+    float[] g = HostFloats.read(gamma);
     float[] dGamma = new float[channels];
     float[] dBeta = new float[channels];
     INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, in.shape(), 'c');
@@ -358,8 +358,8 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
     } else {
       scalarBackward(in, err, dx, dims, g, eps, dGamma, dBeta);
     }
-    dGammaView.assign(Nd4j.createFromArray(dGamma).reshape(dGammaView.shape()));
-    dBetaView.assign(Nd4j.createFromArray(dBeta).reshape(dBetaView.shape()));
+    HostFloats.write(dGamma, dGammaView);
+    HostFloats.write(dBeta, dBetaView);
     Gradient gradient = new DefaultGradient();
     gradient.setGradientFor(BatchNormalizationParamInitializer.GAMMA, dGammaView);
     gradient.setGradientFor(BatchNormalizationParamInitializer.BETA, dBetaView);
