@@ -97,9 +97,9 @@ public class MultiExitGraph extends ComputationGraph {
   }
 
   /**
-   * Lets each planned BN whose only reader is an in-place ReLU apply that ReLU in its own blocked
-   * passes (conv, BN, ReLU: the ReLU's forward and backward passes over the map go away); undoes
-   * it everywhere else.
+   * Lets each planned BN whose only reader is an in-place ReLU apply that ReLU in its blocked
+   * training passes (conv, BN, ReLU: the ReLU's forward pass over the map goes away; its backward
+   * stays, see {@link SinglePassReluLayer#absorbInto}); undoes it everywhere else.
    */
   private void absorbRelus(Set<String> plan) {
     Map<String, List<String>> inputs = getConfiguration().getVertexInputs();

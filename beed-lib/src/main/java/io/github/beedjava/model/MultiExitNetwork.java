@@ -98,7 +98,7 @@ public final class MultiExitNetwork {
   private Outputs evaluate(INDArray input, boolean withFeatures) {
     enter(Phase.INFERENCE);
     MultiExitGraph inference = inferenceGraph();
-    boolean channelsLast = inference != graph && !inferenceBlocked;
+    boolean channelsLast = inferenceChannelsLast();
     INDArray graphInput = inferenceInput(input);
     INDArray[] logits = new INDArray[numClassifiers()];
     INDArray[] features = new INDArray[withFeatures ? numClassifiers() : 0];
@@ -131,8 +131,9 @@ public final class MultiExitNetwork {
   private static final WorkspaceConfiguration OUTPUT_WORKSPACE = Workspaces.learnedInFirstCycle();
 
   /**
-   * The graph that eval-mode passes run: the channels-last copy where the architecture allows it,
-   * else {@link #graph()}. Feed it {@link #inferenceInput}.
+   * The graph that eval-mode passes run: the inference copy (BNs folded; maps blocked, or
+   * channels-last) where the architecture allows one, else {@link #graph()}. Feed it
+   * {@link #inferenceInput} and run it inside {@link #inInferenceLayout}.
    */
   public MultiExitGraph inferenceGraph() {
     MultiExitGraph copy = inferenceCopy();
@@ -150,7 +151,12 @@ public final class MultiExitNetwork {
 
   /** An NCHW batch in the layout {@link #inferenceGraph()} expects (an NHWC copy when it is channels-last). */
   public INDArray inferenceInput(INDArray nchw) {
-    return inferenceCopy() != null && !inferenceBlocked ? nchw.permute(0, 2, 3, 1).dup('c') : nchw;
+    return inferenceChannelsLast() ? nchw.permute(0, 2, 3, 1).dup('c') : nchw;
+  }
+
+  /** Whether eval-mode passes run the channels-last copy (NHWC inputs and outputs). */
+  private boolean inferenceChannelsLast() {
+    return inferenceCopy() != null && !inferenceBlocked;
   }
 
   /**
@@ -168,7 +174,7 @@ public final class MultiExitNetwork {
       var nchw = blueprint.graph().clone();
       inferenceBlocked = BlockedActivations.available() && DirectOneDnn.foldBatchNorms()
           && !BlockedActivations.plan(nchw).isEmpty();
-      inferenceCopy = (inferenceBlocked ? java.util.Optional.of(nchw) : ChannelsLast.of(blueprint.graph()))
+      inferenceCopy = (inferenceBlocked ? java.util.Optional.of(nchw) : ChannelsLast.of(nchw))
           .map(conf -> DirectOneDnn.foldBatchNorms() ? BatchNormFolding.apply(conf) : conf)
           .map(MultiExitGraph::new)
           .orElse(null);
