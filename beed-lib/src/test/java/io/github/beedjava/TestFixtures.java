@@ -1,40 +1,36 @@
 package io.github.beedjava;
 
-import java.nio.file.Files;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
 
-/** Locates the golden fixtures of the official implementation (too large to commit, 31 MB). */
+/** The golden fixtures committed under {@code src/test/resources/reference/} (see docs/equivalence.md). */
 public final class TestFixtures {
   private TestFixtures() {}
 
-  /** The shipped fixture's file name. */
-  public static final String RESNET18_W025 = "resnet18-w0.25-seed1.npz";
+  /** The official code's ResNet18 fixture: width 1/16, 10 classes, batch 8, seed 5, with float64 keys. */
+  public static final String RESNET18_OFFICIAL = "resnet18-w0.0625-seed5.npz";
 
   /**
-   * The reference directory: {@code -Dbeed.reference.dir}, {@code $BEED_REFERENCE_DIR},
-   * {@code ../shared/reference} next to the repository, or {@code /work/shared/reference}.
+   * A committed fixture by its path under {@code reference/}; fails (never skips) when it is absent.
+   *
+   * @param name e.g. {@code resnet18-w0.0625-seed5.npz} or {@code twins/wrn16_4-tofd.npz}
    */
-  public static Optional<Path> referenceDir() {
-    List<String> candidates = new ArrayList<>();
-    candidates.add(System.getProperty("beed.reference.dir"));
-    candidates.add(System.getenv("BEED_REFERENCE_DIR"));
-    Path here = Path.of("").toAbsolutePath();
-    for (Path p = here; p != null; p = p.getParent()) {
-      candidates.add(p.resolve("../shared/reference").toString());
+  public static Path reference(String name) {
+    URL url = TestFixtures.class.getResource("/reference/" + name);
+    if (url == null) {
+      throw new IllegalStateException("test fixture reference/" + name + " is not on the test class path; it is committed "
+          + "under beed-lib/src/test/resources/reference/ (a clone without it is incomplete)");
     }
-    candidates.add("/work/shared/reference");
-    return candidates.stream()
-        .filter(s -> s != null && !s.isBlank())
-        .map(s -> Path.of(s).normalize())
-        .filter(p -> Files.isRegularFile(p.resolve(RESNET18_W025)))
-        .findFirst();
+    try {
+      return Path.of(url.toURI());
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(url + ": not a file path", e);
+    }
   }
 
-  /** The shipped ResNet18 width-1/4 fixture, if present. */
-  public static Optional<Path> resnet18Fixture() {
-    return referenceDir().map(d -> d.resolve(RESNET18_W025));
+  /** The official ResNet18 fixture. */
+  public static Path resnet18Fixture() {
+    return reference(RESNET18_OFFICIAL);
   }
 }

@@ -11,9 +11,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Parses NumPy {@code .npy} bytes (format versions 1-3; little-endian float32/64, int32/64, uint8,
- * bool; C or Fortran order; 0-d scalars). ND4J's own npz reader rejects float64 scalars and int64
- * arrays, which the reference fixtures use.
+ * Reads and writes NumPy {@code .npy} bytes. Reads format versions 1-3 (little-endian float32/64,
+ * int32/64, uint8, bool; C or Fortran order; 0-d scalars; 0-d unicode strings); writes version 1.0
+ * in C order. ND4J's own npz reader rejects float64 scalars and int64 arrays, which the reference
+ * fixtures use.
  */
 final class NpyFormat {
   private NpyFormat() {}
@@ -22,7 +23,18 @@ final class NpyFormat {
   private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
   private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
 
-  static INDArray parse(byte[] bytes, String name) throws IOException {
+  /** A parsed {@code .npy} header: element type, order, shape and where the data start. */
+  private record Header(String descr, boolean fortran, long[] shape, int dataOffset) {
+    int count() {
+      long n = 1;
+      for (long d : shape) {
+        n *= d;
+      }
+      return Math.toIntExact(n);
+    }
+  }
+
+  private static Header header(byte[] bytes, String name) throws IOException {
     ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     if (bytes.length < 10 || (bytes[0] & 0xff) != 0x93 || !new String(bytes, 1, 5, StandardCharsets.US_ASCII).equals("NUMPY")) {
       throw new IOException(name + ": not a .npy array (bad magic)");
@@ -49,12 +61,41 @@ final class NpyFormat {
                 .filter(s -> !s.isEmpty())
                 .mapToLong(Long::parseLong)
                 .toArray();
-    long count = 1;
-    for (long d : shape) {
-      count *= d;
+    return new Header(descr, fortran, shape, offset + headerLen);
+  }
+
+  /** True when the bytes hold a NumPy unicode string ({@code <U…}) rather than numbers. */
+  static boolean isText(byte[] bytes, String name) throws IOException {
+    return header(bytes, name).descr().startsWith("<U");
+  }
+
+  /** A 0-d NumPy unicode string ({@code numpy.str_}, dtype {@code <Un}). */
+  static String parseText(byte[] bytes, String name) throws IOException {
+    Header h = header(bytes, name);
+    if (!h.descr().startsWith("<U") || h.shape().length != 0) {
+      throw new IOException(name + ": expected a 0-d unicode string, found dtype " + h.descr() + " shape "
+          + java.util.Arrays.toString(h.shape()));
     }
-    int n = Math.toIntExact(count);
-    ByteBuffer data = ByteBuffer.wrap(bytes, offset + headerLen, bytes.length - offset - headerLen).slice();
+    int chars = Integer.parseInt(h.descr().substring(2));
+    StringBuilder s = new StringBuilder();
+    ByteBuffer data = ByteBuffer.wrap(bytes, h.dataOffset(), chars * 4).slice().order(ByteOrder.LITTLE_ENDIAN);
+    for (int i = 0; i < chars; i++) {
+      int cp = data.getInt();
+      if (cp == 0) {
+        break; // NumPy pads shorter strings with NULs
+      }
+      s.appendCodePoint(cp);
+    }
+    return s.toString();
+  }
+
+  static INDArray parse(byte[] bytes, String name) throws IOException {
+    Header h = header(bytes, name);
+    String descr = h.descr();
+    boolean fortran = h.fortran();
+    long[] shape = h.shape();
+    int n = h.count();
+    ByteBuffer data = ByteBuffer.wrap(bytes, h.dataOffset(), bytes.length - h.dataOffset()).slice();
     if (descr.startsWith(">")) {
       throw new IOException(name + ": big-endian arrays are not supported (" + descr + ")");
     }
@@ -97,6 +138,56 @@ final class NpyFormat {
       return flat.reshape(new long[0]);
     }
     return fortran ? flat.reshape('f', shape).dup('c') : flat.reshape('c', shape);
+  }
+
+  /** The {@code .npy} bytes (format 1.0, little-endian, C order) of a float, double or long array. */
+  static byte[] write(INDArray a) {
+    INDArray c = a.dup('c');
+    long[] shape = c.shape();
+    int n = Math.toIntExact(c.length());
+    String descr;
+    int size;
+    switch (c.dataType()) {
+      case FLOAT -> { descr = "<f4"; size = 4; }
+      case DOUBLE -> { descr = "<f8"; size = 8; }
+      case LONG -> { descr = "<i8"; size = 8; }
+      case INT -> { descr = "<i4"; size = 4; }
+      default -> throw new IllegalArgumentException("npy: cannot write data type " + c.dataType());
+    }
+    ByteBuffer data = body(descr, shape, (long) n * size);
+    switch (c.dataType()) {
+      case FLOAT -> data.asFloatBuffer().put(c.toFloatVector());
+      case DOUBLE -> data.asDoubleBuffer().put(c.toDoubleVector());
+      case LONG -> data.asLongBuffer().put(c.toLongVector());
+      default -> data.asIntBuffer().put(c.toIntVector());
+    }
+    return data.array();
+  }
+
+  /** The {@code .npy} bytes of a 0-d unicode string (read back by NumPy as {@code numpy.str_}). */
+  static byte[] writeText(String text) {
+    int[] cps = text.codePoints().toArray();
+    ByteBuffer data = body("<U" + Math.max(1, cps.length), new long[0], 4L * Math.max(1, cps.length));
+    for (int cp : cps) {
+      data.putInt(cp);
+    }
+    return data.array();
+  }
+
+  /** A little-endian buffer of the whole file with the header written, positioned at the data. */
+  private static ByteBuffer body(String descr, long[] shape, long dataBytes) {
+    StringBuilder dims = new StringBuilder();
+    for (long d : shape) {
+      dims.append(d).append(", ");
+    }
+    String shapeText = shape.length == 1 ? dims.toString().trim() : dims.length() == 0 ? "" : dims.substring(0, dims.length() - 2);
+    String header = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + shapeText + "), }";
+    int pad = (64 - (10 + header.length() + 1) % 64) % 64;
+    header = header + " ".repeat(pad) + "\n";
+    ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(10 + header.length() + dataBytes)).order(ByteOrder.LITTLE_ENDIAN);
+    b.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0);
+    b.putShort((short) header.length()).put(header.getBytes(StandardCharsets.US_ASCII));
+    return b;
   }
 
   private static String group(Pattern p, String header, String name, String field) throws IOException {

@@ -9,14 +9,19 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** A NumPy {@code .npz} file read into ND4J arrays by key (the {@code .npy} suffix dropped). */
+/**
+ * A NumPy {@code .npz} file read into ND4J arrays by key (the {@code .npy} suffix dropped); 0-d
+ * unicode strings are kept apart as text ({@link #text}).
+ */
 public final class NpzArchive {
   private final Path path;
   private final Map<String, INDArray> arrays;
+  private final Map<String, String> texts;
 
-  private NpzArchive(Path path, Map<String, INDArray> arrays) {
+  private NpzArchive(Path path, Map<String, INDArray> arrays, Map<String, String> texts) {
     this.path = path;
     this.arrays = arrays;
+    this.texts = texts;
   }
 
   /**
@@ -29,6 +34,7 @@ public final class NpzArchive {
       throw new IOException(path + ": no such file (expected a NumPy .npz archive)");
     }
     Map<String, INDArray> byKey = new TreeMap<>();
+    Map<String, String> texts = new TreeMap<>();
     try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(path))) {
       ZipEntry entry;
       while ((entry = zip.getNextEntry()) != null) {
@@ -37,7 +43,12 @@ public final class NpzArchive {
           continue;
         }
         key = key.substring(0, key.length() - 4);
-        byKey.put(key, NpyFormat.parse(zip.readAllBytes(), path + ":" + key));
+        byte[] bytes = zip.readAllBytes();
+        if (NpyFormat.isText(bytes, path + ":" + key)) {
+          texts.put(key, NpyFormat.parseText(bytes, path + ":" + key));
+        } else {
+          byKey.put(key, NpyFormat.parse(bytes, path + ":" + key));
+        }
       }
     } catch (java.util.zip.ZipException | java.io.EOFException e) {
       throw new IOException(path + ": not a readable .npz archive (" + e.getMessage() + "); re-create it with numpy.savez", e);
@@ -45,7 +56,7 @@ public final class NpzArchive {
     if (byKey.isEmpty()) {
       throw new IOException(path + ": holds no .npy arrays; is it a NumPy .npz archive?");
     }
-    return new NpzArchive(path, byKey);
+    return new NpzArchive(path, byKey, texts);
   }
 
   /** The file this was read from. */
@@ -65,6 +76,11 @@ public final class NpzArchive {
       throw new IllegalArgumentException(path + ": missing key '" + key + "'");
     }
     return a;
+  }
+
+  /** The 0-d string under a key (e.g. {@code config/model}), or null when there is none. */
+  public String text(String key) {
+    return texts.get(key);
   }
 
   /** A scalar under a key, as a double. */

@@ -2,20 +2,22 @@ package io.github.beedjava.interop;
 
 import io.github.beedjava.model.ExitStructure;
 import io.github.beedjava.model.ModelConfig;
+import io.github.beedjava.model.Models;
 import io.github.beedjava.model.MultiExitNetwork;
 import io.github.beedjava.model.Outputs;
 import io.github.beedjava.model.ParameterRef;
 import io.github.beedjava.model.RunningStatistics;
-import io.github.beedjava.train.TrainingStep;
 import io.github.beedjava.objective.DistillationSettings;
 import io.github.beedjava.objective.LossResult;
 import io.github.beedjava.objective.Method;
 import io.github.beedjava.objective.Objective;
 import io.github.beedjava.optim.PyTorchSgd;
+import io.github.beedjava.train.TrainingStep;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -25,10 +27,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * Compares this implementation with a fixture produced by the official PyTorch code (see
- * {@code shared/reference/README.md}): eval- and train-mode forwards, BN running statistics, every
- * objective's loss, terms, teacher and parameter gradients, and two BEED SGD steps. The model,
- * T, λ, γ, lr, momentum and weight decay come from the fixture itself.
+ * Compares this implementation with a fixture made by running PyTorch code (the official BEED code,
+ * or a PyTorch twin of another network; see docs/equivalence.md): eval- and train-mode forwards,
+ * BN running statistics, every objective's loss, terms, teacher and parameter gradients, and two
+ * BEED SGD steps. The model, T, λ, γ, lr, momentum and weight decay come from the fixture itself.
+ *
+ * <p>Errors are relative to the reference array's largest magnitude, {@code max|a−b| / max|b|}. A
+ * fixture may hold float64 ground truth under {@code f64/<key>}: a {@link Precision#DOUBLE} check
+ * runs this network in float64 and compares with those keys at {@link #DOUBLE_TOLERANCE}; a float
+ * check compares with them too, and widens each group's tolerance to three times the official
+ * float32 computation's own error in that group (computed from the file), because on small batches
+ * batch norm's backward is ill-conditioned and no float32 result can be closer than that.
  */
 public final class ReferenceCheck {
   /** Tolerance for forward outputs, features, running statistics after one forward, and losses. */
@@ -40,73 +49,146 @@ public final class ReferenceCheck {
   /** Tolerance for parameters and running statistics after two SGD steps. */
   public static final double SGD_TOLERANCE = 1e-3;
 
+  /** Tolerance of every group in a double-precision check against the {@code f64/} keys. */
+  public static final double DOUBLE_TOLERANCE = 1e-6;
+
+  /** How many times the official float32 error a float check allows in a group. */
+  public static final double OFFICIAL_ERROR_FACTOR = 3;
+
+  private static final String F64 = "f64/";
   private static final String[] MODES = {"CE", "KD", "EED", "BEED"};
 
+  /** The precision this network runs in during a check. */
+  public enum Precision {
+    /** float32, as in training; compared with float64 keys where the fixture has them. */
+    FLOAT,
+    /** float64; compared with the fixture's {@code f64/} keys only. */
+    DOUBLE;
+
+    /** Parses {@code float} or {@code double}. */
+    public static Precision parse(String name) {
+      for (Precision p : values()) {
+        if (p.name().equalsIgnoreCase(name.trim())) {
+          return p;
+        }
+      }
+      throw new IllegalArgumentException("precision: unknown precision '" + name + "'; available: float, double");
+    }
+
+    DataType dataType() {
+      return this == DOUBLE ? DataType.DOUBLE : DataType.FLOAT;
+    }
+  }
+
   /**
-   * One compared group: the largest relative error {@code max|a-b| / max|b|} over its arrays.
+   * One compared group: the largest relative error over its arrays.
    *
    * @param group e.g. {@code grad/BEED}
-   * @param relativeError the largest error in the group
-   * @param tolerance the group's tolerance
+   * @param relativeError our largest error in the group (NaN when not compared)
+   * @param officialError the official float32 computation's largest error against its float64
+   *     result in the group, NaN when the fixture has no float64 keys
+   * @param tolerance the tolerance used
    * @param worst the array with the largest error
    * @param arrays how many arrays or scalars were compared
    * @param details every compared array with its error, largest first
+   * @param note why the group was not compared, or null when it was
    */
   public record Comparison(
-      String group, double relativeError, double tolerance, String worst, int arrays, List<String> details) {
-    /** True when the group is within tolerance. */
+      String group,
+      double relativeError,
+      double officialError,
+      double tolerance,
+      String worst,
+      int arrays,
+      List<String> details,
+      String note) {
+    /** True when the group is within tolerance, or was not compared. */
     public boolean passed() {
-      return relativeError <= tolerance;
+      return !compared() || relativeError <= tolerance;
     }
 
-    /** The printed line. */
+    /** False for a group the fixture does not hold (e.g. gradients of an objective it lacks). */
+    public boolean compared() {
+      return note == null;
+    }
+
+    /** The printed line: our error, the official float32 error, the tolerance and the verdict. */
     public String line() {
+      if (!compared()) {
+        return String.format(Locale.ROOT, "%-26s %s", group, note);
+      }
+      String official = Double.isNaN(officialError) ? "        -" : String.format(Locale.ROOT, "%9.2e", officialError);
       return String.format(
-          java.util.Locale.ROOT,
-          "%-26s rel.err %9.2e  tol %.0e  %s  (%d compared; worst: %s)",
-          group, relativeError, tolerance, passed() ? "ok  " : "FAIL", arrays, worst);
+          Locale.ROOT,
+          "%-26s ours %9.2e  official-f32 %s  tol %8.2e  %s  (%d compared; worst: %s)",
+          group, relativeError, official, tolerance, passed() ? "ok  " : "FAIL", arrays, worst);
+    }
+
+    static Comparison notInFixture(String group) {
+      return new Comparison(group, Double.NaN, Double.NaN, Double.NaN, "-", 0, List.of(), "not in fixture (not compared)");
     }
   }
 
   /** The outcome of a check. */
-  public record Report(Path fixture, ModelConfig model, List<Comparison> comparisons) {
-    /** True when every group is within tolerance. */
+  public record Report(Path fixture, ModelConfig model, Precision precision, List<Comparison> comparisons) {
+    /** True when every compared group is within tolerance. */
     public boolean passed() {
       return comparisons.stream().allMatch(Comparison::passed);
     }
 
+    /** The compared group of a name, for tests and tools. */
+    public Comparison group(String name) {
+      return comparisons.stream().filter(c -> c.group().equals(name)).findFirst()
+          .orElseThrow(() -> new IllegalArgumentException("no group " + name + " in the report"));
+    }
+
     /** The last line printed by the CLI. */
     public String verdict() {
+      long compared = comparisons.stream().filter(Comparison::compared).count();
       long failed = comparisons.stream().filter(c -> !c.passed()).count();
+      String what = precision.name().toLowerCase(Locale.ROOT) + ", " + fixture.getFileName();
       return failed == 0
-          ? "reference-check: PASS (" + comparisons.size() + " groups within tolerance; " + fixture.getFileName() + ")"
-          : "reference-check: FAIL ("
-              + failed
-              + " of "
-              + comparisons.size()
-              + " groups over tolerance; "
-              + fixture.getFileName()
-              + ")";
+          ? "reference-check: PASS (" + compared + " groups within tolerance; " + what + ")"
+          : "reference-check: FAIL (" + failed + " of " + compared + " groups over tolerance; " + what + ")";
     }
   }
 
   private ReferenceCheck() {}
 
+  /** A float check, for callers that predate precisions. */
+  public static Report run(Path fixture, Consumer<Comparison> onGroup) throws IOException {
+    return run(fixture, Precision.FLOAT, onGroup);
+  }
+
   /**
    * Runs every comparison the fixture supports.
    *
+   * @param precision the data type this network runs in
    * @param onGroup called as each group finishes (for printing progress)
+   * @throws IllegalArgumentException when the fixture cannot check training (no gradients) or a
+   *     double check is asked of a fixture without float64 keys
    */
-  public static Report run(Path fixture, Consumer<Comparison> onGroup) throws IOException {
+  public static Report run(Path fixture, Precision precision, Consumer<Comparison> onGroup) throws IOException {
     NpzArchive npz = NpzArchive.read(fixture);
-    ModelConfig config = modelOf(npz);
+    boolean hasF64 = npz.has(F64 + "eval/logits1");
+    if (precision == Precision.DOUBLE && !hasF64) {
+      throw new IllegalArgumentException(fixture + ": holds no float64 ground truth (f64/… keys), so a double-precision "
+          + "check has nothing to compare with; re-make the fixture with tools/make_reference_fixture.py or "
+          + "tools/twin/make_twin_fixture.py, or check in float (--precision float)");
+    }
+    if (npz.keys().stream().noneMatch(k -> k.startsWith("grad/"))) {
+      throw new IllegalArgumentException(fixture + ": holds no gradients (grad/<objective>/<parameter>), so it cannot "
+          + "check training; re-make it with the tools under tools/");
+    }
+    ModelConfig config = modelOf(npz).withDataType(precision.dataType());
     MultiExitNetwork net = MultiExitNetwork.create(config);
     int k = net.numClassifiers();
-    INDArray input = npz.get("input").castTo(DataType.FLOAT);
+    INDArray input = npz.get("input").castTo(precision.dataType());
     int[] labels = npz.get("target").toIntVector();
     DistillationSettings settings =
         new DistillationSettings(
             npz.scalar("config/lam"), npz.scalar("config/gamma"), npz.scalar("config/T"), Double.NaN, Double.NaN);
+    Reference ref = new Reference(npz, precision, hasF64);
     List<Comparison> out = new ArrayList<>();
     Consumer<Comparison> emit =
         c -> {
@@ -116,15 +198,15 @@ public final class ReferenceCheck {
 
     loadInitialState(net, npz);
     Outputs eval = net.forward(input, false);
-    emit.accept(compareOutputs("eval/logits", eval.logits(), npz, "eval/logits"));
-    emit.accept(compareOutputs("eval/features", eval.features(), npz, "eval/feature"));
-    Group ens = new Group("eval/ensemble", FORWARD_TOLERANCE);
-    ens.add("ensemble_logits", eval.ensembleLogits(), npz.get("eval/ensemble_logits"));
+    emit.accept(compareOutputs(ref, "eval/logits", eval.logits(), "eval/logits", FORWARD_TOLERANCE));
+    emit.accept(compareOutputs(ref, "eval/features", eval.features(), "eval/feature", FORWARD_TOLERANCE));
+    Group ens = ref.group("eval/ensemble", FORWARD_TOLERANCE);
+    ens.add("eval/ensemble_logits", eval.ensembleLogits());
     emit.accept(ens.result());
 
     Outputs train = net.forward(input, true);
-    emit.accept(compareOutputs("train/logits", train.logits(), npz, "train/logits"));
-    emit.accept(compareOutputs("train/features", train.features(), npz, "train/feature"));
+    emit.accept(compareOutputs(ref, "train/logits", train.logits(), "train/logits", FORWARD_TOLERANCE));
+    emit.accept(compareOutputs(ref, "train/features", train.features(), "train/feature", FORWARD_TOLERANCE));
 
     boolean statsChecked = false;
     for (String mode : MODES) {
@@ -135,45 +217,47 @@ public final class ReferenceCheck {
       Objective objective = Method.valueOf(mode).objective(k, settings);
       LossResult result = TrainingStep.forwardBackward(net, input, labels, objective);
 
-      Group loss = new Group("loss/" + mode, FORWARD_TOLERANCE);
-      loss.addScalar("total", result.total(), npz.scalar("loss/" + mode));
+      Group loss = ref.group("loss/" + mode, FORWARD_TOLERANCE);
+      loss.addScalar("loss/" + mode, "total", result.total());
       for (String key : npz.keys()) {
         if (key.startsWith("loss/" + mode + "/")) {
           String term = key.substring(key.lastIndexOf('/') + 1);
           Double mine = result.terms().get(term);
-          loss.addScalar(term, mine == null ? Double.NaN : mine, npz.scalar(key));
+          loss.addScalar(key, term, mine == null ? Double.NaN : mine);
         }
       }
       for (String term : result.terms().keySet()) {
         if (!npz.has("loss/" + mode + "/" + term)) {
-          loss.addScalar(term + " (not in fixture)", Double.NaN, 0);
+          loss.missing(term);
         }
       }
       emit.accept(loss.result());
 
       if (npz.has(mode + "/teacher_logits")) {
-        Group teacher = new Group("teacher/" + mode, FORWARD_TOLERANCE);
-        teacher.add("teacher_logits", result.teacher().logits().toINDArray(DataType.DOUBLE), npz.get(mode + "/teacher_logits"));
-        teacher.add("teacher_feature", result.teacher().feature().toINDArray(DataType.DOUBLE), npz.get(mode + "/teacher_feature"));
+        Group teacher = ref.group("teacher/" + mode, FORWARD_TOLERANCE);
+        teacher.add(mode + "/teacher_logits", result.teacher().logits().toINDArray(DataType.DOUBLE));
+        teacher.add(mode + "/teacher_feature", result.teacher().feature().toINDArray(DataType.DOUBLE));
         emit.accept(teacher.result());
       }
 
-      Group grads = new Group("grad/" + mode, GRADIENT_TOLERANCE);
-      for (ParameterRef ref : net.parameters()) {
-        if (ref.trainable()) {
-          String key = "grad/" + mode + "/" + ref.pytorchName();
-          grads.add(ref.pytorchName(), StateDict.toPytorch(ref, net.gradient(ref)), npz.has(key) ? npz.get(key) : null);
+      if (npz.keys().stream().anyMatch(s -> s.startsWith("grad/" + mode + "/"))) {
+        Group grads = ref.group("grad/" + mode, GRADIENT_TOLERANCE);
+        for (ParameterRef p : net.parameters()) {
+          if (p.trainable()) {
+            grads.add("grad/" + mode + "/" + p.pytorchName(), StateDict.toPytorch(p, net.gradient(p)));
+          }
         }
+        emit.accept(grads.result());
+      } else {
+        emit.accept(Comparison.notInFixture("grad/" + mode));
       }
-      emit.accept(grads.result());
 
       if (!statsChecked && npz.keys().stream().anyMatch(s -> s.startsWith("train/after_forward/"))) {
         RunningStatistics.apply(net, input.size(0));
-        Group stats = new Group("train/running-stats", FORWARD_TOLERANCE);
-        for (ParameterRef ref : net.parameters()) {
-          if (!ref.trainable()) {
-            String key = "train/after_forward/" + ref.pytorchName();
-            stats.add(ref.pytorchName(), StateDict.toPytorch(ref, net.parameter(ref)), npz.has(key) ? npz.get(key) : null);
+        Group stats = ref.group("train/running-stats", FORWARD_TOLERANCE);
+        for (ParameterRef p : net.parameters()) {
+          if (!p.trainable()) {
+            stats.add("train/after_forward/" + p.pytorchName(), StateDict.toPytorch(p, net.parameter(p)));
           }
         }
         emit.accept(stats.result());
@@ -186,48 +270,44 @@ public final class ReferenceCheck {
       Objective beed = Method.BEED.objective(k, settings);
       PyTorchSgd sgd = new PyTorchSgd(npz.scalar("config/momentum"), npz.scalar("config/weight_decay"));
       double lr = npz.scalar("config/lr");
-      Group losses = new Group("sgd/loss", FORWARD_TOLERANCE);
+      Group losses = ref.group("sgd/loss", FORWARD_TOLERANCE);
       for (int step = 1; step <= 2; step++) {
         LossResult r = TrainingStep.forwardBackward(net, input, labels, beed);
-        losses.addScalar("loss_step" + step, r.total(), npz.scalar("sgd/loss_step" + step));
+        losses.addScalar("sgd/loss_step" + step, "loss_step" + step, r.total());
         RunningStatistics.apply(net, input.size(0));
         sgd.step(net, lr);
       }
       emit.accept(losses.result());
-      Group params = new Group("sgd/after2/params", SGD_TOLERANCE);
-      Group stats = new Group("sgd/after2/running-stats", SGD_TOLERANCE);
-      for (ParameterRef ref : net.parameters()) {
-        String key = "sgd/after2/" + ref.pytorchName();
-        (ref.trainable() ? params : stats)
-            .add(ref.pytorchName(), StateDict.toPytorch(ref, net.parameter(ref)), npz.has(key) ? npz.get(key) : null);
+      Group params = ref.group("sgd/after2/params", SGD_TOLERANCE);
+      Group stats = ref.group("sgd/after2/running-stats", SGD_TOLERANCE);
+      for (ParameterRef p : net.parameters()) {
+        (p.trainable() ? params : stats).add("sgd/after2/" + p.pytorchName(), StateDict.toPytorch(p, net.parameter(p)));
       }
       emit.accept(params.result());
       emit.accept(stats.result());
     }
-    return new Report(fixture, config, out);
+    return new Report(fixture, config, precision, out);
   }
 
-  /** The model a fixture describes: backbone from its block names, width and classes from config/*. */
+  /**
+   * The model a fixture describes: {@code config/model} and {@code config/exits} when it names them
+   * (fixtures of {@code beed export} and the twins), else a ResNet recognised from its block names
+   * (fixtures of the official code); width and classes from {@code config/*}.
+   */
   static ModelConfig modelOf(NpzArchive npz) {
-    int[] blocks = new int[4];
-    Pattern p = Pattern.compile("^param/layer([1-4])\\.(\\d+)\\.conv1\\.weight$");
-    for (String key : npz.keys()) {
-      Matcher m = p.matcher(key);
-      if (m.matches()) {
-        int s = Integer.parseInt(m.group(1)) - 1;
-        blocks[s] = Math.max(blocks[s], Integer.parseInt(m.group(2)) + 1);
+    String arch = npz.text("config/model");
+    ExitStructure exits;
+    if (arch != null) {
+      if (!Models.names().contains(arch)) {
+        throw new IllegalArgumentException(npz.path() + ": config/model '" + arch + "' is not a model of this package; available: "
+            + String.join(", ", Models.names()));
       }
-    }
-    String arch;
-    if (java.util.Arrays.equals(blocks, new int[] {2, 2, 2, 2})) {
-      arch = "resnet18";
-    } else if (java.util.Arrays.equals(blocks, new int[] {3, 4, 6, 3})) {
-      arch = "resnet34";
+      String e = npz.text("config/exits");
+      exits = e == null ? ExitStructure.BOTTLENECK : ExitStructure.parse(e);
     } else {
-      throw new IllegalArgumentException(
-          npz.path() + ": blocks per stage " + java.util.Arrays.toString(blocks) + " match neither resnet18 nor resnet34");
+      arch = officialResNet(npz);
+      exits = npz.has("param/ex1linear.weight") ? ExitStructure.BOTTLENECK : ExitStructure.NONE;
     }
-    ExitStructure exits = npz.has("param/ex1linear.weight") ? ExitStructure.BOTTLENECK : ExitStructure.NONE;
     long[] inShape = npz.get("input").shape();
     return new ModelConfig(
         arch,
@@ -241,34 +321,88 @@ public final class ReferenceCheck {
         (long) npz.scalar("config/seed"));
   }
 
+  private static String officialResNet(NpzArchive npz) {
+    int[] blocks = new int[4];
+    Pattern p = Pattern.compile("^param/layer([1-4])\\.(\\d+)\\.conv1\\.weight$");
+    for (String key : npz.keys()) {
+      Matcher m = p.matcher(key);
+      if (m.matches()) {
+        int s = Integer.parseInt(m.group(1)) - 1;
+        blocks[s] = Math.max(blocks[s], Integer.parseInt(m.group(2)) + 1);
+      }
+    }
+    if (java.util.Arrays.equals(blocks, new int[] {2, 2, 2, 2})) {
+      return "resnet18";
+    } else if (java.util.Arrays.equals(blocks, new int[] {3, 4, 6, 3})) {
+      return "resnet34";
+    }
+    throw new IllegalArgumentException(npz.path() + ": names no config/model, and its blocks per stage "
+        + java.util.Arrays.toString(blocks) + " match neither resnet18 nor resnet34");
+  }
+
   private static void loadInitialState(MultiExitNetwork net, NpzArchive npz) {
     StateDict.load(net, name -> npz.has("param/" + name) ? npz.get("param/" + name) : null, npz.path().toString());
   }
 
-  private static Comparison compareOutputs(String group, INDArray[] mine, NpzArchive npz, String prefix) {
-    Group g = new Group(group, FORWARD_TOLERANCE);
+  private static Comparison compareOutputs(Reference ref, String group, INDArray[] mine, String prefix, double tolerance) {
+    Group g = ref.group(group, tolerance);
     for (int i = 0; i < mine.length; i++) {
-      String key = prefix + (i + 1);
-      g.add(key, mine[i], npz.has(key) ? npz.get(key) : null);
+      g.add(prefix + (i + 1), mine[i]);
     }
     return g.result();
   }
 
-  /** Accumulates the worst relative error of a group. */
+  /** Where a compared key's reference lives, and the tolerance a group gets, in one precision. */
+  private record Reference(NpzArchive npz, Precision precision, boolean hasF64) {
+    Group group(String name, double floatTolerance) {
+      return new Group(name, precision == Precision.DOUBLE ? DOUBLE_TOLERANCE : floatTolerance, this);
+    }
+
+    /** The array ours is compared with: the float64 key where the fixture has one. */
+    INDArray target(String key) {
+      String k = hasF64 ? F64 + key : key;
+      return npz.has(k) ? npz.get(k) : null;
+    }
+
+    /** The official float32 array's error against its float64 one, NaN without float64 keys. */
+    double officialError(String key) {
+      if (!hasF64 || !npz.has(key) || !npz.has(F64 + key)) {
+        return Double.NaN;
+      }
+      return relativeError(npz.get(key), npz.get(F64 + key));
+    }
+  }
+
+  /** {@code max|a−b| / max|b|} (the plain maximum difference when b is all zero). */
+  static double relativeError(INDArray mine, INDArray reference) {
+    INDArray a = mine.castTo(DataType.DOUBLE);
+    INDArray b = reference.castTo(DataType.DOUBLE);
+    double scale = Transforms.abs(b, true).maxNumber().doubleValue();
+    double diff = Transforms.abs(a.sub(b), false).maxNumber().doubleValue();
+    return scale > 0 ? diff / scale : diff;
+  }
+
+  /** Accumulates the worst relative error of a group, ours and the official float32 code's. */
   private static final class Group {
     private final String name;
-    private final double tolerance;
+    private final double baseTolerance;
+    private final Reference ref;
     private double worstError = 0;
+    private double officialError = Double.NaN;
     private String worst = "-";
     private int count = 0;
     private final List<Map.Entry<String, Double>> all = new ArrayList<>();
 
-    Group(String name, double tolerance) {
+    Group(String name, double baseTolerance, Reference ref) {
       this.name = name;
-      this.tolerance = tolerance;
+      this.baseTolerance = baseTolerance;
+      this.ref = ref;
     }
 
-    void add(String label, INDArray mine, INDArray reference) {
+    /** Compares an array with the fixture's key (a missing key or other shape is an infinite error). */
+    void add(String key, INDArray mine) {
+      INDArray reference = ref.target(key);
+      String label = key.substring(key.lastIndexOf('/') + 1);
       double err;
       if (reference == null) {
         err = Double.POSITIVE_INFINITY;
@@ -277,18 +411,30 @@ public final class ReferenceCheck {
         err = Double.POSITIVE_INFINITY;
         label += " (shape " + java.util.Arrays.toString(mine.shape()) + " vs " + java.util.Arrays.toString(reference.shape()) + ")";
       } else {
-        INDArray a = mine.castTo(DataType.DOUBLE);
-        INDArray b = reference.castTo(DataType.DOUBLE);
-        double scale = Transforms.abs(b, true).maxNumber().doubleValue();
-        double diff = Transforms.abs(a.sub(b), false).maxNumber().doubleValue();
-        err = scale > 0 ? diff / scale : diff;
+        err = relativeError(mine, reference);
       }
+      official(ref.officialError(key));
       record(label, err);
     }
 
-    void addScalar(String label, double mine, double reference) {
-      double err = Math.abs(mine - reference) / Math.max(Math.abs(reference), 1e-12);
+    /** Compares a scalar with the fixture's scalar key. */
+    void addScalar(String key, String label, double mine) {
+      INDArray reference = ref.target(key);
+      double err = reference == null ? Double.POSITIVE_INFINITY
+          : Math.abs(mine - reference.getDouble(0)) / Math.max(Math.abs(reference.getDouble(0)), 1e-12);
+      official(ref.officialError(key));
       record(label, Double.isNaN(err) ? Double.POSITIVE_INFINITY : err);
+    }
+
+    /** A term this implementation computes that the fixture lacks. */
+    void missing(String label) {
+      record(label + " (not in fixture)", Double.POSITIVE_INFINITY);
+    }
+
+    private void official(double err) {
+      if (!Double.isNaN(err)) {
+        officialError = Double.isNaN(officialError) ? err : Math.max(officialError, err);
+      }
     }
 
     private void record(String label, double err) {
@@ -301,12 +447,16 @@ public final class ReferenceCheck {
     }
 
     Comparison result() {
+      double tolerance = baseTolerance;
+      if (ref.precision() == Precision.FLOAT && !Double.isNaN(officialError)) {
+        tolerance = Math.max(baseTolerance, OFFICIAL_ERROR_FACTOR * officialError);
+      }
       List<String> details =
           all.stream()
               .sorted((a, b) -> Double.compare(b.getValue(), a.getValue()))
-              .map(e -> String.format(java.util.Locale.ROOT, "    %-44s %9.2e", e.getKey(), e.getValue()))
+              .map(e -> String.format(Locale.ROOT, "    %-44s %9.2e", e.getKey(), e.getValue()))
               .toList();
-      return new Comparison(name, worstError, tolerance, worst, count, details);
+      return new Comparison(name, worstError, officialError, tolerance, worst, count, details, null);
     }
   }
 }

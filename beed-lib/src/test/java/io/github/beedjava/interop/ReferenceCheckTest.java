@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.beedjava.TestFixtures;
 import java.io.IOException;
@@ -16,56 +15,104 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** The implementation reproduces the official PyTorch code's fixture, and the check can fail. */
+/**
+ * The implementation reproduces the official PyTorch code's committed fixture in float and double
+ * precision, and the check can fail: wrong hyper-parameters, missing gradients, missing float64 keys.
+ */
 class ReferenceCheckTest {
 
   private static Path fixture() {
-    Optional<Path> f = TestFixtures.resnet18Fixture();
-    assumeTrue(
-        f.isPresent() || System.getenv("BEED_REQUIRE_REFERENCE") == null,
-        "BEED_REQUIRE_REFERENCE is set but no fixture was found");
-    if (f.isEmpty()) {
-      throw new org.opentest4j.TestAbortedException("reference fixture not found; set BEED_REFERENCE_DIR");
-    }
-    return f.get();
+    return TestFixtures.resnet18Fixture();
   }
 
-  @Test
-  void shippedFixturePasses() throws IOException {
+  private static final List<String> ALL_GROUPS = List.of("eval/logits", "eval/features", "eval/ensemble", "train/logits",
+      "train/features", "train/running-stats", "loss/CE", "loss/KD", "loss/EED", "loss/BEED", "grad/CE", "grad/KD",
+      "grad/EED", "grad/BEED", "teacher/BEED", "sgd/loss", "sgd/after2/params", "sgd/after2/running-stats");
+
+  @ParameterizedTest
+  @EnumSource(ReferenceCheck.Precision.class)
+  void committedOfficialFixturePasses(ReferenceCheck.Precision precision) throws IOException {
     List<ReferenceCheck.Comparison> seen = new ArrayList<>();
-    ReferenceCheck.Report report = ReferenceCheck.run(fixture(), seen::add);
+    ReferenceCheck.Report report = ReferenceCheck.run(fixture(), precision, seen::add);
     for (ReferenceCheck.Comparison c : report.comparisons()) {
       System.out.println(c.line());
     }
     assertTrue(report.passed(), report.verdict());
     assertTrue(report.verdict().startsWith("reference-check: PASS"));
-    // every group of the README is compared
     List<String> groups = report.comparisons().stream().map(ReferenceCheck.Comparison::group).toList();
-    for (String g : List.of("eval/logits", "eval/features", "eval/ensemble", "train/logits", "train/features",
-        "train/running-stats", "loss/CE", "loss/KD", "loss/EED", "loss/BEED", "grad/CE", "grad/KD", "grad/EED",
-        "grad/BEED", "teacher/BEED", "sgd/loss", "sgd/after2/params", "sgd/after2/running-stats")) {
+    for (String g : ALL_GROUPS) {
       assertTrue(groups.contains(g), "missing group " + g);
+      assertTrue(report.group(g).compared(), g + " was not compared");
     }
     assertEquals(seen.size(), report.comparisons().size());
+    for (ReferenceCheck.Comparison c : report.comparisons()) {
+      // the fixture has float64 keys: every group reports the official float32 code's own error
+      assertFalse(Double.isNaN(c.officialError()), c.group());
+      if (precision == ReferenceCheck.Precision.DOUBLE) {
+        assertEquals(ReferenceCheck.DOUBLE_TOLERANCE, c.tolerance(), c.group());
+      } else {
+        assertTrue(c.tolerance() >= ReferenceCheck.OFFICIAL_ERROR_FACTOR * c.officialError(), c.group());
+      }
+    }
   }
 
   @Test
-  void aWrongHyperParameterFails(@TempDir Path dir) throws IOException {
+  void aWrongHyperParameterFailsInBothPrecisions(@TempDir Path dir) throws IOException {
     // γ 1.15 -> 1.2 changes BEED's coefficients: losses, gradients and SGD must no longer match.
     Path tampered = dir.resolve("tampered.npz");
-    rewriteScalar(fixture(), tampered, "config/gamma.npy", 1.2);
-    ReferenceCheck.Report report = ReferenceCheck.run(tampered, c -> {});
-    assertFalse(report.passed());
-    assertTrue(report.verdict().startsWith("reference-check: FAIL"));
-    assertFalse(report.comparisons().stream().filter(c -> c.group().equals("loss/BEED")).findFirst().orElseThrow().passed());
-    assertTrue(report.comparisons().stream().filter(c -> c.group().equals("loss/CE")).findFirst().orElseThrow().passed());
+    copyNpz(fixture(), tampered, name -> name.equals("config/gamma.npy") ? scalarNpy(1.2) : null);
+    for (ReferenceCheck.Precision p : ReferenceCheck.Precision.values()) {
+      ReferenceCheck.Report report = ReferenceCheck.run(tampered, p, c -> {});
+      assertFalse(report.passed(), p.name());
+      assertTrue(report.verdict().startsWith("reference-check: FAIL"));
+      assertFalse(report.group("loss/BEED").passed());
+      assertFalse(report.group("grad/BEED").passed());
+      assertTrue(report.group("loss/CE").passed());
+      assertTrue(report.group("grad/CE").passed());
+    }
+  }
+
+  @Test
+  void objectivesWithoutGradientsAreReportedNotCompared(@TempDir Path dir) throws IOException {
+    Path partial = dir.resolve("kd-beed-only.npz");
+    copyNpz(fixture(), partial, name -> name.matches("(f64/)?grad/(CE|EED)/.*") ? DROP : null);
+    ReferenceCheck.Report report = ReferenceCheck.run(partial, ReferenceCheck.Precision.DOUBLE, c -> {});
+    assertTrue(report.passed(), report.verdict());
+    assertFalse(report.group("grad/CE").compared());
+    assertTrue(report.group("grad/CE").line().contains("not in fixture"), report.group("grad/CE").line());
+    assertFalse(report.group("grad/EED").compared());
+    assertTrue(report.group("grad/KD").compared());
+    assertTrue(report.group("grad/BEED").compared());
+  }
+
+  @Test
+  void aFixtureWithoutGradientsIsRefused(@TempDir Path dir) throws IOException {
+    Path none = dir.resolve("no-grads.npz");
+    copyNpz(fixture(), none, name -> name.matches("(f64/)?grad/.*") ? DROP : null);
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> ReferenceCheck.run(none, ReferenceCheck.Precision.FLOAT, c -> {}));
+    assertTrue(e.getMessage().contains("no-grads.npz") && e.getMessage().contains("holds no gradients"), e.getMessage());
+  }
+
+  @Test
+  void doublePrecisionNeedsFloat64KeysAndFloatFallsBackWithoutThem(@TempDir Path dir) throws IOException {
+    Path f32 = dir.resolve("f32-only.npz");
+    copyNpz(fixture(), f32, name -> name.startsWith("f64/") ? DROP : null);
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> ReferenceCheck.run(f32, ReferenceCheck.Precision.DOUBLE, c -> {}));
+    assertTrue(e.getMessage().contains("f32-only.npz") && e.getMessage().contains("--precision float"), e.getMessage());
+    ReferenceCheck.Report report = ReferenceCheck.run(f32, ReferenceCheck.Precision.FLOAT, c -> {});
+    assertTrue(report.passed(), report.verdict());
+    assertTrue(Double.isNaN(report.group("grad/BEED").officialError()));
+    assertEquals(ReferenceCheck.GRADIENT_TOLERANCE, report.group("grad/BEED").tolerance());
   }
 
   @Test
@@ -82,15 +129,21 @@ class ReferenceCheckTest {
     assertTrue(missing.getMessage().contains("nope.npz: no such file"), missing.getMessage());
   }
 
-  /** Copies an npz, replacing one float64 scalar entry. */
-  static void rewriteScalar(Path from, Path to, String entry, double value) throws IOException {
+  private static final byte[] DROP = new byte[0];
+
+  /** Copies an npz; {@code edit} gives an entry's new bytes, {@link #DROP} to leave it out, or null to keep it. */
+  static void copyNpz(Path from, Path to, java.util.function.Function<String, byte[]> edit) throws IOException {
     try (ZipInputStream in = new ZipInputStream(Files.newInputStream(from));
         ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(to))) {
       ZipEntry e;
       while ((e = in.getNextEntry()) != null) {
+        byte[] replacement = edit.apply(e.getName());
+        if (replacement == DROP) {
+          continue;
+        }
         out.putNextEntry(new ZipEntry(e.getName()));
-        if (e.getName().equals(entry)) {
-          out.write(scalarNpy(value));
+        if (replacement != null) {
+          out.write(replacement);
         } else {
           in.transferTo(out);
         }
