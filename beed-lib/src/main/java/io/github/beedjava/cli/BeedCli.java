@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       PredictCommand.class,
       SummaryCommand.class,
       ReferenceCheckCommand.class,
+      ExportCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class BeedCli implements Runnable {

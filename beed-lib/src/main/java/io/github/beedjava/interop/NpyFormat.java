@@ -142,8 +142,8 @@ final class NpyFormat {
 
   /** The {@code .npy} bytes (format 1.0, little-endian, C order) of a float, double or long array. */
   static byte[] write(INDArray a) {
-    INDArray c = a.dup('c');
-    long[] shape = c.shape();
+    INDArray c = a.dup('c').reshape(a.length()); // ND4J's to*Vector needs a vector
+    long[] shape = a.shape();
     int n = Math.toIntExact(c.length());
     String descr;
     int size;

@@ -32,7 +32,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * BN running statistics, every objective's loss, terms, teacher and parameter gradients, and two
  * BEED SGD steps. The model, T, λ, γ, lr, momentum and weight decay come from the fixture itself.
  *
- * <p>Errors are relative to the reference array's largest magnitude, {@code max|a−b| / max|b|}. A
+ * <p>Errors are relative to the reference array's largest magnitude, {@code max|a−b| / max|b|}, with
+ * {@code max|b|} floored at {@link #ZERO_FLOOR} of the group's largest magnitude. A
  * fixture may hold float64 ground truth under {@code f64/<key>}: a {@link Precision#DOUBLE} check
  * runs this network in float64 and compares with those keys at {@link #DOUBLE_TOLERANCE}; a float
  * check compares with them too, and widens each group's tolerance to three times the official
@@ -285,6 +286,8 @@ public final class ReferenceCheck {
       }
       emit.accept(params.result());
       emit.accept(stats.result());
+    } else {
+      emit.accept(Comparison.notInFixture("sgd"));
     }
     return new Report(fixture, config, precision, out);
   }
@@ -364,22 +367,24 @@ public final class ReferenceCheck {
       return npz.has(k) ? npz.get(k) : null;
     }
 
-    /** The official float32 array's error against its float64 one, NaN without float64 keys. */
-    double officialError(String key) {
-      if (!hasF64 || !npz.has(key) || !npz.has(F64 + key)) {
-        return Double.NaN;
-      }
-      return relativeError(npz.get(key), npz.get(F64 + key));
+    /** The official float32 array, when the fixture also has its float64 truth (else null). */
+    INDArray officialFloat(String key) {
+      return hasF64 && npz.has(key) && npz.has(F64 + key) ? npz.get(key) : null;
     }
   }
 
-  /** {@code max|a−b| / max|b|} (the plain maximum difference when b is all zero). */
-  static double relativeError(INDArray mine, INDArray reference) {
+  /**
+   * An array whose reference magnitude is below this fraction of its group's largest is measured
+   * against that floor instead of its own magnitude: gradients that are zero in exact arithmetic (a
+   * bias followed by batch norm) hold only rounding noise, whose relative size means nothing.
+   */
+  public static final double ZERO_FLOOR = 1e-3;
+
+  /** {@code max|a−b|} and {@code max|b|}. */
+  private static double[] differenceAndScale(INDArray mine, INDArray reference) {
     INDArray a = mine.castTo(DataType.DOUBLE);
     INDArray b = reference.castTo(DataType.DOUBLE);
-    double scale = Transforms.abs(b, true).maxNumber().doubleValue();
-    double diff = Transforms.abs(a.sub(b), false).maxNumber().doubleValue();
-    return scale > 0 ? diff / scale : diff;
+    return new double[] {Transforms.abs(a.sub(b), false).maxNumber().doubleValue(), Transforms.abs(b, true).maxNumber().doubleValue()};
   }
 
   /** Accumulates the worst relative error of a group, ours and the official float32 code's. */
@@ -387,11 +392,12 @@ public final class ReferenceCheck {
     private final String name;
     private final double baseTolerance;
     private final Reference ref;
-    private double worstError = 0;
-    private double officialError = Double.NaN;
-    private String worst = "-";
     private int count = 0;
-    private final List<Map.Entry<String, Double>> all = new ArrayList<>();
+    /** Per compared array: label, our difference, the official difference (NaN if unknown), the scale. */
+    private final List<Object[]> arrays = new ArrayList<>();
+    /** Per scalar or unmatched array: label and error, final as they are. */
+    private final List<Map.Entry<String, Double>> fixed = new ArrayList<>();
+    private double officialScalarError = Double.NaN;
 
     Group(String name, double baseTolerance, Reference ref) {
       this.name = name;
@@ -403,50 +409,66 @@ public final class ReferenceCheck {
     void add(String key, INDArray mine) {
       INDArray reference = ref.target(key);
       String label = key.substring(key.lastIndexOf('/') + 1);
-      double err;
+      count++;
       if (reference == null) {
-        err = Double.POSITIVE_INFINITY;
-        label += " (missing in fixture)";
+        fixed.add(Map.entry(label + " (missing in fixture)", Double.POSITIVE_INFINITY));
       } else if (!java.util.Arrays.equals(mine.shape(), reference.shape())) {
-        err = Double.POSITIVE_INFINITY;
-        label += " (shape " + java.util.Arrays.toString(mine.shape()) + " vs " + java.util.Arrays.toString(reference.shape()) + ")";
+        fixed.add(Map.entry(label + " (shape " + java.util.Arrays.toString(mine.shape()) + " vs "
+            + java.util.Arrays.toString(reference.shape()) + ")", Double.POSITIVE_INFINITY));
       } else {
-        err = relativeError(mine, reference);
+        double[] ours = differenceAndScale(mine, reference);
+        INDArray official = ref.officialFloat(key);
+        double officialDiff = official == null ? Double.NaN : differenceAndScale(official, reference)[0];
+        arrays.add(new Object[] {label, ours[0], officialDiff, ours[1]});
       }
-      official(ref.officialError(key));
-      record(label, err);
     }
 
     /** Compares a scalar with the fixture's scalar key. */
     void addScalar(String key, String label, double mine) {
       INDArray reference = ref.target(key);
-      double err = reference == null ? Double.POSITIVE_INFINITY
-          : Math.abs(mine - reference.getDouble(0)) / Math.max(Math.abs(reference.getDouble(0)), 1e-12);
-      official(ref.officialError(key));
-      record(label, Double.isNaN(err) ? Double.POSITIVE_INFINITY : err);
+      count++;
+      if (reference == null) {
+        fixed.add(Map.entry(label + " (missing in fixture)", Double.POSITIVE_INFINITY));
+        return;
+      }
+      double b = reference.getDouble(0);
+      double err = Math.abs(mine - b) / Math.max(Math.abs(b), 1e-12);
+      fixed.add(Map.entry(label, Double.isNaN(err) ? Double.POSITIVE_INFINITY : err));
+      INDArray official = ref.officialFloat(key);
+      if (official != null) {
+        double o = Math.abs(official.getDouble(0) - b) / Math.max(Math.abs(b), 1e-12);
+        officialScalarError = Double.isNaN(officialScalarError) ? o : Math.max(officialScalarError, o);
+      }
     }
 
     /** A term this implementation computes that the fixture lacks. */
     void missing(String label) {
-      record(label + " (not in fixture)", Double.POSITIVE_INFINITY);
-    }
-
-    private void official(double err) {
-      if (!Double.isNaN(err)) {
-        officialError = Double.isNaN(officialError) ? err : Math.max(officialError, err);
-      }
-    }
-
-    private void record(String label, double err) {
       count++;
-      all.add(Map.entry(label, err));
-      if (err > worstError || worst.equals("-")) {
-        worstError = Math.max(err, worstError);
-        worst = label;
-      }
+      fixed.add(Map.entry(label + " (not in fixture)", Double.POSITIVE_INFINITY));
     }
 
     Comparison result() {
+      double groupScale = arrays.stream().mapToDouble(a -> (double) a[3]).max().orElse(0);
+      double floor = ZERO_FLOOR * groupScale;
+      List<Map.Entry<String, Double>> all = new ArrayList<>(fixed);
+      double officialError = officialScalarError;
+      for (Object[] a : arrays) {
+        double scale = Math.max((double) a[3], floor);
+        all.add(Map.entry((String) a[0], scale > 0 ? (double) a[1] / scale : (double) a[1]));
+        double official = (double) a[2];
+        if (!Double.isNaN(official)) {
+          official = scale > 0 ? official / scale : official;
+          officialError = Double.isNaN(officialError) ? official : Math.max(officialError, official);
+        }
+      }
+      double worstError = 0;
+      String worst = "-";
+      for (Map.Entry<String, Double> e : all) {
+        if (worst.equals("-") || e.getValue() > worstError) {
+          worstError = e.getValue();
+          worst = e.getKey();
+        }
+      }
       double tolerance = baseTolerance;
       if (ref.precision() == Precision.FLOAT && !Double.isNaN(officialError)) {
         tolerance = Math.max(baseTolerance, OFFICIAL_ERROR_FACTOR * officialError);

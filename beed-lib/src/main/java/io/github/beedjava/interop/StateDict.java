@@ -58,6 +58,16 @@ public final class StateDict {
     }
   }
 
+  /**
+   * Adds every tensor of the network (parameters and BN running statistics) to an archive under
+   * {@code prefix + PyTorch name}, in PyTorch layout and the network's data type.
+   */
+  public static void putAll(MultiExitNetwork net, NpzWriter out, String prefix) {
+    for (ParameterRef ref : net.parameters()) {
+      out.put(prefix + ref.pytorchName(), toPytorch(ref, net.parameter(ref)));
+    }
+  }
+
   /** A DL4J array (parameter or gradient) of a tensor, in PyTorch layout. */
   public static INDArray toPytorch(ParameterRef ref, INDArray dl4j) {
     return switch (ref.kind()) {
