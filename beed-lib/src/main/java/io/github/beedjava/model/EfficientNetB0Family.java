@@ -2,7 +2,6 @@ package io.github.beedjava.model;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.nd4j.linalg.activations.Activation;
 
 /**
  * The CIFAR EfficientNetB0 of spec §1.5 (kuangliu-style MBConv blocks): 3x3 stem with 32 channels
@@ -28,7 +27,7 @@ final class EfficientNetB0Family {
     GraphAssembler g = new GraphAssembler(config);
     List<ArchitectureRow> rows = new ArrayList<>();
     String x = g.conv("conv1", GraphAssembler.INPUT, config.scaled(32), 3, 1, 1, false);
-    x = g.activation("swish1", g.batchNorm("bn1", x), Activation.SWISH);
+    x = g.activation("swish1", g.batchNorm("bn1", x), GraphAssembler.SWISH);
     rows.add(new ArchitectureRow("Main", "Conv2d", config.scaled(32), 1, 1));
     String[] stageOut = new String[STAGES.length];
     int index = 0;
@@ -52,9 +51,9 @@ final class EfficientNetB0Family {
     int planes = expansion * cin;
     String y = in;
     if (expansion != 1) {
-      y = g.activation(name + ".swish1", g.batchNorm(name + ".bn1", g.conv(name + ".conv1", y, planes, 1, 1, 0, false)), Activation.SWISH);
+      y = g.activation(name + ".swish1", g.batchNorm(name + ".bn1", g.conv(name + ".conv1", y, planes, 1, 1, 0, false)), GraphAssembler.SWISH);
     }
-    y = g.activation(name + ".swish2", g.batchNorm(name + ".bn2", g.depthwiseConv(name + ".conv2", y, kernel, stride, kernel / 2)), Activation.SWISH);
+    y = g.activation(name + ".swish2", g.batchNorm(name + ".bn2", g.depthwiseConv(name + ".conv2", y, kernel, stride, kernel / 2)), GraphAssembler.SWISH);
     y = g.squeezeExcite(name + ".se", y, Math.max(1, (int) (cin * 0.25)));
     y = g.batchNorm(name + ".bn3", g.conv(name + ".conv3", y, out, 1, 1, 0, false));
     return stride == 1 && cin == out ? g.add(name + ".add", y, in) : y;

@@ -27,6 +27,9 @@ import org.nd4j.linalg.learning.config.NoOp;
  * costs). Layer names are PyTorch module names so that state dicts map one to one.
  */
 final class GraphAssembler {
+  /** Swish with a gradient that stays finite in float32 (ND4J's own returns NaN above x ≈ 44). */
+  static final org.nd4j.linalg.activations.IActivation SWISH = new StableSwish();
+
   static final String INPUT = "input";
 
   private final GraphBuilder graph;
@@ -149,9 +152,9 @@ final class GraphAssembler {
     graph.addLayer(name + ".pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).collapseDimensions(false).build(), in);
     record(name + ".pool", in, new FeatureShape(s.channels(), 1, 1), 0, 0);
     String a = conv(name + ".se1", name + ".pool", squeeze, 1, 1, 0, true);
-    a = activation(name + ".swish", a, Activation.SWISH);
+    a = activation(name + ".swish", a, SWISH);
     a = conv(name + ".se2", a, s.channels(), 1, 1, 0, true);
-    a = activation(name + ".sigmoid", a, Activation.SIGMOID);
+    a = activation(name + ".sigmoid", a, Activation.SIGMOID.getActivationFunction());
     graph.addVertex(name + ".scale", new ChannelScaleVertex(), in, a);
     shapes.put(name + ".scale", s);
     inputsOf.put(name + ".scale", List.of(in, a));
@@ -159,7 +162,7 @@ final class GraphAssembler {
   }
 
   /** An activation layer (swish, sigmoid, ...). */
-  String activation(String name, String in, Activation fn) {
+  String activation(String name, String in, org.nd4j.linalg.activations.IActivation fn) {
     graph.addLayer(name, new ActivationLayer.Builder().activation(fn).build(), in);
     return record(name, in, shape(in), 0, 0);
   }
