@@ -86,6 +86,26 @@ public final class Trainer {
         throw new IOException(checkpointFile + ": belongs to config " + resume.configHash() + ", not " + hash + "; use another --out or --force");
       }
     }
+    // From here on the run directory changes: one process at a time (a second one is refused).
+    try (RunLock lock = RunLock.acquire(dir)) {
+      if (!options.force() && Files.exists(summaryFile) && RunSummary.read(summaryFile).configHash().equals(hash)) {
+        RunSummary reused = RunSummary.read(summaryFile).asReused(); // finished by another process meanwhile
+        listener.message("reusing finished run " + dir + " (finished while this process waited)");
+        listener.finished(reused);
+        return reused;
+      }
+      if (!options.force() && resume == null && Files.exists(checkpointFile)) {
+        resume = Checkpoint.read(checkpointFile); // written by another process meanwhile
+        if (!resume.configHash().equals(hash)) {
+          throw new IOException(checkpointFile + ": belongs to config " + resume.configHash() + ", not " + hash + "; use another --out or --force");
+        }
+      }
+      return train(dir, hash, data, resume, summaryFile, checkpointFile);
+    }
+  }
+
+  private RunSummary train(Path dir, String hash, DataSplits data, Checkpoint resume, Path summaryFile, Path checkpointFile)
+      throws IOException {
     MultiExitNetwork net = MultiExitNetwork.create(
         config.modelConfig(data.numClasses(), data.train().channels(), data.train().imageSize()));
     PyTorchSgd sgd = new PyTorchSgd(config.momentum(), config.weightDecay());
