@@ -5,14 +5,15 @@ import io.github.beedjava.data.Datasets;
 import io.github.beedjava.model.MultiExitNetwork;
 import io.github.beedjava.train.Checkpoint;
 import io.github.beedjava.train.RunSummary;
+import io.github.beedjava.train.RunWeights;
 import io.github.beedjava.train.TrainingConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * A finished run's network, rebuilt from its config and the final weights of its last
- * checkpoint (runs keep it; committed results do not include checkpoints).
+ * A finished run's network, rebuilt from its config and its final weights: the last checkpoint
+ * where the run was trained, else {@code weights.npz} (which committed results carry).
  *
  * @param config the run's config
  * @param network the trained network
@@ -24,7 +25,7 @@ public record TrainedRun(TrainingConfig config, MultiExitNetwork network, DataSp
    * Loads a run directory.
    *
    * @param dataDir dataset folder, or null for the default
-   * @throws IOException naming the file when the run is unfinished or its checkpoint is missing
+   * @throws IOException naming the file when the run is unfinished, has no weights, or they were altered
    */
   public static TrainedRun load(Path runDir, Path dataDir) throws IOException {
     Path summaryFile = runDir.resolve(RunSummary.FILE);
@@ -33,17 +34,24 @@ public record TrainedRun(TrainingConfig config, MultiExitNetwork network, DataSp
     }
     RunSummary summary = RunSummary.read(summaryFile);
     Path checkpointFile = runDir.resolve(Checkpoint.FILE);
-    if (!Files.exists(checkpointFile)) {
-      throw new IOException(checkpointFile + ": missing; the weights are kept only where the run was trained "
-          + "(results/ commits no checkpoints); rerun it with --force to get them");
-    }
-    Checkpoint checkpoint = Checkpoint.read(checkpointFile);
     TrainingConfig c = summary.config();
-    if (checkpoint.epoch() != c.epochs()) {
-      throw new IOException(checkpointFile + ": holds epoch " + checkpoint.epoch() + " of " + c.epochs() + ", not the final weights");
+    Checkpoint checkpoint = null;
+    if (Files.exists(checkpointFile)) {
+      checkpoint = Checkpoint.read(checkpointFile);
+      if (checkpoint.epoch() != c.epochs()) {
+        throw new IOException(checkpointFile + ": holds epoch " + checkpoint.epoch() + " of " + c.epochs() + ", not the final weights");
+      }
+    } else if (!Files.exists(runDir.resolve(RunWeights.FILE))) {
+      throw new IOException(runDir + ": has neither " + Checkpoint.FILE + " nor " + RunWeights.FILE
+          + " (runs finished before weights.npz existed keep their weights only where they were trained); "
+          + "rerun it with --force to get them");
     }
     DataSplits data = Datasets.load(c.dataset(), dataDir, c.trainSubset(), c.testSubset(), c.imageSize());
     MultiExitNetwork net = MultiExitNetwork.create(c.modelConfig(data.numClasses(), data.train().channels(), data.train().imageSize()));
+    if (checkpoint == null) {
+      RunWeights.load(runDir, net, summary.paramsSha256());
+      return new TrainedRun(c, net, data);
+    }
     net.graph().params().assign(checkpoint.params().reshape(net.graph().params().shape()));
     if (!Checkpoint.sha256Of(net.graph().params()).equals(summary.paramsSha256())) {
       throw new IOException(checkpointFile + ": its weights do not match summary.json's paramsSha256; rerun with --force");

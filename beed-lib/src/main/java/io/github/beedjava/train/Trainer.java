@@ -193,6 +193,7 @@ public final class Trainer {
     }
     double wall = wallBefore + seconds(segmentStart);
     RunSummary summary = summarize(history, Checkpoint.sha256Of(net.graph().params()), wall, provenance.commitLabel());
+    RunWeights.write(dir, net);  // before the summary, which marks the run finished
     provenance.write(dir, "finished", wall);
     AtomicFiles.writeString(summaryFile, summary.toJson());
     // The checkpoint of a finished run is only needed to extend it; the summary marks it finished.

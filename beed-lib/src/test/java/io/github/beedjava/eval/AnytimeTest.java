@@ -37,9 +37,25 @@ class AnytimeTest {
     assertTrue(AnytimeReport.table(List.of(curve)).rowCount() > 0);
     assertTrue(AnytimeReport.chart(List.of(curve), "t").getSeriesMap().size() >= 2);
 
+    // Without the checkpoint the run's weights.npz gives the same network; altered or missing, a clear error.
+    org.nd4j.linalg.api.ndarray.INDArray batch = io.github.beedjava.data.BatchLoader.load(trained.data().test(),
+        new int[] {0, 1, 2, 3}, 0, 4, null, org.nd4j.linalg.api.buffer.DataType.FLOAT).input();
+    org.nd4j.linalg.api.ndarray.INDArray before = trained.network().logits(batch).ensembleLogits().dup();
     Files.delete(run.resolve(Checkpoint.FILE));
+    TrainedRun fromWeights = TrainedRun.load(run, null);
+    assertEquals(before, fromWeights.network().logits(batch).ensembleLogits());
+    Path weights = run.resolve(io.github.beedjava.train.RunWeights.FILE);
+    io.github.beedjava.interop.NpzArchive npz = io.github.beedjava.interop.NpzArchive.read(weights);
+    io.github.beedjava.interop.NpzWriter altered = new io.github.beedjava.interop.NpzWriter();
+    for (String k : npz.keys()) {
+      altered.put(k, k.equals("linear.bias") ? npz.get(k).add(1e-3) : npz.get(k));
+    }
+    altered.write(weights);
+    IOException changed = assertThrows(IOException.class, () -> TrainedRun.load(run, null));
+    assertTrue(changed.getMessage().contains("weights.npz: its weights do not match"), changed.getMessage());
+    Files.delete(weights);
     IOException missing = assertThrows(IOException.class, () -> TrainedRun.load(run, null));
-    assertTrue(missing.getMessage().contains("checkpoint.bin: missing"), missing.getMessage());
+    assertTrue(missing.getMessage().contains("neither checkpoint.bin nor weights.npz"), missing.getMessage());
   }
 
   @Test
