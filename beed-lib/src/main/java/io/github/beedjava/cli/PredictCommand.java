@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
       "last line: predict: early exit X img/s vs all classifiers Y img/s (speed-up Z x) ..."
     })
 final class PredictCommand implements Callable<Integer> {
-  @Option(names = "--run", required = true, paramLabel = "DIR", description = "A finished run directory (with its checkpoint.bin).") Path run;
+  @Option(names = "--run", required = true, paramLabel = "DIR", description = "A finished run directory (with its checkpoint.bin, or the weights.npz of committed runs).") Path run;
   @Option(names = "--q", defaultValue = "0.5", description = "Exit profile q (fractions leaving at exit k ∝ q^k; default ${DEFAULT-VALUE}).") double q;
   @Option(names = "--held-out", defaultValue = "2000", description = "Held-out training images for the thresholds (default ${DEFAULT-VALUE}).") int heldOut;
   @Option(names = {"--batch", "--batch-size"}, defaultValue = "256", description = "Inference batch size (default ${DEFAULT-VALUE}).") int batch;
