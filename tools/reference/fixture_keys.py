@@ -181,6 +181,17 @@ def save(path, arrays):
             os.remove(tmp.name)
 
 
+def add_hyperparameter_args(parser):
+    """The loss and optimiser options both fixture tools take (defaults: the official recipe)."""
+    parser.add_argument("--lam", type=float, default=1.6, help="λ, ensemble importance coefficient")
+    parser.add_argument("--gamma", type=float, default=1.15, help="γ, CE/KD balancing constant")
+    parser.add_argument("--T", type=float, default=3.0, help="distillation temperature")
+    parser.add_argument("--lr", type=float, default=0.1)
+    parser.add_argument("--momentum", type=float, default=0.9)
+    parser.add_argument("--wd", type=float, default=5e-4, help="weight decay")
+    parser.add_argument("--objectives", default="CE,KD,EED,BEED", help="objectives whose gradients are stored")
+
+
 def scaled(channels, width):
     """This package's width rule: channels x width, rounded half up, at least 1."""
     return max(1, int(math.floor(channels * width + 0.5)))

@@ -2,7 +2,6 @@ package io.github.beedjava.cli;
 
 import io.github.beedjava.interop.NpzWriter;
 import io.github.beedjava.interop.StateDict;
-import io.github.beedjava.model.ExitStructure;
 import io.github.beedjava.model.ModelConfig;
 import io.github.beedjava.model.MultiExitNetwork;
 import java.nio.file.Path;
@@ -21,17 +20,7 @@ import picocli.CommandLine.Option;
       "config/num_classes and config/seed. tools/twin/make_twin_fixture.py loads it into a PyTorch twin."
     })
 final class ExportCommand implements Callable<Integer> {
-  @Option(names = "--model", required = true, description = "Backbone: ${COMPLETION-CANDIDATES}", completionCandidates = SummaryCommand.ModelNames.class)
-  String model;
-
-  @Option(names = "--exits", defaultValue = "bottleneck", description = "Exit structure: bottleneck, lct, byot, tofd or none (default ${DEFAULT-VALUE}).")
-  String exits;
-
-  @Option(names = "--width", defaultValue = "1", description = "Width multiplier (default ${DEFAULT-VALUE}).")
-  double width;
-
-  @Option(names = "--classes", defaultValue = "100", description = "Number of classes (default ${DEFAULT-VALUE}).")
-  int classes;
+  @picocli.CommandLine.Mixin ModelOptions network;
 
   @Option(names = "--seed", defaultValue = "1", description = "Initialisation seed (default ${DEFAULT-VALUE}).")
   long seed;
@@ -41,7 +30,7 @@ final class ExportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ModelConfig config = ModelConfig.cifar(model, ExitStructure.parse(exits), width, classes).withSeed(seed);
+    ModelConfig config = network.config().withSeed(seed);
     MultiExitNetwork net = MultiExitNetwork.create(config);
     NpzWriter npz = new NpzWriter()
         .putText("config/model", config.architecture())
@@ -52,7 +41,7 @@ final class ExportCommand implements Callable<Integer> {
     StateDict.putAll(net, npz, "param/");
     npz.write(out);
     System.out.printf(java.util.Locale.ROOT, "wrote %s: %s, exits %s, width %s, %d classes, %d tensors%n",
-        out, model, config.exits().cliName(), width, classes, net.parameters().size());
+        out, config.architecture(), config.exits().cliName(), config.width(), config.numClasses(), net.parameters().size());
     return 0;
   }
 }

@@ -1,7 +1,6 @@
 package io.github.beedjava.cli;
 
 import io.github.beedjava.model.ArchitectureSummary;
-import io.github.beedjava.model.ExitStructure;
 import io.github.beedjava.model.ModelConfig;
 import io.github.beedjava.model.Models;
 import java.util.concurrent.Callable;
@@ -14,17 +13,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "Print a Fig. 1-style architecture table, parameters and MFLOPs per classifier.")
 final class SummaryCommand implements Callable<Integer> {
-  @Option(names = "--model", defaultValue = "resnet18", description = "Backbone: ${COMPLETION-CANDIDATES}", completionCandidates = ModelNames.class)
-  String model;
-
-  @Option(names = "--exits", defaultValue = "bottleneck", description = "Exit structure: bottleneck, lct, byot, tofd or none (default ${DEFAULT-VALUE}).")
-  String exits;
-
-  @Option(names = "--width", defaultValue = "1", description = "Width multiplier (default ${DEFAULT-VALUE}).")
-  double width;
-
-  @Option(names = "--classes", defaultValue = "100", description = "Number of classes (default ${DEFAULT-VALUE}).")
-  int classes;
+  @picocli.CommandLine.Mixin ModelOptions network;
 
   @Option(names = "--input-channels", defaultValue = "3", description = "Input channels (default ${DEFAULT-VALUE}).")
   int inputChannels;
@@ -41,7 +30,7 @@ final class SummaryCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     ModelConfig config =
-        ModelConfig.cifar(model, ExitStructure.parse(exits), width, classes)
+        network.config()
             .withInput(inputChannels, inputSize)
             .withStemRelu(stemRelu)
             .withImagenetStem(imagenetStem);
