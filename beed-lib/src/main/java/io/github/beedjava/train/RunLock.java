@@ -50,7 +50,13 @@ public final class RunLock implements AutoCloseable {
       Path tmp = Files.createTempFile(dir, ".lock-", ".tmp");
       try {
         Files.writeString(tmp, content, StandardCharsets.UTF_8);
-        Files.createLink(file, tmp);
+        try {
+          Files.createLink(file, tmp);
+        } catch (UnsupportedOperationException noHardLinks) {
+          // a file system without hard links: create-if-absent is still atomic, the content follows
+          Files.writeString(file, content, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE_NEW,
+              java.nio.file.StandardOpenOption.WRITE);
+        }
         return new RunLock(file, content);
       } catch (FileAlreadyExistsException held) {
         Map<String, String> holder = read(file);
