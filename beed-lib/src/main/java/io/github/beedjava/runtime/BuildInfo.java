@@ -48,9 +48,12 @@ public final class BuildInfo {
     return out == null || out.isBlank() ? "unknown" : out.trim();
   }
 
-  /** True when the checkout has uncommitted changes to tracked files. */
+  /**
+   * True when the checkout has uncommitted changes to tracked files outside {@code results/}: a run
+   * rewriting its own committed results folder (with {@code --force}) does not change the code it ran.
+   */
   public static boolean gitDirty() {
-    String out = git("status", "--porcelain", "--untracked-files=no");
+    String out = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)results");
     return out != null && !out.isBlank();
   }
 
