@@ -138,23 +138,81 @@ def compute(model, s0, x, y, hp, grad_objectives=OBJECTIVES, sgd=True):
     return out
 
 
+class ReluInputs:
+    """Records the input of every F.relu call made while gradients are on (the training forwards),
+    in call order; with flips (one boolean mask per call, from an earlier pass), those inputs take
+    the other side of the kink: a unit counted active becomes inactive and vice versa. nn.ReLU and
+    the official code's F.relu both go through torch.nn.functional.relu."""
+
+    def __init__(self, flips=None):
+        self.inputs = []
+        self.flips = flips
+        self._relu = None
+
+    def __enter__(self):
+        self._relu = F.relu
+
+        def relu(t, *args, **kw):
+            if not torch.is_grad_enabled():
+                return self._relu(t, *args, **kw)
+            i = len(self.inputs)
+            self.inputs.append(t.detach().clone())
+            if self.flips is None:
+                return self._relu(t, *args, **kw)
+            active = (t > 0) ^ self.flips[i]
+            return t * active.to(t.dtype)
+
+        F.relu = relu
+        return self
+
+    def __exit__(self, *exc):
+        F.relu = self._relu
+
+
+# A ReLU input within this many times the official float32 computation's own error on it
+# (|x32 - x64|, element by element) has a sign another float32 computation, summing in another
+# order, may get wrong.
+AMBIGUITY = 4.0
+
+
 def fixture(make_model, s0, x, y, hp, grad_objectives=OBJECTIVES, sgd=True):
-    """The float32 keys and their float64 twins (f64/...), both from the same s0 and input.
+    """The float32 keys and their float64 twins (f64/...), both from the same s0 and input, and the
+    kink keys: how far the float64 gradients (kink/grad/<objective>) and SGD results
+    (kink/sgd/after2/params, kink/sgd/after2/running-stats) move when every ReLU input closer to zero than AMBIGUITY x its float32 error
+    takes the other side of the kink (0 when there is none; count in kink/ambiguous_relu_inputs).
+    A float32 implementation may differ from float64 by that much without any fault.
 
     make_model() returns a fresh float32 model of the right architecture."""
-    f32 = compute(make_model().float(), {k: v.float() for k, v in s0.items()}, x.float(), y, hp, grad_objectives, sgd)
-    f64 = compute(make_model().double(), {k: v.double() for k, v in s0.items()}, x.double(), y, hp, grad_objectives, sgd)
+    def run(dtype, relus):
+        with relus:
+            return compute(make_model().to(dtype), {k: v.to(dtype) for k, v in s0.items()}, x.to(dtype), y, hp,
+                           grad_objectives, sgd)
+    r32, r64 = ReluInputs(), ReluInputs()
+    f32 = run(torch.float32, r32)
+    f64 = run(torch.float64, r64)
+    if len(r32.inputs) != len(r64.inputs):
+        raise SystemExit(f"ReLU calls differ between float32 ({len(r32.inputs)}) and float64 ({len(r64.inputs)})")
+    flips = [b.abs() < AMBIGUITY * (a.double() - b).abs() for a, b in zip(r32.inputs, r64.inputs)]
+    ambiguous = sum(int(f.sum()) for f in flips)
+    flipped = run(torch.float64, ReluInputs(flips)) if ambiguous else f64
     out = dict(f32)
     out.update({f"f64/{k}": v for k, v in f64.items()})
+    groups = {f"grad/{o}": [k for k in f64 if k.startswith(f"grad/{o}/")] for o in grad_objectives}
+    if sgd:
+        after2 = [k for k in f64 if k.startswith("sgd/after2/")]
+        groups["sgd/after2/params"] = [k for k in after2 if "running_" not in k]
+        groups["sgd/after2/running-stats"] = [k for k in after2 if "running_" in k]
+    for group, keys in groups.items():
+        out["kink/" + group] = np.float64(relative_error([(flipped[k], f64[k]) for k in keys]))
+    out["kink/ambiguous_relu_inputs"] = np.float64(ambiguous)
     return out
 
 
-def self_error(out, prefix, floor=1e-3):
-    """The float32 computation's largest relative error against float64 over keys starting with prefix,
-    each array measured against max(its own magnitude, floor x the largest magnitude among them), as
-    the reference check does (exactly-zero gradients hold only rounding noise)."""
-    pairs = [(np.asarray(v, dtype=np.float64), np.asarray(out[f"f64/{k}"], dtype=np.float64))
-             for k, v in out.items() if k.startswith(prefix) and f"f64/{k}" in out]
+def relative_error(pairs, floor=1e-3):
+    """The largest relative difference over (value, reference) array pairs, each measured against
+    max(its reference's magnitude, floor x the largest magnitude among them), as the reference check
+    does (exactly-zero gradients hold only rounding noise)."""
+    pairs = [(np.asarray(v, dtype=np.float64), np.asarray(r, dtype=np.float64)) for v, r in pairs]
     if not pairs:
         return 0.0
     top = max(np.abs(ref).max() for _, ref in pairs)
@@ -164,6 +222,12 @@ def self_error(out, prefix, floor=1e-3):
         diff = np.abs(v - ref).max()
         worst = max(worst, diff / scale if scale > 0 else diff)
     return worst
+
+
+def self_error(out, prefix, floor=1e-3):
+    """The float32 computation's largest relative error against float64 over keys starting with prefix
+    (see relative_error)."""
+    return relative_error([(v, out[f"f64/{k}"]) for k, v in out.items() if k.startswith(prefix) and f"f64/{k}" in out], floor)
 
 
 def save(path, arrays):

@@ -77,9 +77,10 @@ np.random.seed(a.seed)
 model = make_model()
 fk.randomise_batch_norm(model, a.seed)
 s0 = fk.state(model)
+hp = dict(T=a.T, lam=a.lam, gamma=a.gamma, lr=a.lr, momentum=a.momentum, weight_decay=a.wd)
 x = torch.randn(a.batch, 3, 32, 32)
 y = torch.randint(0, a.classes, (a.batch,))
-hp = dict(T=a.T, lam=a.lam, gamma=a.gamma, lr=a.lr, momentum=a.momentum, weight_decay=a.wd)
+keys = fk.fixture(make_model, s0, x, y, hp, tuple(a.objectives.split(",")))
 
 out = {f"config/{k}": np.float64(v) for k, v in dict(
     width=a.width, num_classes=a.classes, T=a.T, lam=a.lam, gamma=a.gamma, lr=a.lr, momentum=a.momentum,
@@ -88,8 +89,9 @@ out["input"] = x.numpy()
 out["target"] = y.numpy().astype(np.int64)
 for k, v in s0.items():
     out[f"param/{k}"] = v.numpy()
-out.update(fk.fixture(make_model, s0, x, y, hp, tuple(a.objectives.split(","))))
+out.update(keys)
 fk.save(a.out, out)
 print(f"wrote {a.out}: {len(out)} arrays, {sum(v.numel() for v in model.parameters())} parameters; "
       f"official float32 vs float64: gradients {fk.self_error(out, 'grad/'):.2e}, "
-      f"after two SGD steps {fk.self_error(out, 'sgd/after2/'):.2e}")
+      f"after two SGD steps {fk.self_error(out, 'sgd/after2/'):.2e}; "
+      f"{int(out['kink/ambiguous_relu_inputs'])} ReLU inputs within float32's reach of zero")

@@ -56,9 +56,10 @@ fk.randomise_batch_norm(model, seed)
 s0 = fk.state(model)
 
 torch.manual_seed(seed)
+hp = dict(T=a.T, lam=a.lam, gamma=a.gamma, lr=a.lr, momentum=a.momentum, weight_decay=a.wd)
 x = torch.randn(a.batch, 3, 32, 32)
 y = torch.randint(0, classes, (a.batch,))
-hp = dict(T=a.T, lam=a.lam, gamma=a.gamma, lr=a.lr, momentum=a.momentum, weight_decay=a.wd)
+keys = fk.fixture(make_model, s0, x, y, hp, tuple(a.objectives.split(",")), sgd=not a.no_sgd)
 out = {f"config/{k}": np.float64(v) for k, v in dict(
     width=width, num_classes=classes, T=a.T, lam=a.lam, gamma=a.gamma, lr=a.lr, momentum=a.momentum,
     weight_decay=a.wd, seed=seed, batch=a.batch).items()}
@@ -67,8 +68,9 @@ out["input"] = x.numpy()
 out["target"] = y.numpy().astype(np.int64)
 for k, v in s0.items():
     out[f"param/{k}"] = v.numpy()
-out.update(fk.fixture(make_model, s0, x, y, hp, tuple(a.objectives.split(",")), sgd=not a.no_sgd))
+out.update(keys)
 fk.save(a.out, out)
 print(f"wrote {a.out}: {model_name}/{exits} width {width}, {sum(v.numel() for v in model.parameters())} parameters, "
       f"{os.path.getsize(a.out) / 1e6:.1f} MB; official float32 vs float64: gradients {fk.self_error(out, 'grad/'):.2e}"
-      + ("" if a.no_sgd else f", after two SGD steps {fk.self_error(out, 'sgd/after2/'):.2e}"))
+      + ("" if a.no_sgd else f", after two SGD steps {fk.self_error(out, 'sgd/after2/'):.2e}")
+      + f"; {int(out['kink/ambiguous_relu_inputs'])} ReLU inputs within float32's reach of zero")

@@ -49,7 +49,7 @@ public record TrainedRun(TrainingConfig config, MultiExitNetwork network, DataSp
     DataSplits data = Datasets.load(c.dataset(), dataDir, c.trainSubset(), c.testSubset(), c.imageSize());
     MultiExitNetwork net = MultiExitNetwork.create(c.modelConfig(data.numClasses(), data.train().channels(), data.train().imageSize()));
     if (checkpoint == null) {
-      RunWeights.load(runDir, net, summary.paramsSha256());
+      RunWeights.load(runDir, net, summary);
       return new TrainedRun(c, net, data);
     }
     net.graph().params().assign(checkpoint.params().reshape(net.graph().params().shape()));

@@ -20,6 +20,8 @@ import java.nio.file.Path;
  * @param bestEpoch epoch with the best main-network test accuracy
  * @param bestAccuracies test accuracies at that epoch
  * @param paramsSha256 SHA-256 of the final flat parameters (BN statistics included)
+ * @param weightsSha256 SHA-256 of the run's {@code weights.npz} file, or null for runs finished
+ *     before the file was written
  * @param wallSeconds wall time of the run, resumed parts added up
  * @param gitCommit commit of the code that trained it ({@code +dirty} when uncommitted changes)
  * @param hardware CPU/GPU and threads
@@ -35,6 +37,7 @@ public record RunSummary(
     int bestEpoch,
     Accuracies bestAccuracies,
     String paramsSha256,
+    String weightsSha256,
     double wallSeconds,
     String gitCommit,
     String hardware,
@@ -47,7 +50,7 @@ public record RunSummary(
   /** A copy marked as reused. */
   public RunSummary asReused() {
     return new RunSummary(runId, configHash, config, finalEpoch, finalAccuracies, bestEpoch, bestAccuracies,
-        paramsSha256, wallSeconds, gitCommit, hardware, backend, true);
+        paramsSha256, weightsSha256, wallSeconds, gitCommit, hardware, backend, true);
   }
 
   /** The JSON of {@code summary.json}. */
@@ -70,6 +73,9 @@ public record RunSummary(
     best.addProperty("epoch", bestEpoch);
     o.add("bestMainEpoch", best);
     o.addProperty("paramsSha256", paramsSha256);
+    if (weightsSha256 != null) {
+      o.addProperty("weightsSha256", weightsSha256);
+    }
     o.addProperty("wallSeconds", wallSeconds);
     o.addProperty("gitCommit", gitCommit);
     o.addProperty("hardware", hardware);
@@ -98,6 +104,7 @@ public record RunSummary(
           best.get("epoch").getAsInt(),
           Json.accuracies(best),
           o.get("paramsSha256").getAsString(),
+          o.has("weightsSha256") ? o.get("weightsSha256").getAsString() : null,
           o.get("wallSeconds").getAsDouble(),
           o.get("gitCommit").getAsString(),
           o.get("hardware").getAsString(),

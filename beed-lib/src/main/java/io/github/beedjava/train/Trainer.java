@@ -192,8 +192,8 @@ public final class Trainer {
       throw e;
     }
     double wall = wallBefore + seconds(segmentStart);
-    RunSummary summary = summarize(history, Checkpoint.sha256Of(net.graph().params()), wall, provenance.commitLabel());
-    RunWeights.write(dir, net);  // before the summary, which marks the run finished
+    String weightsSha = RunWeights.write(dir, net);  // before the summary, which marks the run finished
+    RunSummary summary = summarize(history, Checkpoint.sha256Of(net.graph().params()), weightsSha, wall, provenance.commitLabel());
     provenance.write(dir, "finished", wall);
     AtomicFiles.writeString(summaryFile, summary.toJson());
     // The checkpoint of a finished run is only needed to extend it; the summary marks it finished.
@@ -210,7 +210,7 @@ public final class Trainer {
         config.runId(), epoch, batch));
   }
 
-  private RunSummary summarize(List<EpochMetrics> history, String paramsSha, double wall, String commit) {
+  private RunSummary summarize(List<EpochMetrics> history, String paramsSha, String weightsSha, double wall, String commit) {
     EpochMetrics last = history.get(history.size() - 1);
     EpochMetrics best = last;
     for (EpochMetrics m : history) {
@@ -219,7 +219,7 @@ public final class Trainer {
       }
     }
     return new RunSummary(config.runId(), config.hash(), config, last.epoch(), last.accuracies(), best.epoch(),
-        best.accuracies(), paramsSha, wall, commit, BuildInfo.hardware(), Nd4jRuntime.backend(), false);
+        best.accuracies(), paramsSha, weightsSha, wall, commit, BuildInfo.hardware(), Nd4jRuntime.backend(), false);
   }
 
   /** Refuses a run directory that holds another config's files. */

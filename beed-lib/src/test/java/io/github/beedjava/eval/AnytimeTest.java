@@ -45,6 +45,8 @@ class AnytimeTest {
     TrainedRun fromWeights = TrainedRun.load(run, null);
     assertEquals(before, fromWeights.network().logits(batch).ensembleLogits());
     Path weights = run.resolve(io.github.beedjava.train.RunWeights.FILE);
+    assertEquals(io.github.beedjava.data.FileDigest.hex(weights, "SHA-256"),
+        io.github.beedjava.train.RunSummary.read(run.resolve(io.github.beedjava.train.RunSummary.FILE)).weightsSha256());
     io.github.beedjava.interop.NpzArchive npz = io.github.beedjava.interop.NpzArchive.read(weights);
     io.github.beedjava.interop.NpzWriter altered = new io.github.beedjava.interop.NpzWriter();
     for (String k : npz.keys()) {
@@ -52,7 +54,7 @@ class AnytimeTest {
     }
     altered.write(weights);
     IOException changed = assertThrows(IOException.class, () -> TrainedRun.load(run, null));
-    assertTrue(changed.getMessage().contains("weights.npz: its weights do not match"), changed.getMessage());
+    assertTrue(changed.getMessage().contains("weights.npz: its SHA-256 differs from summary.json's weightsSha256"), changed.getMessage());
     Files.delete(weights);
     IOException missing = assertThrows(IOException.class, () -> TrainedRun.load(run, null));
     assertTrue(missing.getMessage().contains("neither checkpoint.bin nor weights.npz"), missing.getMessage());

@@ -35,7 +35,7 @@ class ExperimentResultTest {
       Accuracies a = new Accuracies(names, acc, 10 * i + 9, 100);
       Accuracies best = new Accuracies(names, acc.clone(), 10 * i + 8, 100);
       runs.add(new RunSummary(entry.config().runId(), entry.config().hash(), entry.config(), 3, a, 2, best,
-          "0".repeat(64), 12.5, "abc", "cpu", "CPU", false));
+          "0".repeat(64), null, 12.5, "abc", "cpu", "CPU", false));
       i++;
     }
     return new ExperimentResult(e, runs);
@@ -98,7 +98,7 @@ class ExperimentResultTest {
       double main = 50 + 10 * entry.config().lambda() + entry.config().gamma();
       Accuracies a = new Accuracies(names, new double[] {1, 2, 3, main}, main + 1, 100);
       runs.add(new RunSummary(entry.config().runId(), entry.config().hash(), entry.config(), 3, a, 3, a,
-          "0".repeat(64), 1, "abc", "cpu", "CPU", false));
+          "0".repeat(64), null, 1, "abc", "cpu", "CPU", false));
     }
     ExperimentResult r = new ExperimentResult(e, runs);
     Table t = r.ablation(Selection.FINAL);

@@ -116,6 +116,31 @@ class ReferenceCheckTest {
   }
 
   @Test
+  void aFloatCheckAllowsTwiceTheKinkSensitivityOfAGroupAndADoubleCheckNone(@TempDir Path dir) throws IOException {
+    // Both references of one BEED gradient moved by 5%: ours is now 4.8% off, the official float32 still exact.
+    NpzArchive npz = NpzArchive.read(fixture());
+    NpzWriter moved = new NpzWriter();
+    for (String k : npz.keys()) {
+      moved.put(k, k.endsWith("grad/BEED/linear.weight") ? npz.get(k).mul(1.05) : npz.get(k));
+    }
+    Path plain = dir.resolve("moved.npz");
+    moved.write(plain);
+    ReferenceCheck.Comparison without = ReferenceCheck.run(plain, ReferenceCheck.Precision.FLOAT, c -> {}).group("grad/BEED");
+    assertFalse(without.passed(), without.line());
+    assertTrue(Double.isNaN(without.kink()));
+
+    moved.put("kink/grad/BEED", org.nd4j.linalg.factory.Nd4j.scalar(0.03));
+    Path kinked = dir.resolve("moved-kink.npz");
+    moved.write(kinked);
+    ReferenceCheck.Comparison with = ReferenceCheck.run(kinked, ReferenceCheck.Precision.FLOAT, c -> {}).group("grad/BEED");
+    assertTrue(with.passed(), with.line());
+    assertEquals(0.03, with.kink(), 1e-12);
+    assertEquals(ReferenceCheck.KINK_FACTOR * 0.03, with.tolerance(), 1e-12);
+    assertTrue(with.line().contains("kink  3.00e-02"), with.line());
+    assertFalse(ReferenceCheck.run(kinked, ReferenceCheck.Precision.DOUBLE, c -> {}).group("grad/BEED").passed());
+  }
+
+  @Test
   void unreadableFixturesGiveClearErrors(@TempDir Path dir) throws IOException {
     Path truncated = dir.resolve("truncated.npz");
     byte[] head = new byte[4096];
