@@ -4,12 +4,18 @@ import io.github.beedjava.experiment.Experiment;
 import io.github.beedjava.experiment.ExperimentReport;
 import io.github.beedjava.experiment.ExperimentResult;
 import io.github.beedjava.experiment.ExperimentRunner;
+import io.github.beedjava.experiment.SeededReport;
+import io.github.beedjava.experiment.SeededResults;
 import io.github.beedjava.experiment.Selection;
+import io.github.beedjava.model.Models;
+import io.github.beedjava.train.RunSummary;
+import io.github.beedjava.train.TrainingConfig;
+import java.util.ArrayList;
+import java.util.List;
 import io.github.beedjava.train.LineProgress;
 import io.github.beedjava.train.Profile;
 import io.github.beedjava.train.RunOptions;
 import io.github.beedjava.train.TerminalProgress;
-import io.github.beedjava.train.TrainingListener;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -27,11 +33,17 @@ import picocli.CommandLine.Parameters;
       "unfinished ones resume), then writes results/<table>/<profile>/{table.csv,table-best.csv,runs.csv,figure.png,table.html}.",
       "Tables: table1 (main network; exit structures LCT, BYOT, TOFD, Proposed x CE, KD, EED, BEED),",
       "        table2 (Baseline, CE, KD, EED, BEED; Exit1..Exit3, Main, Ens),",
-      "        figure2 (BEED over a λ x γ grid; main network and ensemble)."
+      "        figure2 (BEED over a λ x γ grid; main network and ensemble).",
+      "With --seeds N or several models it also writes results/<table>/<profile>/{summary.csv,differences.csv,",
+      "summary.html,figure-<model>.png}: mean ± sd over seeds and paired differences with 95% intervals."
     })
 final class ReproduceCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "TARGET", description = "table1, table2 or figure2") String table;
-  @Option(names = "--model", defaultValue = "resnet18", description = "Backbone (default ${DEFAULT-VALUE}).") String model;
+  @Option(names = "--model", defaultValue = "resnet18", split = ",",
+      description = "Backbone(s), comma-separated, or all (default ${DEFAULT-VALUE}).") List<String> models;
+  @Option(names = "--seeds", defaultValue = "1", description = "Seeds 1..N of every row (default ${DEFAULT-VALUE}).") int seeds;
+  @Option(names = "--collect", description = "Train nothing: build the tables from the finished run directories "
+      + "(e.g. written by a Slurm array); rows report the seeds they have.") boolean collect;
   @Option(names = "--profile", defaultValue = "quick", description = "smoke, quick or paper (default ${DEFAULT-VALUE}).") String profile;
   @Option(names = "--epochs", description = "Override the profile's epochs (milestones scale).") Integer epochs;
   @Option(names = "--lambdas", split = ",", defaultValue = "1.0,1.6,2.2", description = "figure2: λ grid (default ${DEFAULT-VALUE}).") double[] lambdas;
@@ -43,28 +55,91 @@ final class ReproduceCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    if (seeds < 1) {
+      throw new IllegalArgumentException("--seeds: need at least 1, got " + seeds);
+    }
     Profile p = Profile.parse(profile);
+    List<String> names = models.size() == 1 && models.get(0).equals("all") ? List.copyOf(Models.names()) : models;
+    for (String m : names) {
+      if (!Models.names().contains(m)) {
+        throw new IllegalArgumentException("--model: unknown model '" + m + "'; available: all, " + String.join(", ", Models.names()));
+      }
+    }
     java.util.function.UnaryOperator<io.github.beedjava.train.TrainingConfig.Builder> base = epochs == null ? null : b -> b.epochs(epochs);
-    Experiment experiment = switch (table) {
-      case "table1" -> Experiment.table1(model, p, base);
-      case "table2" -> Experiment.table2(model, p, base);
-      case "figure2" -> Experiment.figure2(model, p, lambdas, gammas, base);
-      default -> throw new IllegalArgumentException("table: unknown target '" + table + "'; available: table1, table2, figure2");
-    };
+    List<Experiment> experiments = new ArrayList<>();
+    for (String model : names) {
+      experiments.add(switch (table) {
+        case "table1" -> Experiment.table1(model, p, base);
+        case "table2" -> Experiment.table2(model, p, base);
+        case "figure2" -> Experiment.figure2(model, p, lambdas, gammas, base);
+        default -> throw new IllegalArgumentException("table: unknown target '" + table + "'; available: table1, table2, figure2");
+      });
+    }
     Path root = results != null ? results : RunOptions.resultsRoot();
+    long t0 = System.nanoTime();
+    for (Experiment experiment : experiments) {
+      ExperimentResult seedOne = collect ? collected(experiment, root) : train(experiment, root, p);
+      if (seedOne != null) {
+        Path dir = ExperimentReport.write(seedOne, root);
+        System.out.println(seedOne.comparison(Selection.FINAL).printAll());
+        System.out.println();
+        System.out.println(ExperimentReport.note(seedOne));
+        System.out.println("seed 1 of " + experiment.title() + " -> " + dir);
+      } else {
+        System.out.println(experiment.title() + ": seed 1 is not finished for every row; its seed-1 table is not written");
+      }
+      if (!collect) {
+        for (int s = 2; s <= seeds; s++) {
+          train(experiment.forSeed(s), root, p);
+        }
+      }
+    }
+    if (seeds > 1 || experiments.size() > 1) {
+      SeededResults seeded = SeededResults.collect(experiments, seeds, config -> finished(root, config));
+      Path dir = SeededReport.write(seeded, root, Selection.FINAL);
+      System.out.println(seeded.summaryText(Selection.FINAL).printAll());
+      System.out.println();
+      seeded.findings(Selection.FINAL).forEach(System.out::println);
+      System.out.println();
+      System.out.println(SeededReport.note(seeded));
+      System.out.println("over seeds -> " + dir);
+    }
+    System.out.printf("reproduce %s: %d network(s), %d seed(s) in %.0f s%n", table, experiments.size(), seeds, (System.nanoTime() - t0) / 1e9);
+    return 0;
+  }
+
+  private ExperimentResult train(Experiment experiment, Path root, Profile p) throws IOException {
     boolean terminal = !quiet && System.console() != null;
     ExperimentRunner runner = new ExperimentRunner(root, dataDir, force, entry -> {
-      System.err.println("== " + experiment.title() + " / " + entry.label() + " (" + p.cliName() + ")");
-      TrainingListener l = terminal ? new TerminalProgress(System.err) : new LineProgress(System.err);
-      return l;
+      System.err.println("== " + experiment.title() + " / " + entry.label() + " (" + p.cliName() + ", seed " + entry.config().seed() + ")");
+      return terminal ? new TerminalProgress(System.err) : new LineProgress(System.err);
     });
-    long t0 = System.nanoTime();
-    ExperimentResult result = runner.run(experiment);
-    Path dir = ExperimentReport.write(result, root);
-    System.out.println(result.comparison(Selection.FINAL).printAll());
-    System.out.println();
-    System.out.println(ExperimentReport.note(result));
-    System.out.printf("reproduce %s: %d runs in %.0f s -> %s%n", experiment.name(), result.runs().size(), (System.nanoTime() - t0) / 1e9, dir);
-    return 0;
+    return runner.run(experiment);
+  }
+
+  /** The experiment's seed-1 result from finished run directories, or null when a row is missing. */
+  private static ExperimentResult collected(Experiment experiment, Path root) throws IOException {
+    List<RunSummary> runs = new ArrayList<>();
+    for (Experiment.Entry e : experiment.entries()) {
+      java.util.Optional<RunSummary> r = finished(root, e.config());
+      if (r.isEmpty()) {
+        return null;
+      }
+      runs.add(r.get().asReused());
+    }
+    return new ExperimentResult(experiment, runs);
+  }
+
+  /** The finished run of a config under {@code <root>/runs}, if its summary is there. */
+  static java.util.Optional<RunSummary> finished(Path root, TrainingConfig config) throws IOException {
+    Path summary = root.resolve("runs").resolve(config.runId()).resolve(RunSummary.FILE);
+    if (!java.nio.file.Files.exists(summary)) {
+      return java.util.Optional.empty();
+    }
+    RunSummary r = RunSummary.read(summary);
+    if (!r.configHash().equals(config.hash())) {
+      throw new IOException(summary + ": a run of config " + r.configHash() + ", expected " + config.hash() + "; move it away or retrain with --force");
+    }
+    return java.util.Optional.of(r);
   }
 }

@@ -132,6 +132,15 @@ public record Experiment(Kind kind, String name, String title, String model, Pro
     return exits == ExitStructure.BOTTLENECK ? "Proposed" : exits.name();
   }
 
+  /** The same grid with every entry's seed set to {@code seed} (seed 1 is the profile's default). */
+  public Experiment forSeed(long seed) {
+    List<Entry> rows = new ArrayList<>();
+    for (Entry e : entries) {
+      rows.add(new Entry(e.label(), e.method(), e.config().toBuilder().seed(seed).build()));
+    }
+    return new Experiment(kind, name, title, model, profile, rows);
+  }
+
   /** {@link #table2(String, Profile, java.util.function.UnaryOperator)} with the profile's defaults. */
   public static Experiment table2(String model, Profile profile) {
     return table2(model, profile, null);
