@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       TrainCommand.class,
       ReproduceCommand.class,
+      GridCommand.class,
       NotebookCommand.class,
       KernelCommand.class,
       BenchCommand.class,

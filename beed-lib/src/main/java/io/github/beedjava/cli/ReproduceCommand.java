@@ -7,7 +7,6 @@ import io.github.beedjava.experiment.ExperimentRunner;
 import io.github.beedjava.experiment.SeededReport;
 import io.github.beedjava.experiment.SeededResults;
 import io.github.beedjava.experiment.Selection;
-import io.github.beedjava.model.Models;
 import io.github.beedjava.train.RunSummary;
 import io.github.beedjava.train.TrainingConfig;
 import java.util.ArrayList;
@@ -21,7 +20,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 
 /** {@code beed reproduce table2}: train what a paper table needs, then write its results. */
 @Command(
@@ -38,16 +37,9 @@ import picocli.CommandLine.Parameters;
       "summary.html,figure-<model>.png}: mean ± sd over seeds and paired differences with 95% intervals."
     })
 final class ReproduceCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "TARGET", description = "table1, table2 or figure2") String table;
-  @Option(names = "--model", defaultValue = "resnet18", split = ",",
-      description = "Backbone(s), comma-separated, or all (default ${DEFAULT-VALUE}).") List<String> models;
-  @Option(names = "--seeds", defaultValue = "1", description = "Seeds 1..N of every row (default ${DEFAULT-VALUE}).") int seeds;
+  @Mixin ExperimentOptions grid;
   @Option(names = "--collect", description = "Train nothing: build the tables from the finished run directories "
       + "(e.g. written by a Slurm array); rows report the seeds they have.") boolean collect;
-  @Option(names = "--profile", defaultValue = "quick", description = "smoke, quick or paper (default ${DEFAULT-VALUE}).") String profile;
-  @Option(names = "--epochs", description = "Override the profile's epochs (milestones scale).") Integer epochs;
-  @Option(names = "--lambdas", split = ",", defaultValue = "1.0,1.6,2.2", description = "figure2: λ grid (default ${DEFAULT-VALUE}).") double[] lambdas;
-  @Option(names = "--gammas", split = ",", defaultValue = "1.0,1.15,1.25", description = "figure2: γ grid (default ${DEFAULT-VALUE}; γ must stay below 2^(1/(K-1))).") double[] gammas;
   @Option(names = "--results", paramLabel = "DIR", description = "Results folder (default: the repository's results/).") Path results;
   @Option(names = "--data-dir", paramLabel = "DIR", description = "Dataset folder (default: see data/README.md).") Path dataDir;
   @Option(names = "--force", description = "Retrain runs that already finished.") boolean force;
@@ -55,26 +47,9 @@ final class ReproduceCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    if (seeds < 1) {
-      throw new IllegalArgumentException("--seeds: need at least 1, got " + seeds);
-    }
-    Profile p = Profile.parse(profile);
-    List<String> names = models.size() == 1 && models.get(0).equals("all") ? List.copyOf(Models.names()) : models;
-    for (String m : names) {
-      if (!Models.names().contains(m)) {
-        throw new IllegalArgumentException("--model: unknown model '" + m + "'; available: all, " + String.join(", ", Models.names()));
-      }
-    }
-    java.util.function.UnaryOperator<io.github.beedjava.train.TrainingConfig.Builder> base = epochs == null ? null : b -> b.epochs(epochs);
-    List<Experiment> experiments = new ArrayList<>();
-    for (String model : names) {
-      experiments.add(switch (table) {
-        case "table1" -> Experiment.table1(model, p, base);
-        case "table2" -> Experiment.table2(model, p, base);
-        case "figure2" -> Experiment.figure2(model, p, lambdas, gammas, base);
-        default -> throw new IllegalArgumentException("table: unknown target '" + table + "'; available: table1, table2, figure2");
-      });
-    }
+    Profile p = grid.profile();
+    int seeds = grid.seeds;
+    List<Experiment> experiments = grid.experiments();
     Path root = results != null ? results : RunOptions.resultsRoot();
     long t0 = System.nanoTime();
     for (Experiment experiment : experiments) {
@@ -104,7 +79,7 @@ final class ReproduceCommand implements Callable<Integer> {
       System.out.println(SeededReport.note(seeded));
       System.out.println("over seeds -> " + dir);
     }
-    System.out.printf("reproduce %s: %d network(s), %d seed(s) in %.0f s%n", table, experiments.size(), seeds, (System.nanoTime() - t0) / 1e9);
+    System.out.printf("reproduce %s: %d network(s), %d seed(s) in %.0f s%n", grid.target, experiments.size(), seeds, (System.nanoTime() - t0) / 1e9);
     return 0;
   }
 

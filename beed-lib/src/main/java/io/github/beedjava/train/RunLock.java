@@ -15,7 +15,9 @@ import java.util.Map;
  * Ownership of a run directory by one process at a time: a {@code .lock} file holding the owner's
  * host, pid and start time, created atomically (a hard link of a complete temporary file, which
  * fails when the lock exists). A lock left by a dead process on this host is reclaimed; a live one,
- * or one from another host (whose processes this one cannot see), refuses with the holder's name.
+ * or one from another host (whose processes this one cannot see), refuses with the holder's name,
+ * unless the holder was the same Slurm job (its array task): Slurm runs a job once at a time, so a
+ * requeued task that finds its own earlier lock on another node takes it over.
  * Closing releases the lock if it is still this process's.
  */
 public final class RunLock implements AutoCloseable {
@@ -45,7 +47,9 @@ public final class RunLock implements AutoCloseable {
   public static RunLock acquire(Path dir) throws IOException {
     Files.createDirectories(dir);
     Path file = dir.resolve(FILE);
-    String content = "host=" + host() + "\npid=" + ProcessHandle.current().pid() + "\nstarted=" + Instant.now() + "\n";
+    String job = slurmJob();
+    String content = "host=" + host() + "\npid=" + ProcessHandle.current().pid() + "\nstarted=" + Instant.now() + "\n"
+        + (job == null ? "" : "slurm_job=" + job + "\n");
     for (int attempt = 0; attempt < 2; attempt++) {
       Path tmp = Files.createTempFile(dir, ".lock-", ".tmp");
       try {
@@ -63,12 +67,12 @@ public final class RunLock implements AutoCloseable {
         if (holder == null) {
           continue; // released between our attempt and the read
         }
-        if (!staleHere(holder)) {
+        if (!staleHere(holder) && !(job != null && job.equals(holder.get("slurm_job")))) {
           throw new RunLockedException(dir + ": run directory is in use by pid " + holder.getOrDefault("pid", "?")
               + " on " + holder.getOrDefault("host", "?") + " since " + holder.getOrDefault("started", "?")
               + "; wait for it to finish, or, if that process is gone, delete " + file);
         }
-        Files.deleteIfExists(file); // a dead process's lock on this host
+        Files.deleteIfExists(file); // a dead process's lock on this host, or this Slurm job's before a requeue
       } finally {
         Files.deleteIfExists(tmp);
       }
@@ -105,6 +109,19 @@ public final class RunLock implements AutoCloseable {
     } catch (NumberFormatException e) {
       return false;
     }
+  }
+
+  /**
+   * This process's Slurm job ({@code <array job>_<task>} for an array task, else the job id), or
+   * null outside Slurm. A requeued job keeps its id.
+   */
+  static String slurmJob() {
+    String array = System.getenv("SLURM_ARRAY_JOB_ID");
+    String task = System.getenv("SLURM_ARRAY_TASK_ID");
+    if (array != null && task != null) {
+      return array + "_" + task;
+    }
+    return System.getenv("SLURM_JOB_ID");
   }
 
   /** This machine's name as the lock records it. */

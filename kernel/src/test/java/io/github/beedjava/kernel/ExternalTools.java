@@ -36,10 +36,17 @@ final class ExternalTools {
 
   /** Runs a command to completion; its output goes to {@code log}. */
   static int run(List<String> command, Path log, long timeoutSeconds) throws IOException, InterruptedException {
+    return run(command, log, timeoutSeconds, Map.of());
+  }
+
+  /** {@link #run(List, Path, long)} with some of {@link #env()}'s variables replaced. */
+  static int run(List<String> command, Path log, long timeoutSeconds, Map<String, String> overrides)
+      throws IOException, InterruptedException {
     requireTool(command.get(0));
     Files.createDirectories(log.getParent());
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().putAll(env());
+    pb.environment().putAll(overrides);
     Process p = pb.start();
     if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
       p.destroyForcibly();
