@@ -18,7 +18,7 @@ import javax.imageio.ImageIO;
  * An ImageNet-style class-folder split ({@code root/<class>/<image>.jpg|png}), decoded on demand.
  * Classes are the sub-folder names in sorted order (torchvision's ImageFolder). Training images
  * get RandomResizedCrop (scale 0.08–1, aspect 3/4–4/3) and a horizontal flip; test images are
- * resized so the shorter side is crop·256/224 and centre-cropped (spec §4, ImageNet).
+ * resized so the shorter side is crop·256/224 and centre-cropped (docs/method.md, ImageNet).
  */
 public final class ImageFolderDataset implements ImageDataset {
   private final String name;

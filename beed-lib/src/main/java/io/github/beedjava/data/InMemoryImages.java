@@ -4,7 +4,7 @@ import java.util.SplittableRandom;
 
 /**
  * 8-bit images held in memory (CIFAR-100, Fashion-MNIST, synthetic). The training augmentation
- * is the official CIFAR one (spec §4): random crop with zero padding, then a horizontal flip with
+ * is the official CIFAR one (docs/method.md): random crop with zero padding, then a horizontal flip with
  * probability 1/2; both then normalised. Zero padding happens before normalisation, as in
  * torchvision, so padded pixels become (0 - mean) / std.
  */

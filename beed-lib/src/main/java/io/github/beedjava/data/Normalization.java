@@ -10,7 +10,7 @@ import java.util.Arrays;
  */
 public record Normalization(double[] mean, double[] std) {
 
-  /** The official code's constants: CIFAR-10 statistics, used as-is for CIFAR-100 (spec §4). */
+  /** The official code's constants: CIFAR-10 statistics, used as-is for CIFAR-100 (docs/method.md). */
   public static final Normalization CIFAR =
       new Normalization(new double[] {0.4914, 0.4822, 0.4465}, new double[] {0.2023, 0.1994, 0.2010});
 

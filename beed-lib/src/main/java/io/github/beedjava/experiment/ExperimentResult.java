@@ -119,7 +119,7 @@ public record ExperimentResult(Experiment experiment, List<RunSummary> runs) {
     return switch (experiment.kind()) {
       case TABLE1 -> mainByExitAndMethod(selection, true);
       case TABLE2 -> withPaper(selection);
-      case FIGURE2 -> ablation(selection); // the figure's plotted values could not be recovered (spec §5)
+      case FIGURE2 -> ablation(selection); // the figure's plotted values could not be recovered (docs/method.md)
     };
   }
 

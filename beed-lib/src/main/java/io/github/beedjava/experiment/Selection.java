@@ -1,6 +1,6 @@
 package io.github.beedjava.experiment;
 
-/** Which epoch of a run a table reports (spec §8 #7: both are kept, every table says which). */
+/** Which epoch of a run a table reports (docs/method.md: both are kept, every table says which). */
 public enum Selection {
   /** The last epoch. */
   FINAL("final epoch"),

@@ -1,7 +1,7 @@
 package io.github.beedjava.model;
 
 /**
- * The proposed exit block E(c_in, c, 2) of spec §1.1 (official {@code Exit} module): conv1x1 -
+ * The proposed exit block E(c_in, c, 2) of docs/method.md (official {@code Exit} module): conv1x1 -
  * BN - ReLU, conv3x3 stride 2 - BN - ReLU, conv1x1 - BN - ReLU; dense convs, no shortcut.
  */
 final class BottleneckExit {
@@ -13,7 +13,7 @@ final class BottleneckExit {
 
   /**
    * A block whose last 1x1 conv outputs {@code out} channels: the last block of a MobileNetV2 exit
-   * ends at the main network's 1280 so feature distillation compares equal maps (spec §8 #8).
+   * ends at the main network's 1280 so feature distillation compares equal maps (docs/method.md).
    */
   static String block(GraphAssembler g, String name, String in, int width, int out) {
     String y = g.conv(name + ".conv1", in, width, 1, 1, 0, false);

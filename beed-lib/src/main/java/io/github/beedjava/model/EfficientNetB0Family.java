@@ -4,11 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The CIFAR EfficientNetB0 of spec §1.5 (kuangliu-style MBConv blocks): 3x3 stem with 32 channels
+ * The CIFAR EfficientNetB0 of docs/method.md (kuangliu-style MBConv blocks): 3x3 stem with 32 channels
  * and stride 1, BN and swish; MBConv blocks (1x1 expand - BN - swish unless the expansion is 1,
  * k x k depthwise - BN - swish, squeeze-excitation with ratio 0.25 of the block input, 1x1 project -
  * BN; identity residual at stride 1 with equal widths); no head conv, AvgPool 4 and a Linear head
- * on the 320-channel map. Third stage 40 channels (Fig. 1's "60" is a typo, spec §8 #10); no
+ * on the 320-channel map. Third stage 40 channels (Fig. 1's "60" is a typo, docs/method.md); no
  * dropout or drop-connect. Exits after stages "24", "40" and "112" with widths 144/240/320,
  * 240/320 and 320; every feature is 320x4x4.
  */

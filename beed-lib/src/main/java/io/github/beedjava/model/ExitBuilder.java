@@ -6,7 +6,7 @@ import java.util.List;
  * Builds one exit (early classifier) of a multi-exit network from a backbone stage's output: the
  * exit's blocks up to the main network's final feature shape (so feature distillation compares
  * equal shapes), then global average pooling and a Linear head. One implementation per {@link
- * ExitStructure}, by spec §1.1 and §1.6.
+ * ExitStructure}, as docs/method.md (choice 3) describes.
  */
 final class ExitBuilder {
   private ExitBuilder() {}
@@ -63,7 +63,7 @@ final class ExitBuilder {
         }
       }
       case LCT -> {
-        // EED/LCT-style exit: [ReLU - conv3x3/s2 - BN] per remaining stage, then ReLU (spec §1.6).
+        // EED/LCT-style exit: [ReLU - conv3x3/s2 - BN] per remaining stage, then ReLU (docs/method.md).
         for (int b = 0; b < widths.length; b++) {
           String name = "ex" + e + "conv" + (b + 1);
           f = g.relu(name + ".relu", f);
@@ -74,7 +74,7 @@ final class ExitBuilder {
       }
       case BYOT -> {
         // BYOT "branch bottleneck": 1x1 to finalWidth/4, k x k with stride k down to the final
-        // size, 1x1 to finalWidth; biases on, each conv followed by BN and ReLU (spec §1.6).
+        // size, 1x1 to finalWidth; biases on, each conv followed by BN and ReLU (docs/method.md).
         int mid = Math.max(1, finalWidth / 4);
         int k = 1 << widths.length;
         String name = "ex" + e + "branch";

@@ -4,12 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The CIFAR MobileNetV2 of spec §1.4 (kuangliu's {@code pytorch-cifar}): 3x3 stem with 32
+ * The CIFAR MobileNetV2 of docs/method.md (kuangliu's {@code pytorch-cifar}): 3x3 stem with 32
  * channels and stride 1, inverted-residual blocks (1x1 expand - BN - ReLU, 3x3 depthwise - BN -
  * ReLU, 1x1 project - BN; residual only at stride 1, a 1x1 conv + BN shortcut when the width
  * changes), a 1x1 conv to 1280 - BN - ReLU, AvgPool 4 and a Linear head. Exits after the stages
  * "24", "32" and "96" with block widths 144/192/320, 192/320 and 320; the last exit conv ends at
- * 1280 so every feature is 1280x4x4 (spec §8 #8).
+ * 1280 so every feature is 1280x4x4 (docs/method.md).
  */
 final class MobileNetV2Family {
   private MobileNetV2Family() {}

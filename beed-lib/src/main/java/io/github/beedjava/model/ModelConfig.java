@@ -5,7 +5,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * What defines a multi-exit network: backbone name, exit structure, width multiplier, classes,
- * input shape, the stem-ReLU switch (spec §8 #5), data type and initialisation seed.
+ * input shape, the stem-ReLU switch (docs/method.md), data type and initialisation seed.
  *
  * @param architecture registry name, e.g. {@code resnet18}
  * @param exits exit structure attached to the backbone
@@ -16,7 +16,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  * @param stemRelu apply ReLU after the stem BN (the official code does not)
  * @param dataType FLOAT for training, DOUBLE for gradient checks
  * @param seed seed of the PyTorch-equivalent initialisation
- * @param imagenetStem the ImageNet ResNet stem (conv 7x7/s2, BN, ReLU, max-pool 3x3/s2; spec §1.7)
+ * @param imagenetStem the ImageNet ResNet stem (conv 7x7/s2, BN, ReLU, max-pool 3x3/s2; docs/method.md)
  *     instead of the CIFAR 3x3/s1 stem
  */
 public record ModelConfig(

@@ -32,7 +32,7 @@ public final class Models {
           "model: unknown model '" + config.architecture() + "'; available: " + String.join(", ", names()));
     }
     if (config.imagenetStem() && !config.architecture().startsWith("resnet")) {
-      throw new IllegalArgumentException("imagenetStem: only resnet18 and resnet34 have an ImageNet stem (spec §1.7)");
+      throw new IllegalArgumentException("imagenetStem: only resnet18 and resnet34 have an ImageNet stem (docs/method.md)");
     }
     return family.apply(config);
   }

@@ -9,7 +9,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param features un-pooled feature maps [N, C, H, W] per classifier
  */
 public record Outputs(INDArray[] logits, INDArray[] features) {
-  /** The "Ens." classifier: unweighted sum of all classifiers' logits (spec §3). */
+  /** The "Ens." classifier: unweighted sum of all classifiers' logits (docs/method.md). */
   public INDArray ensembleLogits() {
     INDArray sum = logits[0].dup();
     for (int k = 1; k < logits.length; k++) {

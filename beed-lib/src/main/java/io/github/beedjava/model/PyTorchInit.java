@@ -5,7 +5,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The official code's initialisation (spec §1.2): conv weights N(0, sqrt(2 / (k*k*out))) (He
+ * The official code's initialisation (docs/method.md): conv weights N(0, sqrt(2 / (k*k*out))) (He
  * fan-out), BN weight 1 and bias 0 with running mean 0 and variance 1, Linear weight and bias
  * U(-1/sqrt(in), 1/sqrt(in)) (PyTorch's default). Deterministic for a seed, independent of ND4J's RNG.
  */

@@ -4,9 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The CIFAR ResNet18/34 of the official BEED code (spec §1.2): 3x3 stem without max-pool (and,
+ * The CIFAR ResNet18/34 of the official BEED code (docs/method.md): 3x3 stem without max-pool (and,
  * by default, without ReLU after the stem BN), post-activation BasicBlocks, exits after stages
- * 1-3 (spec §1.1), AvgPool and Linear heads. Module names follow the official {@code resnet.py}.
+ * 1-3 (docs/method.md), AvgPool and Linear heads. Module names follow the official {@code resnet.py}.
  */
 final class ResNetFamily {
   private ResNetFamily() {}
@@ -24,7 +24,7 @@ final class ResNetFamily {
 
     String x;
     if (config.imagenetStem()) {
-      // torchvision's ImageNet stem (spec §1.7): conv 7x7/s2/p3, BN, ReLU, max-pool 3x3/s2/p1.
+      // torchvision's ImageNet stem (docs/method.md): conv 7x7/s2/p3, BN, ReLU, max-pool 3x3/s2/p1.
       x = g.conv("conv1", GraphAssembler.INPUT, widths[0], 7, 2, 3, false);
       x = g.maxPool("maxpool", g.relu("relu", g.batchNorm("bn1", x)), 3, 2, 1);
       rows.add(new ArchitectureRow("Main", "Conv2d 7x7", widths[0], 1, 2));

@@ -5,10 +5,10 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The CIFAR Wide ResNet WRN-d-4 of spec §1.3 (Zagoruyko and Komodakis, no dropout): a 3x3 stem
+ * The CIFAR Wide ResNet WRN-d-4 of docs/method.md (Zagoruyko and Komodakis, no dropout): a 3x3 stem
  * with 16 channels, three groups of pre-activation wide blocks (widths 64, 128, 256; strides 1, 2,
  * 2; (d-4)/6 blocks each), a final BN-ReLU, AvgPool 8 and a Linear head. Two exits, after groups 1
- * and 2, so K = 3; the main feature is the map after the final BN-ReLU (spec §8 #11). Module names
+ * and 2, so K = 3; the main feature is the map after the final BN-ReLU (docs/method.md). Module names
  * follow the common PyTorch implementation ({@code block1.layer.0.bn1}, {@code convShortcut}).
  */
 final class WideResNetFamily {

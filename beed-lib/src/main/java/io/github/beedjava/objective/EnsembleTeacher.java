@@ -1,7 +1,7 @@
 package io.github.beedjava.objective;
 
 /**
- * The λ-weighted exit ensemble of spec §2: w_k = λ^(k-1) / Σ_j λ^(j-1), teacher logits Σ w_k z_k
+ * The λ-weighted exit ensemble of docs/method.md: w_k = λ^(k-1) / Σ_j λ^(j-1), teacher logits Σ w_k z_k
  * and teacher feature Σ w_k f_k, both detached.
  */
 public final class EnsembleTeacher {

@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The shared form of every objective in spec §2: per classifier k,
+ * The shared form of every objective in docs/method.md: per classifier k,
  * {@code ce[k]·CE_k + kd[k]·KD(z_k ← softmax(teacher/T)) + fd[k]·FD(f_k, teacherFeature)},
  * summed. CE is the batch-mean cross-entropy; KD is T²·(batch-mean KL) as the official
  * {@code F.kl_div(..., reduction='sum')·T²/N}; FD is the mean squared error over all elements

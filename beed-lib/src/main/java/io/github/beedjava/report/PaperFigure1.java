@@ -143,7 +143,7 @@ public final class PaperFigure1 {
   public static java.util.Optional<String> knownDifference(String network, ArchitectureRow paperRow) {
     String key = network + "|" + paperRow.section() + "|" + paperRow.operator() + "|" + paperRow.channels();
     if (key.equals("efficientnet_b0|Main|EfficientNet Block|60")) {
-      return java.util.Optional.of("Fig. 1's 60 is a typo for 40: the exit width 240 = 40 x 6 and EfficientNetB0's third stage has 40 (spec §1.5, §8 #10)");
+      return java.util.Optional.of("Fig. 1's 60 is a typo for 40: the exit width 240 = 40 x 6 and EfficientNetB0's third stage has 40 (docs/method.md)");
     }
     return java.util.Optional.empty();
   }

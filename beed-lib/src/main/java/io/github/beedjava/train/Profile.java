@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * Compute budgets ({@code design.md} §4). Every result records the profile that made it; only
+ * Compute budgets (docs/training.md). Every result records the profile that made it; only
  * {@link #PAPER} results are comparable with the paper's numbers.
  */
 public enum Profile {

@@ -21,7 +21,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Trains one {@link TrainingConfig} into a run directory ({@code design.md} §5): reuses a finished
+ * Trains one {@link TrainingConfig} into a run directory (docs/training.md): reuses a finished
  * run with the same config hash, resumes an unfinished one from its checkpoint, otherwise starts
  * fresh. Each epoch trains on the shuffled, augmented training split, then evaluates every
  * classifier and the ensemble on the test split; checkpoints are written atomically at the end of

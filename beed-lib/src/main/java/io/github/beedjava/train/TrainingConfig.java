@@ -123,7 +123,7 @@ public record TrainingConfig(
       }
     }
     if (imagenetStem && !model.startsWith("resnet")) {
-      throw new IllegalArgumentException("imagenetStem: only resnet18 and resnet34 have an ImageNet stem (spec §1.7)");
+      throw new IllegalArgumentException("imagenetStem: only resnet18 and resnet34 have an ImageNet stem (docs/method.md)");
     }
     // Builds the objective once: refuses e.g. a γ that makes a BEED CE coefficient <= 0.
     method.objective(classifiers(model, exits), new DistillationSettings(lambda, gamma, temperature, Double.NaN, Double.NaN));

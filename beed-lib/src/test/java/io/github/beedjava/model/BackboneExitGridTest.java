@@ -89,7 +89,7 @@ class BackboneExitGridTest {
     List<ArchitectureRow> lct = Models.blueprint(ModelConfig.cifar("resnet18", ExitStructure.LCT, 1, 100)).rows();
     assertEquals(3 + 2 + 1, lct.stream().filter(r -> r.operator().equals("ReLU-Conv3x3-BN")).count());
     List<ArchitectureRow> byot = Models.blueprint(ModelConfig.cifar("resnet18", ExitStructure.BYOT, 1, 100)).rows();
-    // k x k convolutions with stride k = 8, 4, 2 take 32², 16², 8² down to 4² (spec §1.6)
+    // k x k convolutions with stride k = 8, 4, 2 take 32², 16², 8² down to 4² (docs/method.md)
     assertEquals(List.of(8, 4, 2), byot.stream().filter(r -> r.operator().matches("Conv[248]x[248]")).map(ArchitectureRow::stride).toList());
     assertTrue(byot.stream().anyMatch(r -> r.operator().equals("Conv1x1") && r.channels() == 128));
   }

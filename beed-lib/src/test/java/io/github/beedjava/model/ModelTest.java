@@ -29,7 +29,7 @@ class ModelTest {
 
   @Test
   void perClassifierPathsMatchTheSpec() {
-    // spec §1.2: exits 3,669,348 + 3,496,548 + 2,806,884 on top of the backbone.
+    // docs/method.md: exits 3,669,348 + 3,496,548 + 2,806,884 on top of the backbone.
     List<ArchitectureSummary.ClassifierCost> c = summary("resnet18", ExitStructure.BOTTLENECK, 1).classifiers();
     assertEquals(11_220_132L, c.get(3).params());
     long stem = 64 * 3 * 9 + 128;

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** The three oneDNN switches of design.md §3 are all in effect (each alone costs ~4x speed). */
+/** The three oneDNN switches of docs/performance.md are all in effect (each alone costs ~4x speed). */
 class OneDnnTest {
 
   @Test
