@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """PyTorch twin of `./beed bench` (comparison only; not part of beed-lib).
 
-The multi-exit CIFAR ResNet18 with bottleneck exits (spec §1.1-1.2, width multiplier applied to
-every channel count and rounded like beed-lib's ModelConfig.scaled), the BEED objective (spec §2:
+The multi-exit CIFAR ResNet18 with bottleneck exits (docs/method.md, width multiplier applied to
+every channel count and rounded like beed-lib's ModelConfig.scaled), the BEED objective (docs/method.md:
 lambda 1.6, gamma 1.15, T 3, FD weight 0.1, detached ensemble teacher) and SGD with momentum 0.9,
 weight decay 5e-4, no Nesterov. It times the same phases as beed-lib's ThroughputBenchmark:
 warm-up then timed training steps (forward, loss, backward, SGD), then warm-up then timed eval-mode
@@ -61,7 +61,7 @@ class MultiExitResNet18(nn.Module):
         super().__init__()
         w = [scaled(c, width) for c in (64, 128, 256, 512)]
         self.conv1 = nn.Conv2d(3, w[0], 3, 1, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(w[0])  # no ReLU after the stem BN (official code, spec §1.2)
+        self.bn1 = nn.BatchNorm2d(w[0])  # no ReLU after the stem BN (official code, docs/method.md)
         stages, c_in = [], w[0]
         for s, c in enumerate(w):
             stride = 1 if s == 0 else 2
