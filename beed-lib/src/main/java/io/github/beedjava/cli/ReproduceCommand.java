@@ -70,7 +70,7 @@ final class ReproduceCommand implements Callable<Integer> {
       }
     }
     if (seeds > 1 || experiments.size() > 1) {
-      SeededResults seeded = SeededResults.collect(experiments, seeds, config -> finished(root, config));
+      SeededResults seeded = SeededResults.collect(experiments, seeds, config -> ExperimentRunner.finished(root, config));
       Path dir = SeededReport.write(seeded, root, Selection.FINAL);
       System.out.println(seeded.summaryText(Selection.FINAL).printAll());
       System.out.println();
@@ -96,25 +96,12 @@ final class ReproduceCommand implements Callable<Integer> {
   private static ExperimentResult collected(Experiment experiment, Path root) throws IOException {
     List<RunSummary> runs = new ArrayList<>();
     for (Experiment.Entry e : experiment.entries()) {
-      java.util.Optional<RunSummary> r = finished(root, e.config());
+      java.util.Optional<RunSummary> r = ExperimentRunner.finished(root, e.config());
       if (r.isEmpty()) {
         return null;
       }
       runs.add(r.get().asReused());
     }
     return new ExperimentResult(experiment, runs);
-  }
-
-  /** The finished run of a config under {@code <root>/runs}, if its summary is there. */
-  static java.util.Optional<RunSummary> finished(Path root, TrainingConfig config) throws IOException {
-    Path summary = root.resolve("runs").resolve(config.runId()).resolve(RunSummary.FILE);
-    if (!java.nio.file.Files.exists(summary)) {
-      return java.util.Optional.empty();
-    }
-    RunSummary r = RunSummary.read(summary);
-    if (!r.configHash().equals(config.hash())) {
-      throw new IOException(summary + ": a run of config " + r.configHash() + ", expected " + config.hash() + "; move it away or retrain with --force");
-    }
-    return java.util.Optional.of(r);
   }
 }

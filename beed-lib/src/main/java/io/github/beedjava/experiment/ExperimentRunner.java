@@ -38,6 +38,24 @@ public final class ExperimentRunner {
     return resultsRoot.resolve("runs").resolve(entry.config().runId());
   }
 
+  /**
+   * The finished run of a config under {@code <resultsRoot>/runs}, if its summary is there.
+   *
+   * @throws IOException naming the file when the directory holds another config's run
+   */
+  public static java.util.Optional<RunSummary> finished(Path resultsRoot, io.github.beedjava.train.TrainingConfig config) throws IOException {
+    Path summary = resultsRoot.resolve("runs").resolve(config.runId()).resolve(RunSummary.FILE);
+    if (!java.nio.file.Files.exists(summary)) {
+      return java.util.Optional.empty();
+    }
+    RunSummary r = RunSummary.read(summary);
+    if (!r.configHash().equals(config.hash())) {
+      throw new IOException(summary + ": a run of config " + r.configHash() + ", expected " + config.hash()
+          + "; move it away or retrain with --force");
+    }
+    return java.util.Optional.of(r);
+  }
+
   /** Trains (or reuses) every entry in order and collects the results. */
   public ExperimentResult run(Experiment experiment) throws IOException {
     List<RunSummary> summaries = new ArrayList<>();

@@ -60,6 +60,48 @@ public final class Notebook {
     return Profile.parse(env != null && !env.isBlank() ? env : fallback);
   }
 
+  /**
+   * The networks to show: the comma-separated environment variable {@code BEED_MODELS} when set
+   * (CI sets {@code resnet18}), else {@code fallback}; {@code all} means every network.
+   */
+  public static java.util.List<String> models(String fallback) {
+    String env = System.getenv("BEED_MODELS");
+    String v = env != null && !env.isBlank() ? env : fallback;
+    return v.trim().equals("all") ? java.util.List.copyOf(io.github.beedjava.model.Models.names())
+        : java.util.Arrays.stream(v.split(",")).map(String::trim).toList();
+  }
+
+  /** The number of seeds: the environment variable {@code BEED_SEEDS} when set (CI sets 1), else {@code fallback}. */
+  public static int seeds(int fallback) {
+    String env = System.getenv("BEED_SEEDS");
+    return env != null && !env.isBlank() ? Integer.parseInt(env.trim()) : fallback;
+  }
+
+  /** Whether missing runs are trained: the environment variable {@code BEED_TRAIN} ({@code true}/{@code false}) when set, else {@code fallback}. */
+  public static boolean trainMissing(boolean fallback) {
+    String env = System.getenv("BEED_TRAIN");
+    return env != null && !env.isBlank() ? Boolean.parseBoolean(env.trim()) : fallback;
+  }
+
+  /**
+   * An experiment over networks and seeds 1..{@code seeds}: trains the missing runs when {@code
+   * train} (with in-place progress), then summarises every finished run; rows report the seeds they have.
+   *
+   * @param experiments one per network, for seed 1
+   */
+  public static io.github.beedjava.experiment.SeededResults seeded(java.util.List<Experiment> experiments, int seeds, boolean train)
+      throws IOException {
+    java.nio.file.Path root = RunOptions.resultsRoot();
+    if (train) {
+      for (Experiment e : experiments) {
+        for (int s = 1; s <= seeds; s++) {
+          run(e.forSeed(s));
+        }
+      }
+    }
+    return io.github.beedjava.experiment.SeededResults.collect(experiments, seeds, c -> ExperimentRunner.finished(root, c));
+  }
+
   /** A training listener that shows one progress display per run, updated in place. */
   public static TrainingListener progress(String title) {
     return new NotebookProgress(title);

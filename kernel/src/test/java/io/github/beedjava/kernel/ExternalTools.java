@@ -30,6 +30,9 @@ final class ExternalTools {
         "JUPYTER_DATA_DIR", target().resolve("jupyter-data").toString(),
         "JUPYTER_RUNTIME_DIR", target().resolve("jupyter-runtime").toString(),
         "BEED_PROFILE", "smoke",
+        "BEED_MODELS", "resnet18",
+        "BEED_SEEDS", "1",
+        "BEED_TRAIN", "true",
         "BEED_RESULTS_DIR", target().resolve("it-results").toString(),
         "PYDEVD_DISABLE_FILE_VALIDATION", "1");
   }
