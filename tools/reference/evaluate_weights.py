@@ -23,7 +23,6 @@ import hashlib
 import json
 import os
 import sys
-import types
 
 import numpy as np
 import torch
@@ -81,28 +80,6 @@ def fashion_test(folder):
     return table[padded], y
 
 
-def narrowed_nn(width, in_channels):
-    """torch.nn whose Conv2d, BatchNorm2d and Linear scale channel counts by width (the stem's 3 input
-    channels become in_channels; the class count stays)."""
-    s = lambda c: fk.scaled(c, width)  # noqa: E731
-
-    class Conv2d(torch.nn.Conv2d):
-        def __init__(self, cin, cout, *args, **kw):
-            super().__init__(in_channels if cin == 3 else s(cin), s(cout), *args, **kw)
-
-    class BatchNorm2d(torch.nn.BatchNorm2d):
-        def __init__(self, c, *args, **kw):
-            super().__init__(s(c), *args, **kw)
-
-    class Linear(torch.nn.Linear):
-        def __init__(self, cin, cout, *args, **kw):
-            super().__init__(s(cin), cout, *args, **kw)
-
-    ns = types.SimpleNamespace(**{k: getattr(torch.nn, k) for k in dir(torch.nn) if not k.startswith("_")})
-    ns.Conv2d, ns.BatchNorm2d, ns.Linear = Conv2d, BatchNorm2d, Linear
-    return ns
-
-
 summary = read_json(os.path.join(a.run, "summary.json"))
 config = summary["config"]
 if config["model"] not in ("resnet18", "resnet34") or config["exits"] not in ("bottleneck", "none"):
@@ -122,7 +99,7 @@ if recorded is not None and recorded != actual:
     fail(f"{weights}: SHA-256 {actual} differs from summary.json's weightsSha256 {recorded}")
 
 saved = resnet.nn
-resnet.nn = narrowed_nn(config["width"], 1)
+resnet.nn = fk.narrowed_nn(config["width"], 1)
 try:
     blocks = [2, 2, 2, 2] if config["model"] == "resnet18" else [3, 4, 6, 3]
     model = resnet.ResNet(resnet.BasicBlock, blocks, num_classes=10)

@@ -259,3 +259,27 @@ def add_hyperparameter_args(parser):
 def scaled(channels, width):
     """This package's width rule: channels x width, rounded half up, at least 1."""
     return max(1, int(math.floor(channels * width + 0.5)))
+
+
+def narrowed_nn(width, in_channels=3):
+    """A stand-in for the torch.nn module whose Conv2d, BatchNorm2d and Linear multiply every channel
+    count by width (this package's rounding); the stem's 3 input channels become in_channels and the
+    class count stays. Swapped into a model module while it is constructed, so its forward runs unchanged."""
+    import types
+    s = lambda c: scaled(c, width)  # noqa: E731
+
+    class Conv2d(torch.nn.Conv2d):
+        def __init__(self, cin, cout, *args, **kw):
+            super().__init__(in_channels if cin == 3 else s(cin), s(cout), *args, **kw)
+
+    class BatchNorm2d(torch.nn.BatchNorm2d):
+        def __init__(self, c, *args, **kw):
+            super().__init__(s(c), *args, **kw)
+
+    class Linear(torch.nn.Linear):
+        def __init__(self, cin, cout, *args, **kw):
+            super().__init__(s(cin), cout, *args, **kw)
+
+    ns = types.SimpleNamespace(**{k: getattr(torch.nn, k) for k in dir(torch.nn) if not k.startswith("_")})
+    ns.Conv2d, ns.BatchNorm2d, ns.Linear = Conv2d, BatchNorm2d, Linear
+    return ns

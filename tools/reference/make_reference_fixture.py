@@ -16,7 +16,6 @@ then check it:  ./beed reference-check --precision double fixture.npz
 import argparse
 import os
 import sys
-import types
 
 import numpy as np
 import torch
@@ -39,33 +38,12 @@ sys.path.insert(0, a.official)
 import resnet  # noqa: E402  (the official model definition)
 
 
-def narrowed_nn(width):
-    """torch.nn with Conv2d, BatchNorm2d and Linear that scale their channel counts by width."""
-    s = lambda c: fk.scaled(c, width)  # noqa: E731
-
-    class Conv2d(torch.nn.Conv2d):
-        def __init__(self, cin, cout, *args, **kw):
-            super().__init__(cin if cin == 3 else s(cin), s(cout), *args, **kw)
-
-    class BatchNorm2d(torch.nn.BatchNorm2d):
-        def __init__(self, c, *args, **kw):
-            super().__init__(s(c), *args, **kw)
-
-    class Linear(torch.nn.Linear):
-        def __init__(self, cin, cout, *args, **kw):
-            super().__init__(s(cin), cout, *args, **kw)
-
-    ns = types.SimpleNamespace(**{k: getattr(torch.nn, k) for k in dir(torch.nn) if not k.startswith("_")})
-    ns.Conv2d, ns.BatchNorm2d, ns.Linear = Conv2d, BatchNorm2d, Linear
-    return ns
-
-
 blocks = [2, 2, 2, 2] if a.depth == 18 else [3, 4, 6, 3]
 
 
 def make_model():
     saved = resnet.nn
-    resnet.nn = narrowed_nn(a.width) if a.width != 1.0 else saved
+    resnet.nn = fk.narrowed_nn(a.width) if a.width != 1.0 else saved
     try:
         return resnet.ResNet(resnet.BasicBlock, blocks, num_classes=a.classes)
     finally:

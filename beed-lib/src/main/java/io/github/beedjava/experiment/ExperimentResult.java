@@ -193,7 +193,8 @@ public record ExperimentResult(Experiment experiment, List<RunSummary> runs) {
     return m.getOrDefault(column, Double.NaN);
   }
 
-  private static DoubleColumn formatted(DoubleColumn c) {
+  /** Two decimals, {@code –} for a missing value (every accuracy column of these tables). */
+  static DoubleColumn formatted(DoubleColumn c) {
     c.setPrintFormatter(new NumberColumnFormatter(new java.text.DecimalFormat("0.00"), "–"));
     return c;
   }

@@ -20,7 +20,6 @@ import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
-import tech.tablesaw.columns.numbers.NumberColumnFormatter;
 
 /**
  * A paper table over several networks and seeds: every row of every network's {@link Experiment}
@@ -130,11 +129,11 @@ public record SeededResults(Experiment.Kind kind, String profile, List<Row> rows
     }
     t.addColumns(network, label, n, seeds);
     for (DoubleColumn[] pair : stats.values()) {
-      t.addColumns(formatted(pair[0]), formatted(pair[1]));
+      t.addColumns(ExperimentResult.formatted(pair[0]), ExperimentResult.formatted(pair[1]));
     }
-    t.addColumns(formatted(paperMain));
+    t.addColumns(ExperimentResult.formatted(paperMain));
     if (kind == Experiment.Kind.TABLE2) {
-      t.addColumns(formatted(paperEns));
+      t.addColumns(ExperimentResult.formatted(paperEns));
     }
     return t;
   }
@@ -194,7 +193,7 @@ public record SeededResults(Experiment.Kind kind, String profile, List<Row> rows
         }
       }
     }
-    return t.addColumns(network, label, versus, n, column, formatted(mean), formatted(low), formatted(high), text, formatted(paper));
+    return t.addColumns(network, label, versus, n, column, ExperimentResult.formatted(mean), ExperimentResult.formatted(low), ExperimentResult.formatted(high), text, ExperimentResult.formatted(paper));
   }
 
   /**
@@ -341,10 +340,5 @@ public record SeededResults(Experiment.Kind kind, String profile, List<Row> rows
 
   private static String paperText(double v) {
     return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.2f", v);
-  }
-
-  private static DoubleColumn formatted(DoubleColumn c) {
-    c.setPrintFormatter(new NumberColumnFormatter(new java.text.DecimalFormat("0.00"), "–"));
-    return c;
   }
 }
