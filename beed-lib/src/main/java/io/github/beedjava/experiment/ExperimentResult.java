@@ -185,7 +185,8 @@ public record ExperimentResult(Experiment experiment, List<RunSummary> runs) {
     return s == Selection.FINAL ? r.finalAccuracies() : r.bestAccuracies();
   }
 
-  private static double value(Accuracies a, String column) {
+  /** A classifier column's accuracy (NaN when the run has no such classifier, or no ensemble). */
+  static double value(Accuracies a, String column) {
     Map<String, Double> m = a.asMap();
     if (column.equals("Ens")) {
       return a.names().size() > 1 ? a.ensemble() : Double.NaN; // one classifier: no ensemble

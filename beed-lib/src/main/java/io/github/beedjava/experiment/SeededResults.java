@@ -1,6 +1,5 @@
 package io.github.beedjava.experiment;
 
-import io.github.beedjava.eval.Accuracies;
 import io.github.beedjava.objective.Method;
 import io.github.beedjava.report.PaperResults;
 import io.github.beedjava.train.RunSummary;
@@ -50,7 +49,7 @@ public record SeededResults(Experiment.Kind kind, String profile, List<Row> rows
     Map<Long, Double> values(String column, Selection selection) {
       Map<Long, Double> out = new LinkedHashMap<>();
       for (RunSummary r : runs) {
-        out.put(r.config().seed(), value(ExperimentResult.accuracies(r, selection), column));
+        out.put(r.config().seed(), ExperimentResult.value(ExperimentResult.accuracies(r, selection), column));
       }
       return out;
     }
@@ -329,13 +328,6 @@ public record SeededResults(Experiment.Kind kind, String profile, List<Row> rows
       case FIGURE2 -> "Figure 2";
     };
     return String.format(Locale.ROOT, "%s, profile %s — %s (%s)", table, profile, what, selection.label());
-  }
-
-  private static double value(Accuracies a, String column) {
-    if (column.equals("Ens")) {
-      return a.names().size() > 1 ? a.ensemble() : Double.NaN;
-    }
-    return a.asMap().getOrDefault(column, Double.NaN);
   }
 
   private static String paperText(double v) {
