@@ -8,13 +8,16 @@ import java.util.Locale;
  * FD weight 0.1 on all classifiers.
  */
 public final class BeedObjective extends EnsembleDistillationObjective {
+  /** γ, the CE/KD balancing constant (official flag {@code --alpha}, default 1.15). */
+  public static final ObjectiveParameter GAMMA =
+      new ObjectiveParameter("gamma", 1.15, "γ, BEED's CE/KD balancing constant (γ < 2^(1/(K-1)))");
 
   /**
    * @param k number of classifiers (at least 2)
    * @throws IllegalArgumentException when γ makes a CE coefficient ≤ 0 (γ ≥ 2^(1/(K-1)))
    */
-  public BeedObjective(int k, DistillationSettings settings) {
-    super(ce(k, settings.gamma()), kd(k, settings), CeObjective.filled(k, settings.fdWeightOr(0.1)), settings);
+  public BeedObjective(int k, ObjectiveParameters parameters) {
+    super(ce(k, parameters.get(GAMMA)), kd(k, parameters.get(GAMMA)), CeObjective.filled(k, 0.1), parameters);
   }
 
   @Override
@@ -46,11 +49,10 @@ public final class BeedObjective extends EnsembleDistillationObjective {
     return a;
   }
 
-  private static double[] kd(int k, DistillationSettings settings) {
+  private static double[] kd(int k, double gamma) {
     double[] a = new double[k];
-    double weight = settings.kdWeightOr(1.0);
     for (int i = 0; i < k; i++) {
-      a[i] = weight * Math.pow(settings.gamma(), k - 1 - i);
+      a[i] = Math.pow(gamma, k - 1 - i);
     }
     return a;
   }

@@ -7,12 +7,8 @@ package io.github.beedjava.objective;
 public final class EedObjective extends EnsembleDistillationObjective {
 
   /** @param k number of classifiers (at least 2) */
-  public EedObjective(int k, DistillationSettings settings) {
-    super(
-        CeObjective.filled(k, 1),
-        CeObjective.filled(k, settings.kdWeightOr(1.0)),
-        CeObjective.filled(k, settings.fdWeightOr(0.1)),
-        settings);
+  public EedObjective(int k, ObjectiveParameters parameters) {
+    super(CeObjective.filled(k, 1), CeObjective.filled(k, 1.0), CeObjective.filled(k, 0.1), parameters);
   }
 
   @Override

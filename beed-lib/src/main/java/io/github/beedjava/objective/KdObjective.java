@@ -8,12 +8,8 @@ package io.github.beedjava.objective;
 public final class KdObjective extends WeightedObjective {
 
   /** @param k number of classifiers (at least 2) */
-  public KdObjective(int k, DistillationSettings settings) {
-    super(
-        CeObjective.filled(k, 1),
-        exitsOnly(k, settings.kdWeightOr(0.1)),
-        exitsOnly(k, settings.fdWeightOr(0.025)),
-        settings.temperature());
+  public KdObjective(int k, ObjectiveParameters parameters) {
+    super(CeObjective.filled(k, 1), exitsOnly(k, 0.1), exitsOnly(k, 0.025), parameters.get(TEMPERATURE));
   }
 
   @Override

@@ -11,6 +11,10 @@ import java.util.Map;
  * of the un-pooled maps. Subclasses choose the coefficients and the (detached) teacher.
  */
 public abstract class WeightedObjective implements Objective {
+  /** T, the distillation temperature (official default 3). */
+  public static final ObjectiveParameter TEMPERATURE =
+      new ObjectiveParameter("temperature", 3.0, "T, the distillation softmax temperature");
+
   private final double[] ce;
   private final double[] kd;
   private final double[] fd;
