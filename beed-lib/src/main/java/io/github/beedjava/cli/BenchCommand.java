@@ -1,20 +1,20 @@
 package io.github.beedjava.cli;
 
-import io.github.beedjava.model.ExitStructure;
-import io.github.beedjava.model.ModelConfig;
-import io.github.beedjava.objective.Method;
-import io.github.beedjava.runtime.BuildInfo;
-import io.github.beedjava.runtime.Nd4jRuntime;
-import io.github.beedjava.train.ThroughputBenchmark;
+import io.github.beedjava.engine.Nd4jRuntime;
 import io.github.beedjava.interop.NpzArchive;
 import io.github.beedjava.model.ArchitectureSummary;
+import io.github.beedjava.model.ExitStructure;
+import io.github.beedjava.model.ModelConfig;
 import io.github.beedjava.model.Models;
+import io.github.beedjava.objective.Method;
+import io.github.beedjava.runtime.BuildInfo;
+import io.github.beedjava.train.ThroughputBenchmark;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 import java.util.function.IntConsumer;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

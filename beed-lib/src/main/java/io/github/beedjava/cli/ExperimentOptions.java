@@ -1,9 +1,9 @@
 package io.github.beedjava.cli;
 
+import io.github.beedjava.config.Profile;
+import io.github.beedjava.config.TrainingConfig;
 import io.github.beedjava.experiment.Experiment;
 import io.github.beedjava.model.Models;
-import io.github.beedjava.train.Profile;
-import io.github.beedjava.train.TrainingConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;

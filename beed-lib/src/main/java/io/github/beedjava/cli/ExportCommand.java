@@ -3,7 +3,7 @@ package io.github.beedjava.cli;
 import io.github.beedjava.interop.NpzWriter;
 import io.github.beedjava.interop.StateDict;
 import io.github.beedjava.model.ModelConfig;
-import io.github.beedjava.model.MultiExitNetwork;
+import io.github.beedjava.network.MultiExitNetwork;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

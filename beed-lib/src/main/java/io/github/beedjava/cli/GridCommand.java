@@ -1,9 +1,9 @@
 package io.github.beedjava.cli;
 
+import io.github.beedjava.config.TrainingConfig;
+import io.github.beedjava.runtime.AtomicFiles;
 import io.github.beedjava.runtime.BuildInfo;
-import io.github.beedjava.train.AtomicFiles;
 import io.github.beedjava.train.RunOptions;
-import io.github.beedjava.train.TrainingConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

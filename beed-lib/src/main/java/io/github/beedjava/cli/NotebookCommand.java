@@ -1,7 +1,7 @@
 package io.github.beedjava.cli;
 
+import io.github.beedjava.config.Profile;
 import io.github.beedjava.runtime.BuildInfo;
-import io.github.beedjava.train.Profile;
 import io.github.beedjava.train.RunOptions;
 import java.io.IOException;
 import java.nio.file.Files;

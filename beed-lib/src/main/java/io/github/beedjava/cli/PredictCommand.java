@@ -6,7 +6,7 @@ import io.github.beedjava.data.ImageDataset;
 import io.github.beedjava.eval.BudgetedExit;
 import io.github.beedjava.eval.EarlyExitPredictor;
 import io.github.beedjava.eval.ExitScores;
-import io.github.beedjava.eval.TrainedRun;
+import io.github.beedjava.train.TrainedRun;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

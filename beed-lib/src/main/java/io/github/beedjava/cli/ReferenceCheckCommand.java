@@ -1,7 +1,7 @@
 package io.github.beedjava.cli;
 
-import io.github.beedjava.interop.ReferenceCheck;
-import io.github.beedjava.runtime.Nd4jRuntime;
+import io.github.beedjava.engine.Nd4jRuntime;
+import io.github.beedjava.reference.ReferenceCheck;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -1,5 +1,6 @@
 package io.github.beedjava.cli;
 
+import io.github.beedjava.config.Profile;
 import io.github.beedjava.experiment.Experiment;
 import io.github.beedjava.experiment.ExperimentReport;
 import io.github.beedjava.experiment.ExperimentResult;
@@ -7,20 +8,18 @@ import io.github.beedjava.experiment.ExperimentRunner;
 import io.github.beedjava.experiment.SeededReport;
 import io.github.beedjava.experiment.SeededResults;
 import io.github.beedjava.experiment.Selection;
-import io.github.beedjava.train.RunSummary;
-import io.github.beedjava.train.TrainingConfig;
-import java.util.ArrayList;
-import java.util.List;
 import io.github.beedjava.train.LineProgress;
-import io.github.beedjava.train.Profile;
 import io.github.beedjava.train.RunOptions;
+import io.github.beedjava.train.RunSummary;
 import io.github.beedjava.train.TerminalProgress;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** {@code beed reproduce table2}: train what a paper table needs, then write its results. */
 @Command(

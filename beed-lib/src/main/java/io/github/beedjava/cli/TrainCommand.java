@@ -1,20 +1,21 @@
 package io.github.beedjava.cli;
 
+import io.github.beedjava.config.Profile;
+import io.github.beedjava.config.TrainingConfig;
 import io.github.beedjava.model.ExitStructure;
 import io.github.beedjava.objective.Method;
 import io.github.beedjava.train.LineProgress;
-import io.github.beedjava.train.Profile;
 import io.github.beedjava.train.RunOptions;
 import io.github.beedjava.train.RunSummary;
 import io.github.beedjava.train.TerminalProgress;
 import io.github.beedjava.train.Trainer;
-import io.github.beedjava.train.TrainingConfig;
 import io.github.beedjava.train.TrainingListener;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -42,8 +43,11 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--lambda", description = "λ, ensemble importance coefficient (default 1.6).") Double lambda;
   @Option(names = "--gamma", description = "γ, BEED balancing constant (default 1.15).") Double gamma;
   @Option(names = "--temperature", description = "Distillation temperature T (default 3).") Double temperature;
+  @Option(names = "--param", paramLabel = "NAME=VALUE",
+      description = "Any objective hyper-parameter by name, e.g. --param lambda=1.3 (repeatable; the objectives declare them).")
+  Map<String, Double> params;
   @Option(names = "--width", description = "Channel width multiplier.") Double width;
-  @Option(names = "--stem-relu", description = "ReLU after the stem BN (the official code has none).") Boolean stemRelu;
+  @Option(names = "--stem-relu", arity = "0..1", description = "ReLU after the stem BN (the official code has none).") Boolean stemRelu;
   @Option(names = "--dataset", description = "synthetic, fashion-mnist, cifar100 or image-folder.") String dataset;
   @Option(names = "--train-subset", description = "Training images used (0 = all).") Integer trainSubset;
   @Option(names = "--test-subset", description = "Test images used (0 = all).") Integer testSubset;
@@ -56,7 +60,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--momentum", description = "SGD momentum (default 0.9).") Double momentum;
   @Option(names = "--weight-decay", description = "Weight decay on every parameter (default 5e-4).") Double weightDecay;
   @Option(names = "--seed", description = "Seed of initialisation, data order and augmentation (default 1).") Long seed;
-  @Option(names = "--imagenet-stem", description = "ResNet's ImageNet stem (7x7/s2 conv + max-pool) for --dataset image-folder.") Boolean imagenetStem;
+  @Option(names = "--imagenet-stem", arity = "0..1", description = "ResNet's ImageNet stem (7x7/s2 conv + max-pool) for --dataset image-folder (default: on in the imagenet profile; --imagenet-stem false turns it off).") Boolean imagenetStem;
 
   @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default results/runs/<run id>).") Path out;
   @Option(names = "--data-dir", paramLabel = "DIR", description = "Dataset folder (default: see data/README.md).") Path dataDir;
@@ -100,6 +104,7 @@ final class TrainCommand implements Callable<Integer> {
     if (lambda != null) b.lambda(lambda);
     if (gamma != null) b.gamma(gamma);
     if (temperature != null) b.temperature(temperature);
+    if (params != null) params.forEach(b::param);
     if (width != null) b.width(width);
     if (stemRelu != null) b.stemRelu(stemRelu);
     if (dataset != null) b.dataset(dataset);

@@ -50,8 +50,8 @@ public record OptimisationSpec(
     return new StepSchedule(lr, milestones.stream().mapToInt(Integer::intValue).toArray(), lrFactor);
   }
 
-  /** The paper's milestones (75/130/180 of 200 epochs) scaled to an epoch count. */
-  public static List<Integer> scaledMilestones(int epochs) {
-    return java.util.Arrays.stream(StepSchedule.scaledMilestones(epochs)).boxed().toList();
+  /** A recipe's milestones (e.g. 75/130/180 of 200 epochs) scaled to an epoch count. */
+  public static List<Integer> scaledMilestones(int[] recipe, int recipeEpochs, int epochs) {
+    return java.util.Arrays.stream(StepSchedule.scaledMilestones(recipe, recipeEpochs, epochs)).boxed().toList();
   }
 }

@@ -1,5 +1,7 @@
-package io.github.beedjava.runtime;
+package io.github.beedjava.engine;
 
+import io.github.beedjava.engine.onednn.DirectOneDnn;
+import io.github.beedjava.engine.simd.VectorApi;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper;
@@ -36,7 +38,7 @@ public final class Nd4jRuntime {
     m.put("directOneDnnConvolutions", String.valueOf(DirectOneDnn.enabled()));
     m.put("winogradInference", String.valueOf(DirectOneDnn.enabled() && DirectOneDnn.winogradInference()));
     m.put("vectorApi", String.valueOf(VectorApi.available()));
-    // Training keeps activations in oneDNN's 16-channel blocks where this holds (model.BlockedActivations).
+    // Training keeps activations in oneDNN's 16-channel blocks where this holds (engine.layout.BlockedActivations).
     m.put("blockedLayout", String.valueOf(DirectOneDnn.blockedLayout() && VectorApi.floatLanes() == 16));
     m.put("ompThreads", String.valueOf(System.getenv("OMP_NUM_THREADS")));
     m.put("ompWaitPolicy", String.valueOf(System.getenv("OMP_WAIT_POLICY")));

@@ -1,4 +1,4 @@
-package io.github.beedjava.runtime;
+package io.github.beedjava.engine;
 
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
 import org.nd4j.linalg.api.memory.enums.AllocationPolicy;

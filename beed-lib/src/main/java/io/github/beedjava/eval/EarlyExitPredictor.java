@@ -1,6 +1,7 @@
 package io.github.beedjava.eval;
 
-import io.github.beedjava.model.MultiExitNetwork;
+import io.github.beedjava.engine.Workspaces;
+import io.github.beedjava.network.MultiExitNetwork;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,7 +16,6 @@ import org.deeplearning4j.nn.graph.vertex.VertexIndices;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
-import io.github.beedjava.runtime.Workspaces;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.INDArrayIndex;

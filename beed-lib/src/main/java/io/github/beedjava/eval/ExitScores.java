@@ -2,8 +2,8 @@ package io.github.beedjava.eval;
 
 import io.github.beedjava.data.BatchLoader;
 import io.github.beedjava.data.ImageDataset;
-import io.github.beedjava.model.MultiExitNetwork;
-import io.github.beedjava.model.Outputs;
+import io.github.beedjava.network.MultiExitNetwork;
+import io.github.beedjava.network.Outputs;
 
 /**
  * Every classifier's prediction and softmax confidence (max probability) for every image of a

@@ -1,9 +1,9 @@
 package io.github.beedjava.experiment;
 
+import io.github.beedjava.config.Profile;
+import io.github.beedjava.config.TrainingConfig;
 import io.github.beedjava.model.ExitStructure;
 import io.github.beedjava.objective.Method;
-import io.github.beedjava.train.Profile;
-import io.github.beedjava.train.TrainingConfig;
 import java.util.ArrayList;
 import java.util.List;
 

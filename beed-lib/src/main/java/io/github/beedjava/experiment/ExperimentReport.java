@@ -2,7 +2,7 @@ package io.github.beedjava.experiment;
 
 import io.github.beedjava.report.Figures;
 import io.github.beedjava.report.HtmlReport;
-import io.github.beedjava.train.AtomicFiles;
+import io.github.beedjava.runtime.AtomicFiles;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.nio.file.Path;

@@ -1,9 +1,9 @@
 package io.github.beedjava.experiment;
 
+import io.github.beedjava.config.TrainingConfig;
 import io.github.beedjava.eval.Accuracies;
 import io.github.beedjava.report.PaperResults;
 import io.github.beedjava.train.RunSummary;
-import io.github.beedjava.train.TrainingConfig;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -178,7 +178,7 @@ public record ExperimentResult(Experiment experiment, List<RunSummary> runs) {
 
   /** True when every run used the paper profile, the only setting comparable with the paper. */
   public boolean comparableWithPaper() {
-    return runs.stream().allMatch(r -> r.config().profile() == io.github.beedjava.train.Profile.PAPER);
+    return runs.stream().allMatch(r -> r.config().profile() == io.github.beedjava.config.Profile.PAPER);
   }
 
   static Accuracies accuracies(RunSummary r, Selection s) {

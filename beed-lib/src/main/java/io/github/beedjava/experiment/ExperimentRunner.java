@@ -43,7 +43,7 @@ public final class ExperimentRunner {
    *
    * @throws IOException naming the file when the directory holds another config's run
    */
-  public static java.util.Optional<RunSummary> finished(Path resultsRoot, io.github.beedjava.train.TrainingConfig config) throws IOException {
+  public static java.util.Optional<RunSummary> finished(Path resultsRoot, io.github.beedjava.config.TrainingConfig config) throws IOException {
     Path summary = resultsRoot.resolve("runs").resolve(config.runId()).resolve(RunSummary.FILE);
     if (!java.nio.file.Files.exists(summary)) {
       return java.util.Optional.empty();

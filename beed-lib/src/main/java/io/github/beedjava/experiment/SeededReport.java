@@ -1,10 +1,10 @@
 package io.github.beedjava.experiment;
 
+import io.github.beedjava.config.TrainingConfig;
 import io.github.beedjava.report.Figures;
 import io.github.beedjava.report.HtmlReport;
-import io.github.beedjava.train.AtomicFiles;
+import io.github.beedjava.runtime.AtomicFiles;
 import io.github.beedjava.train.RunSummary;
-import io.github.beedjava.train.TrainingConfig;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -33,7 +33,7 @@ public final class SeededReport {
     int most = results.rows().stream().mapToInt(r -> r.runs().size()).max().orElse(0);
     String seeds = fewest == most ? most + " seed" + (most == 1 ? "" : "s") + " per row"
         : "between " + fewest + " and " + most + " seeds per row (n in every row)";
-    String comparable = c.profile() == io.github.beedjava.train.Profile.PAPER
+    String comparable = c.profile() == io.github.beedjava.config.Profile.PAPER
         ? "These runs use the paper's recipe and can be compared with the paper's columns."
         : "This profile shows that every method trains and how the methods compare at this small budget; it cannot reproduce "
             + "the paper's CIFAR-100, 200-epoch accuracies, nor differences of the paper's size (a few tenths to about two "

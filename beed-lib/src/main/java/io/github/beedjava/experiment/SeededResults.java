@@ -1,9 +1,9 @@
 package io.github.beedjava.experiment;
 
+import io.github.beedjava.config.TrainingConfig;
 import io.github.beedjava.objective.Method;
 import io.github.beedjava.report.PaperResults;
 import io.github.beedjava.train.RunSummary;
-import io.github.beedjava.train.TrainingConfig;
 import java.awt.Color;
 import java.io.IOException;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.github.beedjava.interop;
 
-import io.github.beedjava.train.AtomicFiles;
+import io.github.beedjava.runtime.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

@@ -1,7 +1,7 @@
 package io.github.beedjava.interop;
 
-import io.github.beedjava.model.MultiExitNetwork;
-import io.github.beedjava.model.ParameterRef;
+import io.github.beedjava.network.MultiExitNetwork;
+import io.github.beedjava.network.ParameterRef;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

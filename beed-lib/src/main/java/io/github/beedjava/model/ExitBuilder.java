@@ -8,17 +8,9 @@ import java.util.List;
  * equal shapes), then global average pooling and a Linear head. One implementation per {@link
  * ExitStructure}, as docs/method.md (choice 3) describes.
  */
-final class ExitBuilder {
+public final class ExitBuilder {
   private ExitBuilder() {}
 
-  /**
-   * Attaches exit {@code e} (1-based) and returns {@code {feature, logits}} vertex names.
-   *
-   * @param in the stage output the exit reads
-   * @param widths widths of the backbone's remaining stride-2 stages (one downsampling block each)
-   * @param finalWidth channels of the main network's final feature map
-   * @param rows Fig. 1 rows to append to
-   */
   /**
    * Attaches the exits (unless the config has none), then the main network's head, and returns
    * the blueprint: outputs are the K logits then the K features, exit 1 first, main network last.
@@ -27,7 +19,7 @@ final class ExitBuilder {
    * @param exitWidths each exit's block widths (already width-scaled)
    * @param main the main network's final feature map
    */
-  static Blueprint finish(GraphAssembler g, ModelConfig config, String[] exitInputs, int[][] exitWidths, String main,
+  public static Blueprint finish(GraphAssembler g, ModelConfig config, String[] exitInputs, int[][] exitWidths, String main,
       List<ArchitectureRow> rows) {
     List<String> logits = new java.util.ArrayList<>();
     List<String> features = new java.util.ArrayList<>();
@@ -51,6 +43,14 @@ final class ExitBuilder {
     return b == widths.length - 1 ? finalWidth : widths[b];
   }
 
+  /**
+   * Attaches exit {@code e} (1-based) and returns {@code {feature, logits}} vertex names.
+   *
+   * @param in the stage output the exit reads
+   * @param widths widths of the backbone's remaining stride-2 stages (one downsampling block each)
+   * @param finalWidth channels of the main network's final feature map
+   * @param rows Fig. 1 rows to append to
+   */
   private static String[] attach(GraphAssembler g, ExitStructure structure, int e, String in, int[] widths, int finalWidth,
       List<ArchitectureRow> rows, int numClasses) {
     String section = "Exit" + e;

@@ -1,8 +1,6 @@
 package io.github.beedjava.model;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
+import io.github.beedjava.runtime.EnumNames;
 
 /** The exit (early classifier) structures of the paper's Table 1; {@link #NONE} is the single network. */
 public enum ExitStructure {
@@ -19,20 +17,11 @@ public enum ExitStructure {
 
   /** Parses a command-line or JSON name such as {@code bottleneck}. */
   public static ExitStructure parse(String name) {
-    for (ExitStructure e : values()) {
-      if (e.name().equalsIgnoreCase(name.trim())) {
-        return e;
-      }
-    }
-    throw new IllegalArgumentException(
-        "exits: unknown exit structure '"
-            + name
-            + "'; available: "
-            + Arrays.stream(values()).map(ExitStructure::cliName).collect(Collectors.joining(", ")));
+    return EnumNames.parse(ExitStructure.class, "exits", "exit structure", name);
   }
 
   /** The lower-case name used on the command line and in JSON. */
   public String cliName() {
-    return name().toLowerCase(Locale.ROOT);
+    return EnumNames.cliName(this);
   }
 }

@@ -1,12 +1,18 @@
 package io.github.beedjava.model;
 
+import io.github.beedjava.engine.layers.ChannelScaleVertex;
+import io.github.beedjava.engine.layers.GlobalAveragePooling;
+import io.github.beedjava.engine.layers.LinearConvolution;
+import io.github.beedjava.engine.layers.SinglePassRelu;
+import io.github.beedjava.engine.layers.StableSwish;
+import io.github.beedjava.engine.layers.SumVertex;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
@@ -26,11 +32,12 @@ import org.nd4j.linalg.learning.config.NoOp;
  * shapes, parameter counts, multiply-accumulates and the edges of the graph (for per-classifier
  * costs). Layer names are PyTorch module names so that state dicts map one to one.
  */
-final class GraphAssembler {
+public final class GraphAssembler {
   /** Swish with a gradient that stays finite in float32 (ND4J's own returns NaN above x ≈ 44). */
-  static final org.nd4j.linalg.activations.IActivation SWISH = new StableSwish();
+  public static final org.nd4j.linalg.activations.IActivation SWISH = new StableSwish();
 
-  static final String INPUT = "input";
+  /** The graph's input vertex. */
+  public static final String INPUT = "input";
 
   private final GraphBuilder graph;
   private final Map<String, FeatureShape> shapes = new HashMap<>();
@@ -38,7 +45,8 @@ final class GraphAssembler {
   private final Map<String, LayerCost> costs = new LinkedHashMap<>();
   private final Map<String, Integer> batchNormSpatial = new LinkedHashMap<>();
 
-  GraphAssembler(ModelConfig config) {
+  /** Starts a graph for a config's input shape, data type and seed. */
+  public GraphAssembler(ModelConfig config) {
     graph =
         new NeuralNetConfiguration.Builder()
             .dataType(config.dataType())
@@ -56,7 +64,8 @@ final class GraphAssembler {
     shapes.put(INPUT, new FeatureShape(config.inputChannels(), config.inputSize(), config.inputSize()));
   }
 
-  FeatureShape shape(String vertex) {
+  /** The output shape of a vertex added so far. */
+  public FeatureShape shape(String vertex) {
     FeatureShape s = shapes.get(vertex);
     if (s == null) {
       throw new IllegalStateException("no vertex named " + vertex);
@@ -65,7 +74,7 @@ final class GraphAssembler {
   }
 
   /** Square convolution without groups; PyTorch {@code Conv2d(cin, cout, k, stride, pad, bias)}. */
-  String conv(String name, String in, int cout, int kernel, int stride, int padding, boolean bias) {
+  public String conv(String name, String in, int cout, int kernel, int stride, int padding, boolean bias) {
     FeatureShape s = shape(in);
     int h = (s.height() + 2 * padding - kernel) / stride + 1;
     int w = (s.width() + 2 * padding - kernel) / stride + 1;
@@ -86,7 +95,7 @@ final class GraphAssembler {
   }
 
   /** Depthwise convolution, PyTorch {@code Conv2d(c, c, k, stride, pad, groups=c, bias=False)}. */
-  String depthwiseConv(String name, String in, int kernel, int stride, int padding) {
+  public String depthwiseConv(String name, String in, int kernel, int stride, int padding) {
     FeatureShape s = shape(in);
     int h = (s.height() + 2 * padding - kernel) / stride + 1;
     int w = (s.width() + 2 * padding - kernel) / stride + 1;
@@ -108,7 +117,7 @@ final class GraphAssembler {
   }
 
   /** PyTorch {@code BatchNorm2d(c)}: eps 1e-5, momentum 0.1 (DL4J decay 0.9), variance stored as is. */
-  String batchNorm(String name, String in) {
+  public String batchNorm(String name, String in) {
     FeatureShape s = shape(in);
     graph.addLayer(
         name,
@@ -124,18 +133,20 @@ final class GraphAssembler {
     return record(name, in, s, 2L * s.channels(), 0);
   }
 
-  String relu(String name, String in) {
+  /** PyTorch {@code ReLU(inplace=True)}. */
+  public String relu(String name, String in) {
     graph.addLayer(name, new SinglePassRelu(), in);
     return record(name, in, shape(in), 0, 0);
   }
 
   /** An identity copy, used to expose an internal map as a graph output. */
-  String identity(String name, String in) {
+  public String identity(String name, String in) {
     graph.addLayer(name, new ActivationLayer.Builder().activation(Activation.IDENTITY).build(), in);
     return record(name, in, shape(in), 0, 0);
   }
 
-  String add(String name, String a, String b) {
+  /** The element-wise sum of two maps of one shape (a residual connection). */
+  public String add(String name, String a, String b) {
     graph.addVertex(name, new SumVertex(), a, b);
     shapes.put(name, shape(a));
     inputsOf.put(name, List.of(a, b));
@@ -147,7 +158,7 @@ final class GraphAssembler {
    * {@code squeeze} channels with bias, swish, conv1x1 back with bias, sigmoid, then the input
    * scaled channel-wise.
    */
-  String squeezeExcite(String name, String in, int squeeze) {
+  public String squeezeExcite(String name, String in, int squeeze) {
     FeatureShape s = shape(in);
     graph.addLayer(name + ".pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).collapseDimensions(false).build(), in);
     record(name + ".pool", in, new FeatureShape(s.channels(), 1, 1), 0, 0);
@@ -162,13 +173,13 @@ final class GraphAssembler {
   }
 
   /** An activation layer (swish, sigmoid, ...). */
-  String activation(String name, String in, org.nd4j.linalg.activations.IActivation fn) {
+  public String activation(String name, String in, org.nd4j.linalg.activations.IActivation fn) {
     graph.addLayer(name, new ActivationLayer.Builder().activation(fn).build(), in);
     return record(name, in, shape(in), 0, 0);
   }
 
   /** PyTorch {@code MaxPool2d(kernel, stride, padding)}. */
-  String maxPool(String name, String in, int kernel, int stride, int padding) {
+  public String maxPool(String name, String in, int kernel, int stride, int padding) {
     FeatureShape s = shape(in);
     graph.addLayer(name, new org.deeplearning4j.nn.conf.layers.SubsamplingLayer.Builder(
             org.deeplearning4j.nn.conf.layers.SubsamplingLayer.PoolingType.MAX)
@@ -179,13 +190,13 @@ final class GraphAssembler {
   }
 
   /** Global average pooling to [N, C] (PyTorch AvgPool over the whole final map, then flatten). */
-  String globalAvgPool(String name, String in) {
+  public String globalAvgPool(String name, String in) {
     graph.addLayer(name, new GlobalAveragePooling(), in);
     return record(name, in, new FeatureShape(shape(in).channels(), 1, 1), 0, 0);
   }
 
   /** PyTorch {@code Linear(in, out)} with bias and no activation. */
-  String linear(String name, String in, int out) {
+  public String linear(String name, String in, int out) {
     int nIn = shape(in).channels();
     graph.addLayer(
         name,

@@ -1,5 +1,9 @@
-package io.github.beedjava.model;
+package io.github.beedjava.network;
 
+import io.github.beedjava.engine.layers.BatchNormFold;
+import io.github.beedjava.engine.layers.FoldedBatchNormalization;
+import io.github.beedjava.engine.layers.LinearConvolution;
+import io.github.beedjava.engine.layers.SinglePassRelu;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -18,7 +22,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
  * <p>In eval mode a BN is a per-channel affine map, so conv then BN equals one convolution with
  * scaled weights and a bias ({@link BatchNormFold}); the ReLU then costs nothing more. That spares
  * two passes over every such activation: BN and ReLU were 29 % of an inference pass at width 1/4
- * (bench/README.md, "Fourth pass"). A pair is folded when the BN reads only that convolution, the
+ * (bench/HISTORY.md, "Fourth pass"). A pair is folded when the BN reads only that convolution, the
  * convolution feeds only that BN and is no network output, and the convolution has no bias; the
  * ReLU joins when it is the BN's only consumer and neither is a network output.
  *
@@ -28,7 +32,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
  * the removed ReLUs. Both keep the parameter layout of the original, so the configuration can share
  * the training graph's parameter buffer ({@link MultiExitNetwork} checks that it does).
  */
-final class BatchNormFolding {
+public final class BatchNormFolding {
   private BatchNormFolding() {}
 
   /**

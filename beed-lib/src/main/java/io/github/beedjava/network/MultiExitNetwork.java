@@ -1,7 +1,11 @@
-package io.github.beedjava.model;
+package io.github.beedjava.network;
 
-import io.github.beedjava.runtime.DirectOneDnn;
-import io.github.beedjava.runtime.Workspaces;
+import io.github.beedjava.engine.Workspaces;
+import io.github.beedjava.engine.layout.BlockedActivations;
+import io.github.beedjava.model.Blueprint;
+import io.github.beedjava.model.LayerCost;
+import io.github.beedjava.model.ModelConfig;
+import io.github.beedjava.model.Models;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -24,14 +28,9 @@ public final class MultiExitNetwork {
   private final Blueprint blueprint;
   private final MultiExitGraph graph;
   private final List<ParameterRef> parameters;
-  /**
-   * The eval-mode copy of {@link #graph} sharing its parameters, with the BNs folded: NCHW with its
-   * maps in oneDNN's blocked layout, or channels-last; null when neither applies. Built on first use.
-   */
-  private MultiExitGraph inferenceCopy;
+  /** The eval-mode copy of {@link #graph} ({@link InferenceCopy}); null when none applies. Built on first use. */
+  private InferenceCopy inferenceCopy;
   private boolean inferenceCopyChecked;
-  /** Whether {@link #inferenceCopy} keeps its maps in the blocked layout (else it is channels-last). */
-  private boolean inferenceBlocked;
   /** What this network ran last on this thread, to hand back the other phase's memory on a switch. */
   private Phase lastPhase = Phase.NONE;
 
@@ -105,7 +104,7 @@ public final class MultiExitNetwork {
     // DL4J's outputs would be detached arrays, whose memory ND4J returns only at a garbage
     // collection, which runs rarely during inference: the process grew by ~16 MB per batch at width
     // 1. In a workspace of ours they reuse one block; only the copies handed back are fresh
-    // (bench/README.md, "Fourth pass").
+    // (bench/HISTORY.md, "Fourth pass").
     try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(OUTPUT_WORKSPACE, OUTPUT_WORKSPACE_ID)) {
       Outputs inWorkspace = Outputs.split(inInferenceLayout(() -> inference.output(false, ws, graphInput)));
       try (MemoryWorkspace none = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
@@ -136,8 +135,8 @@ public final class MultiExitNetwork {
    * {@link #inferenceInput} and run it inside {@link #inInferenceLayout}.
    */
   public MultiExitGraph inferenceGraph() {
-    MultiExitGraph copy = inferenceCopy();
-    return copy != null ? copy : graph;
+    InferenceCopy copy = inferenceCopy();
+    return copy != null ? copy.graph() : graph;
   }
 
   /**
@@ -146,7 +145,7 @@ public final class MultiExitNetwork {
    * layout where it has one; its outputs are NCHW (or NHWC for a channels-last graph) either way.
    */
   public <T> T inInferenceLayout(java.util.function.Supplier<T> pass) {
-    return BlockedActivations.with(inferenceCopy() != null && inferenceBlocked, pass);
+    return BlockedActivations.with(inferenceCopy() != null && inferenceCopy().blocked(), pass);
   }
 
   /** An NCHW batch in the layout {@link #inferenceGraph()} expects (an NHWC copy when it is channels-last). */
@@ -156,32 +155,14 @@ public final class MultiExitNetwork {
 
   /** Whether eval-mode passes run the channels-last copy (NHWC inputs and outputs). */
   private boolean inferenceChannelsLast() {
-    return inferenceCopy() != null && !inferenceBlocked;
+    return inferenceCopy() != null && !inferenceCopy().blocked();
   }
 
-  /**
-   * The eval-mode copy of the graph, sharing this network's parameter buffer so that it always sees
-   * the current weights, with every foldable BN folded into its convolution ({@link BatchNormFolding}).
-   * Where the blocked layout is available ({@link BlockedActivations}) it is the NCHW graph, whose
-   * maps stay blocked between the convolutions: no layout copies around any of them. Otherwise
-   * it is the channels-last copy ({@link ChannelsLast}), whose convolutions oneDNN runs on NHWC
-   * without copies except around Winograd ones. Null when neither applies (then the training
-   * graph runs evaluation).
-   */
-  private MultiExitGraph inferenceCopy() {
+  /** The eval-mode copy, built on first use; null when neither layout applies (the training graph evaluates). */
+  private InferenceCopy inferenceCopy() {
     if (!inferenceCopyChecked) {
       inferenceCopyChecked = true;
-      var nchw = blueprint.graph().clone();
-      inferenceBlocked = BlockedActivations.available() && DirectOneDnn.foldBatchNorms()
-          && !BlockedActivations.plan(nchw).isEmpty();
-      inferenceCopy = (inferenceBlocked ? java.util.Optional.of(nchw) : ChannelsLast.of(nchw))
-          .map(conf -> DirectOneDnn.foldBatchNorms() ? BatchNormFolding.apply(conf) : conf)
-          .map(MultiExitGraph::new)
-          .orElse(null);
-      if (inferenceCopy != null) {
-        inferenceCopy.init(graph.params(), false);
-        checkSharesParameters(inferenceCopy);
-      }
+      inferenceCopy = InferenceCopy.of(blueprint, graph).orElse(null);
     }
     return inferenceCopy;
   }
@@ -191,40 +172,18 @@ public final class MultiExitNetwork {
    * every activation of a step in one workspace (1.3 GiB at width 1, batch 128) that inference does
    * not use, and inference keeps its own workspaces and the weights in its primitives' layouts
    * (about 0.5 GiB there) that training does not use, and that are stale once a step has changed
-   * the weights. Holding both made the process peak their sum (bench/README.md, "Fourth pass").
+   * the weights. Holding both made the process peak their sum (bench/HISTORY.md, "Fourth pass").
    * The next step sizes its workspaces again with its probes ({@link MultiExitGraph}); the next
    * inference pass remakes its own. Arrays handed out by this class are detached and stay valid.
    */
   private void enter(Phase phase) {
     if (lastPhase != Phase.NONE && lastPhase != phase) {
       if (phase == Phase.TRAINING && inferenceCopy != null) {
-        for (Layer layer : inferenceCopy.getLayers()) {
-          if (layer instanceof LinearConvolutionLayer conv) {
-            conv.releaseInferenceWeights();
-          }
-        }
+        inferenceCopy.releaseWeights();
       }
       Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread();
     }
     lastPhase = phase;
-  }
-
-  /**
-   * Fails unless every parameter of {@code inference} is a view of the same memory as the
-   * training graph's parameter of that name: the inference graph must see the current weights.
-   */
-  private void checkSharesParameters(MultiExitGraph inference) {
-    for (Layer layer : inference.getLayers()) {
-      String name = layer.getConfig().getLayerName();
-      for (Map.Entry<String, INDArray> p : layer.paramTable().entrySet()) {
-        INDArray trained = graph.getLayer(name).getParam(p.getKey());
-        if (trained == null || trained.length() != p.getValue().length()
-            || trained.data().addressPointer().address() != p.getValue().data().addressPointer().address()) {
-          throw new IllegalStateException("inference graph: parameter " + name + "_" + p.getKey()
-              + " is not the training graph's (parameter layouts differ); set -D" + DirectOneDnn.FOLD_PROPERTY + "=false");
-        }
-      }
-    }
   }
 
   /**

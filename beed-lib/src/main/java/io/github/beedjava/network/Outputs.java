@@ -1,4 +1,4 @@
-package io.github.beedjava.model;
+package io.github.beedjava.network;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -22,7 +22,7 @@ public record Outputs(INDArray[] logits, INDArray[] features) {
    * Closes every array: they must not be used afterwards; views and workspace arrays are left
    * alone. With ND4J M2.1 on the CPU this marks the buffers closed, but their host memory goes back
    * only when the garbage collector finalizes them (measured: 4 MB arrays dup'd and closed in a
-   * loop grow the process by their size until a collection, bench/README.md "Fourth pass"). Loops
+   * loop grow the process by their size until a collection, bench/HISTORY.md "Fourth pass"). Loops
    * that need only the logits should call {@link MultiExitNetwork#logits}, which copies nothing else.
    */
   public void release() {
@@ -39,7 +39,7 @@ public record Outputs(INDArray[] logits, INDArray[] features) {
     return logits.length;
   }
 
-  static Outputs split(INDArray[] all) {
+  public static Outputs split(INDArray[] all) {
     int k = all.length / 2;
     INDArray[] logits = new INDArray[k];
     INDArray[] features = new INDArray[k];

@@ -1,4 +1,4 @@
-package io.github.beedjava.model;
+package io.github.beedjava.network;
 
 /**
  * One tensor of the network under its PyTorch {@code state_dict} name.

@@ -1,4 +1,4 @@
-package io.github.beedjava.model;
+package io.github.beedjava.network;
 
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -9,7 +9,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * fan-out), BN weight 1 and bias 0 with running mean 0 and variance 1, Linear weight and bias
  * U(-1/sqrt(in), 1/sqrt(in)) (PyTorch's default). Deterministic for a seed, independent of ND4J's RNG.
  */
-final class PyTorchInit {
+public final class PyTorchInit {
   private PyTorchInit() {}
 
   static void apply(MultiExitNetwork net, long seed) {

@@ -1,4 +1,4 @@
-package io.github.beedjava.model;
+package io.github.beedjava.network;
 
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -1,14 +1,12 @@
 package io.github.beedjava.objective;
 
 import io.github.beedjava.model.ExitStructure;
-import java.util.Arrays;
+import io.github.beedjava.runtime.EnumNames;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.BiFunction;
-import java.util.stream.Collectors;
 
 /**
  * The training methods, each with the hyper-parameters its objective reads. This is the objective
@@ -59,21 +57,12 @@ public enum Method {
 
   /** The command-line spelling. */
   public String cliName() {
-    return name().toLowerCase(Locale.ROOT);
+    return EnumNames.cliName(this);
   }
 
   /** Parses {@code ce}, {@code kd}, {@code eed}, {@code beed}, {@code baseline}. */
   public static Method parse(String name) {
-    for (Method m : values()) {
-      if (m.name().equalsIgnoreCase(name.trim())) {
-        return m;
-      }
-    }
-    throw new IllegalArgumentException(
-        "method: unknown method '"
-            + name
-            + "'; available: "
-            + Arrays.stream(values()).map(Method::cliName).collect(Collectors.joining(", ")));
+    return EnumNames.parse(Method.class, "method", "method", name);
   }
 
   /** The exit structure to use with this method given the requested one. */

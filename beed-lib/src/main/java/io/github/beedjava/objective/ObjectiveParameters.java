@@ -3,6 +3,7 @@ package io.github.beedjava.objective;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Values of every objective hyper-parameter that {@link Method} declares, each set or at its
@@ -28,7 +29,8 @@ public final class ObjectiveParameters {
     ObjectiveParameter p = Method.parameters().get(name);
     if (p == null) {
       throw new IllegalArgumentException(
-          "objective parameter '" + name + "' is unknown; declared: " + String.join(", ", Method.parameters().keySet()));
+          "objective parameter '" + name + "' is unknown; declared: "
+              + String.join(", ", new TreeSet<>(Method.parameters().keySet())));
     }
     Map<String, Double> m = new TreeMap<>(values);
     m.put(name, p.check(value));

@@ -1,7 +1,7 @@
 package io.github.beedjava.optim;
 
-import io.github.beedjava.model.MultiExitNetwork;
-import io.github.beedjava.model.ParameterRef;
+import io.github.beedjava.network.MultiExitNetwork;
+import io.github.beedjava.network.ParameterRef;
 import org.nd4j.linalg.api.blas.Level1;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;

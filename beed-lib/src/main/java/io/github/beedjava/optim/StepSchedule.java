@@ -49,8 +49,16 @@ public final class StepSchedule {
    * those inside (0, epochs) and dropping duplicates. 200 epochs give 75, 130, 180 back.
    */
   public static int[] scaledMilestones(int epochs) {
-    return Arrays.stream(PAPER_MILESTONES)
-        .map(m -> (int) Math.round((double) m * epochs / PAPER_EPOCHS))
+    return scaledMilestones(PAPER_MILESTONES, PAPER_EPOCHS, epochs);
+  }
+
+  /**
+   * A recipe's milestones scaled to another epoch count: round(m · epochs / recipeEpochs), keeping
+   * those inside (0, epochs) and dropping duplicates.
+   */
+  public static int[] scaledMilestones(int[] recipe, int recipeEpochs, int epochs) {
+    return Arrays.stream(recipe)
+        .map(m -> (int) Math.round((double) m * epochs / recipeEpochs))
         .filter(m -> m > 0 && m < epochs)
         .distinct()
         .toArray();

@@ -1,17 +1,20 @@
-package io.github.beedjava.interop;
+package io.github.beedjava.reference;
 
+import io.github.beedjava.interop.NpzArchive;
+import io.github.beedjava.interop.StateDict;
 import io.github.beedjava.model.ExitStructure;
 import io.github.beedjava.model.ModelConfig;
 import io.github.beedjava.model.Models;
-import io.github.beedjava.model.MultiExitNetwork;
-import io.github.beedjava.model.Outputs;
-import io.github.beedjava.model.ParameterRef;
-import io.github.beedjava.model.RunningStatistics;
-import io.github.beedjava.objective.DistillationSettings;
+import io.github.beedjava.network.MultiExitNetwork;
+import io.github.beedjava.network.Outputs;
+import io.github.beedjava.network.ParameterRef;
+import io.github.beedjava.network.RunningStatistics;
 import io.github.beedjava.objective.LossResult;
 import io.github.beedjava.objective.Method;
 import io.github.beedjava.objective.Objective;
+import io.github.beedjava.objective.ObjectiveParameters;
 import io.github.beedjava.optim.PyTorchSgd;
+import io.github.beedjava.runtime.EnumNames;
 import io.github.beedjava.train.TrainingStep;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -80,12 +83,7 @@ public final class ReferenceCheck {
 
     /** Parses {@code float} or {@code double}. */
     public static Precision parse(String name) {
-      for (Precision p : values()) {
-        if (p.name().equalsIgnoreCase(name.trim())) {
-          return p;
-        }
-      }
-      throw new IllegalArgumentException("precision: unknown precision '" + name + "'; available: float, double");
+      return EnumNames.parse(Precision.class, "precision", "precision", name);
     }
 
     DataType dataType() {
@@ -204,9 +202,8 @@ public final class ReferenceCheck {
     int k = net.numClassifiers();
     INDArray input = npz.get("input").castTo(precision.dataType());
     int[] labels = npz.get("target").toIntVector();
-    DistillationSettings settings =
-        new DistillationSettings(
-            npz.scalar("config/lam"), npz.scalar("config/gamma"), npz.scalar("config/T"), Double.NaN, Double.NaN);
+    ObjectiveParameters settings = ObjectiveParameters.defaults()
+        .with("lambda", npz.scalar("config/lam")).with("gamma", npz.scalar("config/gamma")).with("temperature", npz.scalar("config/T"));
     Reference ref = new Reference(npz, precision, hasF64);
     List<Comparison> out = new ArrayList<>();
     Consumer<Comparison> emit =

@@ -1,4 +1,4 @@
-package io.github.beedjava.train;
+package io.github.beedjava.runtime;
 
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,8 +1,8 @@
 package io.github.beedjava.train;
 
 import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.github.beedjava.runtime.AtomicFiles;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;

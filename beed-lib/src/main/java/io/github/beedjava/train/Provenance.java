@@ -2,9 +2,11 @@ package io.github.beedjava.train;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import io.github.beedjava.config.TrainingConfig;
 import io.github.beedjava.data.DataSplits;
+import io.github.beedjava.engine.Nd4jRuntime;
+import io.github.beedjava.runtime.AtomicFiles;
 import io.github.beedjava.runtime.BuildInfo;
-import io.github.beedjava.runtime.Nd4jRuntime;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;

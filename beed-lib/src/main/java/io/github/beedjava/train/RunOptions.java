@@ -1,5 +1,6 @@
 package io.github.beedjava.train;
 
+import io.github.beedjava.config.TrainingConfig;
 import java.nio.file.Path;
 
 /**

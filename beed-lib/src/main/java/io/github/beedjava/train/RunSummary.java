@@ -2,6 +2,8 @@ package io.github.beedjava.train;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.github.beedjava.config.ConfigJson;
+import io.github.beedjava.config.TrainingConfig;
 import io.github.beedjava.eval.Accuracies;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -80,7 +82,7 @@ public record RunSummary(
     o.addProperty("gitCommit", gitCommit);
     o.addProperty("hardware", hardware);
     o.addProperty("backend", backend);
-    o.add("config", config.toJsonObject());
+    o.add("config", ConfigJson.toJsonObject(config));
     return Json.write(o);
   }
 

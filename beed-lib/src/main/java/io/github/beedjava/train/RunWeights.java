@@ -4,7 +4,7 @@ import io.github.beedjava.data.FileDigest;
 import io.github.beedjava.interop.NpzArchive;
 import io.github.beedjava.interop.NpzWriter;
 import io.github.beedjava.interop.StateDict;
-import io.github.beedjava.model.MultiExitNetwork;
+import io.github.beedjava.network.MultiExitNetwork;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,8 +1,8 @@
 package io.github.beedjava.train;
 
+
 import io.github.beedjava.model.ModelConfig;
-import io.github.beedjava.model.MultiExitNetwork;
-import io.github.beedjava.objective.DistillationSettings;
+import io.github.beedjava.network.MultiExitNetwork;
 import io.github.beedjava.objective.Method;
 import io.github.beedjava.optim.PyTorchSgd;
 import io.github.beedjava.runtime.BuildInfo;
@@ -70,7 +70,7 @@ public final class ThroughputBenchmark {
     MultiExitNetwork net = MultiExitNetwork.create(model);
     input = input.castTo(model.dataType());
     TrainingStep step = new TrainingStep(
-        net, method.objective(net.numClassifiers(), DistillationSettings.DEFAULTS), new PyTorchSgd(0.9, 5e-4));
+        net, method.objective(net.numClassifiers()), new PyTorchSgd(0.9, 5e-4));
     int done = 0;
     for (int i = 0; i < warmup; i++) {
       step.forwardBackward(input, labels);

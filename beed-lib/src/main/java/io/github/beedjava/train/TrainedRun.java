@@ -1,12 +1,9 @@
-package io.github.beedjava.eval;
+package io.github.beedjava.train;
 
+import io.github.beedjava.config.TrainingConfig;
 import io.github.beedjava.data.DataSplits;
 import io.github.beedjava.data.Datasets;
-import io.github.beedjava.model.MultiExitNetwork;
-import io.github.beedjava.train.Checkpoint;
-import io.github.beedjava.train.RunSummary;
-import io.github.beedjava.train.RunWeights;
-import io.github.beedjava.train.TrainingConfig;
+import io.github.beedjava.network.MultiExitNetwork;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +43,7 @@ public record TrainedRun(TrainingConfig config, MultiExitNetwork network, DataSp
           + " (runs finished before weights.npz existed keep their weights only where they were trained); "
           + "rerun it with --force to get them");
     }
-    DataSplits data = Datasets.load(c.dataset(), dataDir, c.trainSubset(), c.testSubset(), c.imageSize());
+    DataSplits data = Datasets.load(c.dataset(), dataDir, c.trainSubset(), c.testSubset(), c.data().imageSize());
     MultiExitNetwork net = MultiExitNetwork.create(c.modelConfig(data.numClasses(), data.train().channels(), data.train().imageSize()));
     if (checkpoint == null) {
       RunWeights.load(runDir, net, summary);

@@ -1,16 +1,18 @@
 package io.github.beedjava.train;
 
+import io.github.beedjava.config.TrainingConfig;
 import io.github.beedjava.data.BatchLoader;
 import io.github.beedjava.data.DataSplits;
 import io.github.beedjava.data.Datasets;
 import io.github.beedjava.data.EpochOrder;
+import io.github.beedjava.engine.Nd4jRuntime;
 import io.github.beedjava.eval.Accuracies;
 import io.github.beedjava.eval.Evaluator;
-import io.github.beedjava.model.MultiExitNetwork;
+import io.github.beedjava.network.MultiExitNetwork;
 import io.github.beedjava.objective.LossResult;
 import io.github.beedjava.optim.PyTorchSgd;
+import io.github.beedjava.runtime.AtomicFiles;
 import io.github.beedjava.runtime.BuildInfo;
-import io.github.beedjava.runtime.Nd4jRuntime;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,7 +80,7 @@ public final class Trainer {
       }
     }
     // Everything that can fail on bad input happens before any training or any file changes.
-    DataSplits data = Datasets.load(config.dataset(), options.dataDir(), config.trainSubset(), config.testSubset(), config.imageSize());
+    DataSplits data = Datasets.load(config.dataset(), options.dataDir(), config.trainSubset(), config.testSubset(), config.data().imageSize());
     Checkpoint resume = null;
     if (!options.force() && Files.exists(checkpointFile)) {
       resume = Checkpoint.read(checkpointFile);
@@ -108,7 +110,7 @@ public final class Trainer {
       throws IOException {
     MultiExitNetwork net = MultiExitNetwork.create(
         config.modelConfig(data.numClasses(), data.train().channels(), data.train().imageSize()));
-    PyTorchSgd sgd = new PyTorchSgd(config.momentum(), config.weightDecay());
+    PyTorchSgd sgd = new PyTorchSgd(config.optimisation().momentum(), config.optimisation().weightDecay());
     if (options.force()) {
       for (String f : List.of(Checkpoint.FILE, RunSummary.FILE, METRICS_FILE, Provenance.FILE)) {
         Files.deleteIfExists(dir.resolve(f));
@@ -139,7 +141,7 @@ public final class Trainer {
     writeMetrics(dir, history);
 
     long segmentStart = System.nanoTime();
-    TrainingStep step = new TrainingStep(net, config.method().objective(config.numClassifiers(), config.distillation()), sgd);
+    TrainingStep step = new TrainingStep(net, config.objective().objective(config.numClassifiers()), sgd);
     int n = data.train().size();
     int batches = (n + config.batchSize() - 1) / config.batchSize();
     int k = config.numClassifiers();

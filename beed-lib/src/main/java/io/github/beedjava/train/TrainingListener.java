@@ -1,5 +1,7 @@
 package io.github.beedjava.train;
 
+import io.github.beedjava.config.TrainingConfig;
+
 /**
  * Receives a run's progress: the terminal progress bar, one-line-per-epoch logs, a notebook's
  * in-place display. Every method has an empty default.

@@ -1,10 +1,13 @@
 package io.github.beedjava.train;
 
-import io.github.beedjava.model.MultiExitNetwork;
-import io.github.beedjava.model.RunningStatistics;
+import io.github.beedjava.network.MultiExitNetwork;
+import io.github.beedjava.network.Outputs;
+import io.github.beedjava.network.RunningStatistics;
 import io.github.beedjava.objective.LossResult;
 import io.github.beedjava.objective.Objective;
+import io.github.beedjava.objective.Tensor;
 import io.github.beedjava.optim.PyTorchSgd;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -46,9 +49,32 @@ public final class TrainingStep {
     net.forwardBackward(
         input,
         outs -> {
-          holder[0] = objective.evaluate(outs, labels);
-          return Objective.errors(holder[0], input.dataType());
+          holder[0] = evaluate(objective, outs, labels);
+          return errors(holder[0], input.dataType());
         });
     return holder[0];
+  }
+
+  /** An objective on the network's outputs (logits and features of every classifier). */
+  public static LossResult evaluate(Objective objective, Outputs outputs, int[] labels) {
+    Tensor[] z = new Tensor[outputs.numClassifiers()];
+    Tensor[] f = new Tensor[outputs.numClassifiers()];
+    for (int k = 0; k < z.length; k++) {
+      z[k] = Tensor.of(outputs.logits()[k]);
+      f[k] = Tensor.of(outputs.features()[k]);
+    }
+    return objective.evaluate(z, f, labels);
+  }
+
+  /** A loss result's output gradients as the network-output errors of a backward pass. */
+  public static Outputs errors(LossResult result, DataType type) {
+    int k = result.logitGradients().length;
+    INDArray[] dz = new INDArray[k];
+    INDArray[] df = new INDArray[k];
+    for (int i = 0; i < k; i++) {
+      dz[i] = result.logitGradients()[i].toINDArray(type);
+      df[i] = result.featureGradients()[i].toINDArray(type);
+    }
+    return new Outputs(dz, df);
   }
 }

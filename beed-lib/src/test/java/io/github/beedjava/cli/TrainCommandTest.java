@@ -50,6 +50,19 @@ class TrainCommandTest {
     CliRunner.Result gamma = CliRunner.run("train", "--profile", "smoke", "--gamma", "1.5");
     assertEquals(2, gamma.code());
     assertTrue(gamma.err().contains("gamma:"), gamma.err());
+    CliRunner.Result unknown = CliRunner.run("train", "--profile", "smoke", "--param", "beta=0.5");
+    assertEquals(2, unknown.code());
+    assertTrue(unknown.err().contains("objective parameter 'beta' is unknown; declared: gamma, lambda, temperature"), unknown.err());
+  }
+
+  @Test
+  void objectiveParametersByNameEqualTheirOwnOptions() throws IOException {
+    TrainCommand byName = new TrainCommand();
+    new picocli.CommandLine(byName).parseArgs("--profile", "smoke", "--param", "lambda=1.3", "--param", "gamma=1.1");
+    TrainCommand byOption = new TrainCommand();
+    new picocli.CommandLine(byOption).parseArgs("--profile", "smoke", "--lambda", "1.3", "--gamma", "1.1");
+    assertEquals(byOption.config(), byName.config());
+    assertEquals(1.3, byName.config().lambda());
   }
 
   @Test

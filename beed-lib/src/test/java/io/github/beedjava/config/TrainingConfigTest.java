@@ -1,4 +1,4 @@
-package io.github.beedjava.train;
+package io.github.beedjava.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -91,15 +91,15 @@ class TrainingConfigTest {
 
   @Test
   void milestonesScaleWithTheEpochCount() {
-    assertEquals(List.of(75, 130, 180), Profile.PAPER.defaults().build().milestones());
-    assertEquals(List.of(2, 3), Profile.QUICK.defaults().epochs(5).build().milestones());
-    assertEquals(List.of(1, 2), Profile.SMOKE.defaults().build().milestones());
+    assertEquals(List.of(75, 130, 180), Profile.PAPER.defaults().build().optimisation().milestones());
+    assertEquals(List.of(2, 3), Profile.QUICK.defaults().epochs(5).build().optimisation().milestones());
+    assertEquals(List.of(1, 2), Profile.SMOKE.defaults().build().optimisation().milestones());
     StepSchedule s = Profile.PAPER.defaults().build().schedule();
     assertEquals(0.1, s.lr(74), 1e-12);
     assertEquals(0.01, s.lr(75), 1e-12);
     assertEquals(0.001, s.lr(130), 1e-12);
     assertEquals(1e-4, s.lr(199), 1e-12);
     // a changed epoch count rescales default milestones, explicit ones stay
-    assertEquals(List.of(8, 13, 18), Profile.PAPER.defaults().build().toBuilder().epochs(20).build().milestones());
+    assertEquals(List.of(8, 13, 18), Profile.PAPER.defaults().build().toBuilder().epochs(20).build().optimisation().milestones());
   }
 }

@@ -4,11 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.beedjava.config.Profile;
 import io.github.beedjava.data.Datasets;
 import io.github.beedjava.report.AnytimeReport;
 import io.github.beedjava.train.Checkpoint;
-import io.github.beedjava.train.Profile;
 import io.github.beedjava.train.RunOptions;
+import io.github.beedjava.train.TrainedRun;
 import io.github.beedjava.train.Trainer;
 import io.github.beedjava.train.TrainingListener;
 import java.io.IOException;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.beedjava.train.Checkpoint;
 import io.github.beedjava.train.RunSummary;
 import io.github.beedjava.train.RunWeights;
+import io.github.beedjava.train.TrainedRun;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

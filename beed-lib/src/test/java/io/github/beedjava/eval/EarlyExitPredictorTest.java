@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.beedjava.model.ExitStructure;
 import io.github.beedjava.model.ModelConfig;
-import io.github.beedjava.model.MultiExitNetwork;
-import io.github.beedjava.model.Outputs;
+import io.github.beedjava.network.MultiExitNetwork;
+import io.github.beedjava.network.Outputs;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

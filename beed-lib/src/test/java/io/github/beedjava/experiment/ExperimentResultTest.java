@@ -3,10 +3,9 @@ package io.github.beedjava.experiment;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.beedjava.config.Profile;
 import io.github.beedjava.eval.Accuracies;
 import io.github.beedjava.objective.Method;
-import io.github.beedjava.report.PaperResults;
-import io.github.beedjava.train.Profile;
 import io.github.beedjava.train.RunSummary;
 import java.io.IOException;
 import java.nio.file.Files;

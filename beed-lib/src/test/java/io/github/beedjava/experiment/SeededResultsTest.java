@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.beedjava.config.Profile;
+import io.github.beedjava.config.TrainingConfig;
 import io.github.beedjava.eval.Accuracies;
-import io.github.beedjava.train.Profile;
 import io.github.beedjava.train.RunSummary;
-import io.github.beedjava.train.TrainingConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

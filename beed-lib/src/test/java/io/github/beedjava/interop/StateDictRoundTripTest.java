@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import io.github.beedjava.model.ExitStructure;
 import io.github.beedjava.model.ModelConfig;
-import io.github.beedjava.model.MultiExitNetwork;
-import io.github.beedjava.model.ParameterRef;
+import io.github.beedjava.network.MultiExitNetwork;
+import io.github.beedjava.network.ParameterRef;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

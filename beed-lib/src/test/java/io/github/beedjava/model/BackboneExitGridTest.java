@@ -4,17 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.beedjava.objective.DistillationSettings;
+import io.github.beedjava.network.MultiExitNetwork;
+import io.github.beedjava.network.Outputs;
 import io.github.beedjava.objective.LossResult;
 import io.github.beedjava.objective.Method;
 import io.github.beedjava.optim.PyTorchSgd;
 import io.github.beedjava.train.TrainingStep;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -44,7 +45,7 @@ class BackboneExitGridTest {
           "feature of classifier " + (i + 1) + " must match the main feature for distillation");
     }
     Method method = exits == ExitStructure.NONE ? Method.BASELINE : Method.BEED;
-    TrainingStep step = new TrainingStep(net, method.objective(k, DistillationSettings.DEFAULTS), new PyTorchSgd(0.9, 5e-4));
+    TrainingStep step = new TrainingStep(net, method.objective(k), new PyTorchSgd(0.9, 5e-4));
     INDArray before = net.graph().params().dup();
     LossResult loss = step.forwardBackward(x, new int[] {0, 1, 2, 3});
     step.update(0.1);

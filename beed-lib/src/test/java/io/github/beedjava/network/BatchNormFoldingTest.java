@@ -1,9 +1,15 @@
-package io.github.beedjava.model;
+package io.github.beedjava.network;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.beedjava.engine.layers.FoldedBatchNormalization;
+import io.github.beedjava.engine.layers.SinglePassRelu;
+import io.github.beedjava.engine.layout.ChannelsLast;
+import io.github.beedjava.model.ExitStructure;
+import io.github.beedjava.model.ModelConfig;
+import io.github.beedjava.model.Models;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;

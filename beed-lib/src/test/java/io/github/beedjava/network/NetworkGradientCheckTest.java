@@ -1,14 +1,15 @@
-package io.github.beedjava.model;
+package io.github.beedjava.network;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.beedjava.objective.DistillationSettings;
+import io.github.beedjava.model.ExitStructure;
+import io.github.beedjava.model.ModelConfig;
 import io.github.beedjava.objective.LossResult;
 import io.github.beedjava.objective.Method;
-import io.github.beedjava.objective.Objective;
 import io.github.beedjava.objective.Teacher;
 import io.github.beedjava.objective.Tensor;
 import io.github.beedjava.objective.WeightedObjective;
+import io.github.beedjava.train.TrainingStep;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -82,13 +83,13 @@ class NetworkGradientCheckTest {
   }
 
   private static void check(MultiExitNetwork net, Method method, List<ParameterRef> refs, int perTensor, int atLeast) {
-    WeightedObjective objective = (WeightedObjective) method.objective(net.numClassifiers(), DistillationSettings.DEFAULTS);
+    WeightedObjective objective = (WeightedObjective) method.objective(net.numClassifiers());
     LossResult[] holder = new LossResult[1];
     net.forwardBackward(
         input,
         outs -> {
-          holder[0] = objective.evaluate(outs, labels);
-          return Objective.errors(holder[0], DataType.DOUBLE);
+          holder[0] = TrainingStep.evaluate(objective, outs, labels);
+          return TrainingStep.errors(holder[0], DataType.DOUBLE);
         });
     Teacher fixed = holder[0].teacher();
 

@@ -1,9 +1,11 @@
-package io.github.beedjava.model;
+package io.github.beedjava.network;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.beedjava.model.ExitStructure;
+import io.github.beedjava.model.ModelConfig;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -1,9 +1,10 @@
-package io.github.beedjava.model;
+package io.github.beedjava.network;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.beedjava.objective.DistillationSettings;
+import io.github.beedjava.model.ExitStructure;
+import io.github.beedjava.model.ModelConfig;
 import io.github.beedjava.objective.Method;
 import io.github.beedjava.train.TrainingStep;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,7 @@ class WorkspacePresizingTest {
     Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread();  // as in a fresh process
     MultiExitNetwork net = MultiExitNetwork.create(ModelConfig.cifar("resnet18", ExitStructure.BOTTLENECK, 0.125, 10));
     net.graph().setWorkspacePresizing(presize);
-    var objective = Method.parse("beed").objective(net.numClassifiers(), DistillationSettings.DEFAULTS);
+    var objective = Method.parse("beed").objective(net.numClassifiers());
     double loss = TrainingStep.forwardBackward(net, x, y, objective).total();
     long size = Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(ACTIVATIONS).getCurrentSize();
     return new Step(net.graph().getGradientsViewArray().dup(), loss, size);
@@ -29,7 +30,7 @@ class WorkspacePresizingTest {
 
   @Test
   void presizedFirstStepGivesTheSameGradientsAndNeedsNoGrowth() {
-    INDArray x = Nd4j.rand(DataType.FLOAT, 4 * MultiExitGraph.PROBE_BATCH, 3, 32, 32).subi(0.5);
+    INDArray x = Nd4j.rand(DataType.FLOAT, 4 * WorkspacePresizer.PROBE_BATCH, 3, 32, 32).subi(0.5);
     int[] y = new java.util.Random(3).ints(x.size(0), 0, 10).toArray();
     Step learned = firstStep(false, x, y);
     Step presized = firstStep(true, x, y);
@@ -44,14 +45,14 @@ class WorkspacePresizingTest {
 
   @Test
   void switchingBetweenTrainingAndInferenceHandsBackTheOtherPhasesMemoryAndChangesNoResult() {
-    INDArray x = Nd4j.rand(DataType.FLOAT, 4 * MultiExitGraph.PROBE_BATCH, 3, 32, 32).subi(0.5);
+    INDArray x = Nd4j.rand(DataType.FLOAT, 4 * WorkspacePresizer.PROBE_BATCH, 3, 32, 32).subi(0.5);
     int[] y = new java.util.Random(5).ints(x.size(0), 0, 10).toArray();
     INDArray[] gradients = new INDArray[2];
     Outputs[] evals = new Outputs[2];
     for (int run = 0; run < 2; run++) {
       Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread();
       MultiExitNetwork net = MultiExitNetwork.create(ModelConfig.cifar("resnet18", ExitStructure.BOTTLENECK, 0.125, 10));
-      var objective = Method.parse("beed").objective(net.numClassifiers(), DistillationSettings.DEFAULTS);
+      var objective = Method.parse("beed").objective(net.numClassifiers());
       TrainingStep.forwardBackward(net, x, y, objective);
       if (run == 1) {  // an evaluation between two steps
         evals[0] = net.logits(x);

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 /** Finite-difference checks of every objective w.r.t. logits and features, teacher held fixed. */
 class ObjectiveGradientTest {
@@ -19,7 +19,7 @@ class ObjectiveGradientTest {
   static final long[] FEATURE = {N, 2, 2, 2};
 
   static Stream<WeightedObjective> objectives() {
-    DistillationSettings s = DistillationSettings.DEFAULTS;
+    ObjectiveParameters s = ObjectiveParameters.defaults();
     return Stream.of(new CeObjective(K), new KdObjective(K, s), new EedObjective(K, s), new BeedObjective(K, s), new CeObjective(1));
   }
 
@@ -78,7 +78,7 @@ class ObjectiveGradientTest {
       f[i] = random(FEATURE, r, 1);
     }
     int[] y = {1, 2, 3};
-    for (WeightedObjective o : new WeightedObjective[] {new KdObjective(K, DistillationSettings.DEFAULTS), new BeedObjective(K, DistillationSettings.DEFAULTS)}) {
+    for (WeightedObjective o : new WeightedObjective[] {new KdObjective(K, ObjectiveParameters.defaults()), new BeedObjective(K, ObjectiveParameters.defaults())}) {
       LossResult base = o.evaluate(z, f, y);
       double[] x = z[K - 1].data();
       double h = 1e-6;
@@ -92,7 +92,7 @@ class ObjectiveGradientTest {
       assertTrue(Math.abs(live - base.logitGradients()[K - 1].data()[0]) > 1e-4, o.name() + ": teacher gradient leaked");
     }
     // KD: the main network (the teacher) gets CE only.
-    LossResult kd = new KdObjective(K, DistillationSettings.DEFAULTS).evaluate(z, f, y);
+    LossResult kd = new KdObjective(K, ObjectiveParameters.defaults()).evaluate(z, f, y);
     LossResult ce = new CeObjective(K).evaluate(z, f, y);
     assertArrayEquals(ce.logitGradients()[K - 1].data(), kd.logitGradients()[K - 1].data(), 1e-15);
     assertArrayEquals(new double[f[K - 1].data().length], kd.featureGradients()[K - 1].data(), 0);
@@ -100,7 +100,7 @@ class ObjectiveGradientTest {
 
   @Test
   void coefficientsFollowSpecTable() {
-    BeedObjective beed = new BeedObjective(4, DistillationSettings.DEFAULTS);
+    BeedObjective beed = new BeedObjective(4, ObjectiveParameters.defaults());
     double[] ce = {0.4791, 0.6775, 0.8500, 1.0};
     double[] kd = {1.5209, 1.3225, 1.1500, 1.0};
     for (int k = 0; k < 4; k++) {
@@ -109,20 +109,20 @@ class ObjectiveGradientTest {
       assertEquals(0.1, beed.fdCoefficient(k), 0);
     }
     assertArrayEquals(new double[] {0.1080, 0.1729, 0.2766, 0.4425}, EnsembleTeacher.weights(4, 1.6), 1e-4);
-    KdObjective kdo = new KdObjective(4, DistillationSettings.DEFAULTS);
+    KdObjective kdo = new KdObjective(4, ObjectiveParameters.defaults());
     assertEquals(0.1, kdo.kdCoefficient(0), 0);
     assertEquals(0.025, kdo.fdCoefficient(2), 0);
     assertEquals(0, kdo.kdCoefficient(3), 0);
     // K = 3 (WRN): exponents 2, 1, 0
-    BeedObjective three = new BeedObjective(3, DistillationSettings.DEFAULTS);
+    BeedObjective three = new BeedObjective(3, ObjectiveParameters.defaults());
     assertEquals(2 - 1.15 * 1.15, three.ceCoefficient(0), 1e-12);
   }
 
   @Test
   void gammaThatMakesACeCoefficientNonPositiveIsRefused() {
-    var e = assertThrows(IllegalArgumentException.class, () -> new BeedObjective(4, DistillationSettings.DEFAULTS.with(1.6, 1.3)));
+    var e = assertThrows(IllegalArgumentException.class, () -> new BeedObjective(4, ObjectiveParameters.defaults().with("gamma", 1.3)));
     assertTrue(e.getMessage().startsWith("gamma:") && e.getMessage().contains("1.2599"), e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> Method.BASELINE.objective(4, DistillationSettings.DEFAULTS));
+    assertThrows(IllegalArgumentException.class, () -> Method.BASELINE.objective(4));
     assertThrows(IllegalArgumentException.class, () -> new CeObjective(K).evaluate(new Tensor[] {Tensor.zeros(new long[] {1, C})}, new Tensor[] {Tensor.zeros(FEATURE)}, new int[] {0}));
   }
 
@@ -135,7 +135,7 @@ class ObjectiveGradientTest {
       z[i] = Tensor.zeros(new long[] {N, C});
       f[i] = Tensor.zeros(FEATURE);
     }
-    LossResult r = new EedObjective(2, DistillationSettings.DEFAULTS).evaluate(z, f, new int[] {0, 1, 2});
+    LossResult r = new EedObjective(2, ObjectiveParameters.defaults()).evaluate(z, f, new int[] {0, 1, 2});
     assertEquals(Math.log(C), r.terms().get("CE1"), 1e-12);
     assertEquals(0, r.terms().get("KD2"), 1e-15);
     assertEquals(0, r.terms().get("FD1"), 0);

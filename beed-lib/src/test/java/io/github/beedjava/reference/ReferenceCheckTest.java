@@ -1,4 +1,4 @@
-package io.github.beedjava.interop;
+package io.github.beedjava.reference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.beedjava.TestFixtures;
+import io.github.beedjava.interop.NpzArchive;
+import io.github.beedjava.interop.NpzWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;

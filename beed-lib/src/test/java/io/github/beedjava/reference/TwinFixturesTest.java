@@ -1,4 +1,4 @@
-package io.github.beedjava.interop;
+package io.github.beedjava.reference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

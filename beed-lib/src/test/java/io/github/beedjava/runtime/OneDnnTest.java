@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.beedjava.engine.Nd4jRuntime;
+import io.github.beedjava.engine.onednn.DirectOneDnn;
+import io.github.beedjava.engine.simd.VectorApi;
 import io.github.beedjava.model.ExitStructure;
 import io.github.beedjava.model.ModelConfig;
-import io.github.beedjava.model.MultiExitNetwork;
+import io.github.beedjava.network.MultiExitNetwork;
 import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -38,26 +41,27 @@ class OneDnnTest {
     Object bn = net.graph().getLayer("bn1").getHelper();
     assertNotNull(conv, "conv1 has no helper");
     assertTrue(conv instanceof MKLDNNConvHelper, "conv1 helper is " + conv.getClass());
-    // BN runs in plain Java (faster than oneDNN's NCHW kernels here, see bench/README.md)
+    // BN runs in plain Java (faster than oneDNN's NCHW kernels here, see bench/HISTORY.md)
     assertNotNull(bn, "bn1 has no helper");
     assertTrue(bn.getClass().getSimpleName().equals("JavaBatchNormHelper"), "bn1 helper is " + bn.getClass());
   }
 
   /**
-   * The thread settings of bench/README.md ("Second pass") hold in the tests, the launcher and the
-   * kernel spec alike, so that no entry point silently runs slower than the others.
+   * The launcher and the kernel read the JVM flags and thread settings that the build generated from
+   * the root pom, the same ones this test JVM got, so no entry point silently runs slower than another.
    */
   @Test
-  void threadSettingsAreTheSameForTestsLauncherAndKernel() throws java.io.IOException {
-    java.util.Map<String, String> settings =
-        java.util.Map.of("GOMP_SPINCOUNT", "3000", "OPENBLAS_NUM_THREADS", "1", "ND4J_SKIP_BLAS_THREADS", "1");
-    java.nio.file.Path root = java.nio.file.Path.of("").toAbsolutePath().getParent();
+  void launcherAndKernelUseTheTestJvmsFlagsAndThreadSettings() throws java.io.IOException {
+    java.nio.file.Path root = java.nio.file.Path.of(System.getProperty("beed.repository"));
+    java.nio.file.Path generated = root.resolve("beed-lib/target/launcher");
+    assertEquals(System.getProperty("beed.jvm.flags"), java.nio.file.Files.readString(generated.resolve("jvm.flags")).trim());
+    for (String line : java.nio.file.Files.readAllLines(generated.resolve("threads.env"))) {
+      String[] kv = line.split("=", 2);
+      assertEquals(kv[1], System.getenv(kv[0]), kv[0] + " in the test JVM and in threads.env");
+    }
     String launcher = java.nio.file.Files.readString(root.resolve("beed"));
-    String kernelSpec = java.nio.file.Files.readString(root.resolve("kernel/src/main/kernelspec/kernel.json"));
-    settings.forEach((name, value) -> {
-      assertEquals(value, System.getenv(name), name + " in the test JVM (beed-lib/pom.xml)");
-      assertTrue(launcher.contains(name + "=\"${" + name + ":-" + value + "}\""), name + " default in ./beed");
-      assertTrue(kernelSpec.contains("\"" + name + "\": \"" + value + "\""), name + " in kernel.json");
-    });
+    assertTrue(launcher.contains("$launcher/jvm.flags") && launcher.contains("$launcher/threads.env"), "./beed reads the generated files");
+    String spec = java.nio.file.Files.readString(root.resolve("kernel/src/main/kernelspec/start-kernel.sh"));
+    assertTrue(spec.contains("exec java ${beed.jvm.flags} "), "the kernel starts with the pom's flags");
   }
 }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonParser;
+import io.github.beedjava.config.Profile;
+import io.github.beedjava.config.TrainingConfig;
 import io.github.beedjava.objective.Method;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,10 +1,10 @@
 package io.github.beedjava.kernel;
 
+import io.github.beedjava.config.Profile;
 import io.github.beedjava.experiment.Experiment;
 import io.github.beedjava.experiment.ExperimentResult;
 import io.github.beedjava.experiment.ExperimentRunner;
 import io.github.beedjava.report.HtmlReport;
-import io.github.beedjava.train.Profile;
 import io.github.beedjava.train.RunOptions;
 import io.github.beedjava.train.TrainingListener;
 import java.io.IOException;

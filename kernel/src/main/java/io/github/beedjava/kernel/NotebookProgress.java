@@ -1,8 +1,8 @@
 package io.github.beedjava.kernel;
 
+import io.github.beedjava.config.TrainingConfig;
 import io.github.beedjava.train.EpochMetrics;
 import io.github.beedjava.train.RunSummary;
-import io.github.beedjava.train.TrainingConfig;
 import io.github.beedjava.train.TrainingListener;
 import java.util.ArrayList;
 import java.util.List;

@@ -39,7 +39,7 @@ class BeedKernelTest {
   @Test
   void beedPackagesAreImported() {
     Object config = kernel.evalRaw("Profile.SMOKE.defaults().build()");
-    assertEquals("io.github.beedjava.train.TrainingConfig", config.getClass().getName());
+    assertEquals("io.github.beedjava.config.TrainingConfig", config.getClass().getName());
     assertEquals(5, kernel.evalRaw("Experiment.table2(\"resnet18\", Profile.SMOKE).entries().size()"));
   }
 

@@ -1,4 +1,4 @@
-package io.github.beedjava.model;
+package io.github.beedjava.engine.layers;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -13,7 +13,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param variance running variance (as stored, not its logarithm)
  * @param eps the BN's epsilon
  */
-record BatchNormFold(INDArray gamma, INDArray beta, INDArray mean, INDArray variance, double eps) {
+public record BatchNormFold(INDArray gamma, INDArray beta, INDArray mean, INDArray variance, double eps) {
 
   /** The four parameter arrays, in the order above. */
   INDArray[] arrays() {

@@ -1,4 +1,4 @@
-package io.github.beedjava.model;
+package io.github.beedjava.engine.layers;
 
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;

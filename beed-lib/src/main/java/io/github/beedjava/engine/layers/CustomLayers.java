@@ -1,4 +1,4 @@
-package io.github.beedjava.model;
+package io.github.beedjava.engine.layers;
 
 import java.util.Collection;
 import org.deeplearning4j.nn.api.Layer;

@@ -1,4 +1,5 @@
-package io.github.beedjava.model;
+package io.github.beedjava.engine.layers;
+
 
 import java.util.Collection;
 import org.deeplearning4j.nn.api.Layer;
@@ -14,7 +15,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Configuration of a batch norm, in an inference-only graph, whose transform the convolution
- * before it applies ({@link BatchNormFolding}). Nothing reads its output any more; it stays in the
+ * before it applies ({@code BatchNormFolding}). Nothing reads its output any more; it stays in the
  * graph to hold the BN's parameters (same names and sizes), so the graph's parameter layout, which
  * it shares with the training graph, does not change, and the convolution reads them from it.
  */
@@ -24,7 +25,7 @@ public class FoldedBatchNormalization extends BatchNormalization {
   public FoldedBatchNormalization() {}
 
   /** The folded twin of {@code bn}: the same channels, epsilon, data format and parameters. */
-  FoldedBatchNormalization(BatchNormalization bn) {
+  public FoldedBatchNormalization(BatchNormalization bn) {
     // What the parameter initializer and the folding read: sizes, which parameters exist, epsilon.
     setLayerName(bn.getLayerName());
     setNIn(bn.getNIn());

@@ -1,5 +1,6 @@
-package io.github.beedjava.model;
+package io.github.beedjava.engine.layers;
 
+import io.github.beedjava.engine.layout.BlockedActivations;
 import java.util.Collection;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;

@@ -1,5 +1,7 @@
-package io.github.beedjava.model;
+package io.github.beedjava.engine.layers;
 
+import io.github.beedjava.engine.layout.BlockedActivations;
+import io.github.beedjava.engine.simd.HostFloats;
 import java.nio.FloatBuffer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
@@ -16,7 +18,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * a map in oneDNN's blocked layout when {@link BlockedActivations} plans one for its input. Its
  * output, [N, C], is plain either way.
  */
-final class GlobalAveragePoolingLayer extends GlobalPoolingLayer {
+public final class GlobalAveragePoolingLayer extends GlobalPoolingLayer {
   private boolean blockedInput;
 
   GlobalAveragePoolingLayer(NeuralNetConfiguration conf, DataType dataType) {
@@ -24,7 +26,7 @@ final class GlobalAveragePoolingLayer extends GlobalPoolingLayer {
   }
 
   /** Whether this layer's input is blocked in passes that use the layout (set from the plan). */
-  void setBlockedInput(boolean blockedInput) {
+  public void setBlockedInput(boolean blockedInput) {
     this.blockedInput = blockedInput;
   }
 

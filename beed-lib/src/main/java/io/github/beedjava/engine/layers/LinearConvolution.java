@@ -1,4 +1,5 @@
-package io.github.beedjava.model;
+package io.github.beedjava.engine.layers;
+
 
 import java.util.Collection;
 import org.deeplearning4j.nn.api.Layer;
@@ -45,7 +46,7 @@ public class LinearConvolution extends ConvolutionLayer {
 
   /**
    * The name of the BN layer whose eval-mode transform this layer applies itself in an inference
-   * graph ({@link BatchNormFolding}), or null.
+   * graph ({@code BatchNormFolding}), or null.
    */
   public String getFoldedBatchNorm() {
     return foldedBatchNorm;

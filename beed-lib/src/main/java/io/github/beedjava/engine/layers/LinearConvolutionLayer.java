@@ -1,6 +1,9 @@
-package io.github.beedjava.model;
+package io.github.beedjava.engine.layers;
 
-import io.github.beedjava.runtime.DirectOneDnn;
+import io.github.beedjava.engine.layout.BlockedActivations;
+import io.github.beedjava.engine.onednn.DirectOneDnn;
+import io.github.beedjava.engine.onednn.InferenceWeights;
+import io.github.beedjava.engine.onednn.OneDnnConvolution;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
@@ -30,7 +33,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * identity, dLoss/dPreOutput is the incoming error itself, so this hands it straight to the oneDNN
  * {@code conv2d_bp} op, exactly as the original does after the wasted forward.
  */
-final class LinearConvolutionLayer extends ConvolutionLayer {
+public final class LinearConvolutionLayer extends ConvolutionLayer {
 
   /** Geometries kept per layer: training, evaluation and a short last batch each need their own. */
   private static final int CACHED_GEOMETRIES = 4;
@@ -46,7 +49,7 @@ final class LinearConvolutionLayer extends ConvolutionLayer {
   /** The weights in the inference primitives' layout, kept between calls (all geometries of this layer share it). */
   private InferenceWeights inferenceWeights;
 
-  /** The BN this layer applies in an inference graph ({@link BatchNormFolding}); null when none. */
+  /** The BN this layer applies in an inference graph ({@code BatchNormFolding}); null when none. */
   private org.deeplearning4j.nn.layers.normalization.BatchNormalization foldedBatchNorm;
 
   /** Whether input and output are in oneDNN's blocked layout in passes that use it ({@link BlockedActivations}). */
@@ -59,7 +62,7 @@ final class LinearConvolutionLayer extends ConvolutionLayer {
   }
 
   /** Sets the layouts that {@link BlockedActivations#plan} chose for this layer's input and output. */
-  void setBlockedLayout(boolean input, boolean output) {
+  public void setBlockedLayout(boolean input, boolean output) {
     this.blockedInput = input;
     this.blockedOutput = output;
   }
@@ -140,7 +143,7 @@ final class LinearConvolutionLayer extends ConvolutionLayer {
    * 0.40-0.49 of the direct algorithm's time on ResNet18's 3x3 layers at full width (64 to 512
    * channels, batch 128) and 0.45-0.57 at width 1/4 from 32 channels up; on the narrow layers of
    * {@link #winogradIsSlow} it is slower (3.8 vs 3.0 ms), so those keep the direct algorithm
-   * (bench/README.md, "Fourth pass"). Training keeps the direct forward: its weights change every
+   * (bench/HISTORY.md, "Fourth pass"). Training keeps the direct forward: its weights change every
    * step, and transforming them costs more than Winograd saves on the deepest layers. Winograd's
    * rounding differs from the direct sum's by about 1e-6 of the output's scale per layer.
    */
@@ -169,17 +172,17 @@ final class LinearConvolutionLayer extends ConvolutionLayer {
   }
 
   /** Frees the weights kept for inference (remade by the next inference pass). */
-  void releaseInferenceWeights() {
+  public void releaseInferenceWeights() {
     if (inferenceWeights != null) {
       inferenceWeights.release();
     }
   }
 
   /**
-   * Links the BN that {@link BatchNormFolding} folded into this layer (named by its
+   * Links the BN that {@code BatchNormFolding} folded into this layer (named by its
    * configuration); its parameters are read at every pass.
    */
-  void foldBatchNorm(org.deeplearning4j.nn.layers.normalization.BatchNormalization bn) {
+  public void foldBatchNorm(org.deeplearning4j.nn.layers.normalization.BatchNormalization bn) {
     String expected = ((LinearConvolution) layerConf()).getFoldedBatchNorm();
     if (expected == null || !expected.equals(bn.getConfig().getLayerName())) {
       throw new IllegalArgumentException("layer " + layerId() + " folds BN " + expected + ", not " + bn.getConfig().getLayerName());
@@ -325,7 +328,7 @@ final class LinearConvolutionLayer extends ConvolutionLayer {
    * is Winograd. On narrow layers over large maps Winograd is far slower than the direct
    * algorithm: 16 to 16 channels over 32x32, batch 128, takes 23.8 ms in {@code conv2d_bp} and
    * 10.1 ms as the two transposed convolutions below; at 24 or more channels, or 16x16 maps,
-   * Winograd wins (bench/README.md). A fixed rule rather than a timing at run time, so that runs
+   * Winograd wins (bench/HISTORY.md). A fixed rule rather than a timing at run time, so that runs
    * stay bit-reproducible.
    */
   private boolean winogradIsSlow() {

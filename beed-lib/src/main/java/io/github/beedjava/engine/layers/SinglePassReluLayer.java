@@ -1,5 +1,7 @@
-package io.github.beedjava.model;
+package io.github.beedjava.engine.layers;
 
+import io.github.beedjava.engine.simd.JavaBatchNormHelper;
+import io.github.beedjava.engine.simd.JavaReluBackward;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -19,7 +21,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * ({@link JavaReluBackward}, or the {@code relu_bp} op for what that declines). Same values as DL4J's
  * ActivationLayer, one pass less each way.
  */
-final class SinglePassReluLayer extends ActivationLayer {
+public final class SinglePassReluLayer extends ActivationLayer {
 
   SinglePassReluLayer(NeuralNetConfiguration conf, DataType dataType) {
     super(conf, dataType);
@@ -34,7 +36,7 @@ final class SinglePassReluLayer extends ActivationLayer {
    * Backward is unchanged: the mask input > 0 is the same on the rectified map. (Skipping backward
    * too would hand its error on uncopied, in a workspace DL4J's backward pass rejects.)
    */
-  void absorbInto(JavaBatchNormHelper bn) {
+  public void absorbInto(JavaBatchNormHelper bn) {
     if (bn != null && !((SinglePassRelu) conf().getLayer()).isInPlace()) {
       throw new IllegalStateException("ReLU " + layerId() + ": only an in-place ReLU can be absorbed into the BN before it");
     }

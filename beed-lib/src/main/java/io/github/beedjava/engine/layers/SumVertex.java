@@ -1,4 +1,4 @@
-package io.github.beedjava.model;
+package io.github.beedjava.engine.layers;
 
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -6,8 +6,8 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
 import org.nd4j.linalg.factory.Nd4j;
@@ -16,7 +16,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * The residual sum a + b of two maps of one shape, written in one pass. DL4J's {@link ElementWiseVertex}
  * copies its first input and then adds the second into the copy, two passes over memory (the
  * residual sums were 8 % of a width-1/4 inference pass; one pass makes inference 1.04x and a
- * training step 1.03x faster there, bench/README.md). Backward is DL4J's Add.
+ * training step 1.03x faster there, bench/HISTORY.md). Backward is DL4J's Add.
  * Being an {@link ElementWiseVertex} (Add), it is everything the graph rewrites of this package
  * expect of one.
  */

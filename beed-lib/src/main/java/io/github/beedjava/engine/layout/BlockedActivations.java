@@ -1,5 +1,12 @@
-package io.github.beedjava.model;
+package io.github.beedjava.engine.layout;
 
+import io.github.beedjava.engine.layers.GlobalAveragePooling;
+import io.github.beedjava.engine.layers.LinearConvolution;
+import io.github.beedjava.engine.layers.LinearConvolutionLayer;
+import io.github.beedjava.engine.layers.SinglePassRelu;
+import io.github.beedjava.engine.layers.SumVertex;
+import io.github.beedjava.engine.onednn.OneDnnConvolution;
+import io.github.beedjava.engine.simd.JavaBatchNormHelper;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -21,7 +28,7 @@ import org.deeplearning4j.nn.conf.layers.PoolingType;
  * compute in a layout where each pixel holds 16 consecutive channels ({@code nChw16c}, shape
  * [N][C/16][H][W][16]); with NCHW arrays between layers every convolution copies its input, its
  * output, its output error and its input gradient from one layout to the other: 17 % of a
- * width-1/4 training step (bench/README.md, "Sixth pass"), and PyTorch 1.13 makes the same copies.
+ * width-1/4 training step (bench/HISTORY.md, "Sixth pass"), and PyTorch 1.13 makes the same copies.
  *
  * <p>A planned vertex's output array keeps its logical NCHW shape, but its memory holds the
  * blocked layout; the errors flowing back into it do too. That is only correct while every reader
@@ -30,14 +37,14 @@ import org.deeplearning4j.nn.conf.layers.PoolingType;
  * norms run by {@link JavaBatchNormHelper}'s SIMD loops, ReLUs and residual sums (element-wise), and
  * {@link GlobalAveragePooling}. Anything else (a graph output, a feature map read by a loss, a dense
  * layer, a depthwise convolution, ...) makes its producers keep NCHW. The layout is only used
- * inside {@link MultiExitGraph#forwardBackward} and the eval-mode passes of the inference copy
- * ({@link MultiExitNetwork#inInferenceLayout}), which hand out nothing but the graph outputs (NCHW)
+ * inside {@code MultiExitGraph.forwardBackward} and the eval-mode passes of the inference copy
+ * ({@code MultiExitNetwork.inInferenceLayout}), which hand out nothing but the graph outputs (NCHW)
  * and parameter gradients; every other pass ({@code feedForward}, {@code output} on the training
  * graph) runs in NCHW, so a map a user inspects is always NCHW.
  */
-final class BlockedActivations {
+public final class BlockedActivations {
   /** Channels per block: one AVX-512 vector of floats. */
-  static final int BLOCK = 16;
+  public static final int BLOCK = 16;
 
   private static final ThreadLocal<Boolean> ACTIVE = ThreadLocal.withInitial(() -> false);
 
@@ -46,20 +53,20 @@ final class BlockedActivations {
   /**
    * Whether this process can use the layout: convolutions through this library, a CPU whose vectors
    * hold a block (AVX-512), the Vector API, and not switched off ({@link
-   * io.github.beedjava.runtime.DirectOneDnn#blockedLayout()}).
+   * io.github.beedjava.engine.onednn.DirectOneDnn#blockedLayout()}).
    */
-  static boolean available() {
-    return io.github.beedjava.runtime.DirectOneDnn.blockedLayout()
-        && io.github.beedjava.runtime.VectorApi.floatLanes() == BLOCK;
+  public static boolean available() {
+    return io.github.beedjava.engine.onednn.DirectOneDnn.blockedLayout()
+        && io.github.beedjava.engine.simd.VectorApi.floatLanes() == BLOCK;
   }
 
   /** Whether the current thread is inside a pass that uses the layout ({@link #with}). */
-  static boolean active() {
+  public static boolean active() {
     return ACTIVE.get();
   }
 
   /** Runs {@code pass} with the layout in use on this thread ({@code true}) or not. */
-  static <T> T with(boolean active, Supplier<T> pass) {
+  public static <T> T with(boolean active, Supplier<T> pass) {
     boolean before = ACTIVE.get();
     ACTIVE.set(active);
     try {
@@ -74,7 +81,7 @@ final class BlockedActivations {
    * in which every member's readers all read the blocked layout (see the class comment); empty for
    * a network that is not float.
    */
-  static Set<String> plan(ComputationGraphConfiguration conf) {
+  public static Set<String> plan(ComputationGraphConfiguration conf) {
     if (conf.getDataType() != org.nd4j.linalg.api.buffer.DataType.FLOAT) {
       return Set.of();  // the direct convolutions and the SIMD loops are float only
     }

@@ -1,4 +1,4 @@
-package io.github.beedjava.model;
+package io.github.beedjava.engine.layout;
 
 import java.util.Optional;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
@@ -17,18 +17,18 @@ import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 /**
  * The channels-last (NHWC) copy of a network's graph configuration, for inference. libnd4j runs
  * oneDNN convolutions on plain NCHW memory with much slower kernels than on NHWC (1.6x over the
- * convolutions of ResNet18 with exits, {@code bench/README.md}); backward passes are the same
+ * convolutions of ResNet18 with exits, {@code bench/HISTORY.md}); backward passes are the same
  * speed, so training stays NCHW. Parameter layouts are identical in both formats, so the copy can
  * share the trained network's parameter buffer.
  */
-final class ChannelsLast {
+public final class ChannelsLast {
   private ChannelsLast() {}
 
   /**
    * The NHWC version of an NCHW configuration, or empty when it holds a vertex or layer this
    * class does not know to be layout-aware (e.g. the squeeze-excitation scale vertex).
    */
-  static Optional<ComputationGraphConfiguration> of(ComputationGraphConfiguration nchw) {
+  public static Optional<ComputationGraphConfiguration> of(ComputationGraphConfiguration nchw) {
     ComputationGraphConfiguration copy = nchw.clone();
     for (GraphVertex vertex : copy.getVertices().values()) {
       if (vertex instanceof ElementWiseVertex) {

@@ -1,9 +1,9 @@
-package io.github.beedjava.runtime;
+package io.github.beedjava.engine.onednn;
 
+import io.github.beedjava.engine.Nd4jRuntime;
 import org.bytedeco.dnnl.engine;
 import org.bytedeco.dnnl.stream;
 import org.bytedeco.javacpp.Loader;
-import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
  * The oneDNN library that this package calls directly, beside the copy inside libnd4j.
  *
  * <p>libnd4j's convolution ops create their oneDNN primitives and allocate their layout buffers
- * afresh on every call, and these reorders cost three times PyTorch's (bench/README.md, "Third
+ * afresh on every call, and these reorders cost three times PyTorch's (bench/HISTORY.md, "Third
  * pass"). Convolutions therefore call oneDNN themselves ({@code org.bytedeco:dnnl}) with cached
  * primitives and reused buffers. This class loads it once, owns the CPU engine and stream, and
  * says whether the direct path may be used: only on ND4J's CPU backend, only when the library

@@ -1,6 +1,6 @@
-package io.github.beedjava.model;
+package io.github.beedjava.engine.onednn;
 
-import io.github.beedjava.runtime.DirectOneDnn;
+import io.github.beedjava.engine.layers.BatchNormFold;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -18,13 +18,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>Inference primitives want the weights in a layout of their own. For Winograd that layout is
  * the transformed kernel, and making it costs more than the convolution it serves (36.7 ms against
- * 13.8 ms for 512 to 512 channels over 4x4, batch 128; bench/README.md, "Fourth pass"). So the
+ * 13.8 ms for 512 to 512 channels over 4x4, batch 128; bench/HISTORY.md, "Fourth pass"). So the
  * copy is kept between calls. Whether it is still valid is decided by content, not by a promise of
  * the caller: the sources' bytes are compared with a private snapshot of those the copy was made
  * from (a vectorised comparison, about 1 ms for 9 MB). Parameters changed by any route, an SGD
  * step, a checkpoint load or a notebook's {@code assign}, are therefore always seen.
  */
-final class InferenceWeights {
+public final class InferenceWeights {
   private static final long ALIGNMENT = 64;
 
   private final DirectOneDnn dnn;
@@ -41,7 +41,7 @@ final class InferenceWeights {
   private memory inLayout;
   private memory.desc layoutDesc;
 
-  InferenceWeights(DirectOneDnn dnn) {
+  public InferenceWeights(DirectOneDnn dnn) {
     this.dnn = dnn;
   }
 
@@ -120,9 +120,9 @@ final class InferenceWeights {
 
   /**
    * Frees the kept copies now (they are remade by the next {@link #of}). Training changes the
-   * weights anyway, so {@link MultiExitNetwork} calls this when training resumes.
+   * weights anyway, so {@code MultiExitNetwork} calls this when training resumes.
    */
-  void release() {
+  public void release() {
     for (BytePointer p : new BytePointer[] {snapshotBuffer, foldedBuffer, biasBuffer, layoutBuffer}) {
       if (p != null) {
         p.deallocate();

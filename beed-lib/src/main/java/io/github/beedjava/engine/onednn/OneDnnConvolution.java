@@ -1,4 +1,4 @@
-package io.github.beedjava.model;
+package io.github.beedjava.engine.onednn;
 
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_BIAS;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
@@ -8,8 +8,10 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
 
-import io.github.beedjava.model.OneDnnScratch.Slot;
-import io.github.beedjava.runtime.DirectOneDnn;
+import io.github.beedjava.engine.layers.BatchNormFold;
+import io.github.beedjava.engine.layers.LinearConvolutionLayer;
+import io.github.beedjava.engine.layout.BlockedActivations;
+import io.github.beedjava.engine.onednn.OneDnnScratch.Slot;
 import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.convolution_backward_data;
 import org.bytedeco.dnnl.convolution_backward_weights;
@@ -30,7 +32,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * preferred layouts go to the shared {@link OneDnnScratch} buffers. Numerically it is the same
  * computation as libnd4j's {@code conv2d} / {@code conv2d_bp} (tests compare the two).
  */
-final class OneDnnConvolution {
+public final class OneDnnConvolution {
 
   /**
    * Everything a set of primitives depends on.
@@ -47,14 +49,14 @@ final class OneDnnConvolution {
    * @param blockedInput the input (and its gradient) in oneDNN's blocked layout ({@link BlockedActivations})
    * @param blockedOutput the output (and its error) in that layout
    */
-  record Geometry(
+  public record Geometry(
       long batch, long channelsIn, long height, long width, long channelsOut, int kernelH, int kernelW,
       int strideH, int strideW, int padH, int padW, boolean channelsLast, boolean training,
       boolean inputGradient, boolean directBackward, boolean winogradForward, boolean foldedBatchNorm,
       boolean fusedRelu, boolean blockedInput, boolean blockedOutput) {
 
     /** A geometry with NCHW input and output. */
-    Geometry(
+    public Geometry(
         long batch, long channelsIn, long height, long width, long channelsOut, int kernelH, int kernelW,
         int strideH, int strideW, int padH, int padW, boolean channelsLast, boolean training,
         boolean inputGradient, boolean directBackward, boolean winogradForward, boolean foldedBatchNorm,
@@ -64,7 +66,7 @@ final class OneDnnConvolution {
     }
 
     /** The same geometry with the given layouts of input and output. */
-    Geometry withBlockedLayout(boolean input, boolean output) {
+    public Geometry withBlockedLayout(boolean input, boolean output) {
       if ((input && channelsIn % BlockedActivations.BLOCK != 0) || (output && channelsOut % BlockedActivations.BLOCK != 0)
           || ((input || output) && channelsLast)) {
         throw new IllegalArgumentException("OneDnnConvolution: the blocked layout needs NCHW maps with multiples of "
@@ -75,7 +77,7 @@ final class OneDnnConvolution {
     }
 
     /** The same geometry with the direct forward algorithm. */
-    Geometry withoutWinograd() {
+    public Geometry withoutWinograd() {
       return new Geometry(batch, channelsIn, height, width, channelsOut, kernelH, kernelW, strideH, strideW, padH, padW,
           channelsLast, training, inputGradient, directBackward, false, foldedBatchNorm, fusedRelu, blockedInput,
           blockedOutput);
@@ -93,7 +95,7 @@ final class OneDnnConvolution {
       return channelsLast ? new long[] {batch, height, width, channelsIn} : new long[] {batch, channelsIn, height, width};
     }
 
-    long[] outputShape() {
+    public long[] outputShape() {
       return channelsLast
           ? new long[] {batch, outHeight(), outWidth(), channelsOut}
           : new long[] {batch, channelsOut, outHeight(), outWidth()};
@@ -125,7 +127,7 @@ final class OneDnnConvolution {
   private final IntMemoryMap bwdWeightsArgs = new IntMemoryMap();
 
   /** A convolution whose inference weights are kept by this object alone. */
-  OneDnnConvolution(Geometry g, DirectOneDnn dnn) {
+  public OneDnnConvolution(Geometry g, DirectOneDnn dnn) {
     this(g, dnn, new InferenceWeights(dnn));
   }
 
@@ -136,7 +138,7 @@ final class OneDnnConvolution {
    * @throws RuntimeException from oneDNN when it has no kernel for the geometry (Winograd on a CPU
    *     without AVX-512, or for a kernel or stride it does not cover)
    */
-  OneDnnConvolution(Geometry g, DirectOneDnn dnn, InferenceWeights inferenceWeights) {
+  public OneDnnConvolution(Geometry g, DirectOneDnn dnn, InferenceWeights inferenceWeights) {
     this.geometry = g;
     this.dnn = dnn;
     this.inferenceWeights = inferenceWeights;
@@ -188,7 +190,7 @@ final class OneDnnConvolution {
       return;
     }
     if (g.channelsLast()) {
-      // oneDNN 2.5 has only its reference kernels for NHWC f32 backward: 10.7 s vs 13 ms per call (bench/README.md)
+      // oneDNN 2.5 has only its reference kernels for NHWC f32 backward: 10.7 s vs 13 ms per call (bench/HISTORY.md)
       throw new IllegalArgumentException("OneDnnConvolution: backward is built for NCHW data only, got NHWC");
     }
     algorithm backwardAlgorithm = g.directBackward() ? algorithm.convolution_direct : algorithm.convolution_auto;
@@ -219,12 +221,12 @@ final class OneDnnConvolution {
         new Operand(desc(w, memory.format_tag.oihw), weightsPd.diff_weights_desc(), Slot.WEIGHTS_GRADIENT, false));
   }
 
-  Geometry geometry() {
+  public Geometry geometry() {
     return geometry;
   }
 
   /** y = conv(x, w); y must be a dense array of {@link Geometry#outputShape()}. */
-  void forward(INDArray x, INDArray w, INDArray y) {
+  public void forward(INDArray x, INDArray w, INDArray y) {
     forward(x, w, null, y);
   }
 
@@ -233,7 +235,7 @@ final class OneDnnConvolution {
    *
    * @param fold the BN's parameters; required exactly when the geometry has a folded BN
    */
-  void forward(INDArray x, INDArray w, BatchNormFold fold, INDArray y) {
+  public void forward(INDArray x, INDArray w, BatchNormFold fold, INDArray y) {
     if ((fold != null) != geometry.foldedBatchNorm()) {
       throw new IllegalArgumentException("OneDnnConvolution: this geometry " + (geometry.foldedBatchNorm() ? "needs" : "has no")
           + " folded batch norm");
@@ -261,7 +263,7 @@ final class OneDnnConvolution {
    * Writes dLoss/dInput into {@code inputGradient} (skipped when the geometry has no input
    * gradient; pass null then) and dLoss/dWeights into {@code weightGradient}, overwriting both.
    */
-  void backward(INDArray x, INDArray w, INDArray outputError, INDArray inputGradient, INDArray weightGradient) {
+  public void backward(INDArray x, INDArray w, INDArray outputError, INDArray inputGradient, INDArray weightGradient) {
     if (backwardWeights == null) {
       throw new IllegalStateException("OneDnnConvolution: built for inference, no backward pass");
     }
@@ -307,7 +309,7 @@ final class OneDnnConvolution {
   }
 
   /** Whether {@code a} is float data laid out densely in C order, as the plain oneDNN formats here assume. */
-  static boolean dense(INDArray a) {
+  public static boolean dense(INDArray a) {
     if (a == null || a.dataType() != DataType.FLOAT || a.ordering() != 'c') {
       return false;
     }

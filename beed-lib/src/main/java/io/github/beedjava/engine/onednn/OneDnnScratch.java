@@ -1,4 +1,4 @@
-package io.github.beedjava.model;
+package io.github.beedjava.engine.onednn;
 
 import org.bytedeco.javacpp.Pointer;
 

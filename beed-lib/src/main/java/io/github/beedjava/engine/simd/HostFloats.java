@@ -1,4 +1,4 @@
-package io.github.beedjava.model;
+package io.github.beedjava.engine.simd;
 
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
@@ -7,24 +7,24 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.Shape;
 
 /** Direct access to the host memory of dense float ND4J arrays, for the Java loops of this package. */
-final class HostFloats {
+public final class HostFloats {
   private HostFloats() {}
 
   /** True for a float array in C order with default strides (its elements are one contiguous run). */
-  static boolean isDense(INDArray a) {
+  public static boolean isDense(INDArray a) {
     return a.dataType() == DataType.FLOAT && a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a);
   }
 
-  /** Whether {@link VectorKernels} can run in this JVM (see {@link io.github.beedjava.runtime.VectorApi}). */
-  static boolean vectorApi() {
-    return io.github.beedjava.runtime.VectorApi.available();
+  /** Whether {@link VectorKernels} can run in this JVM (see {@link io.github.beedjava.engine.simd.VectorApi}). */
+  public static boolean vectorApi() {
+    return io.github.beedjava.engine.simd.VectorApi.available();
   }
 
   /** Throws, naming {@code who} and the JVM flag, unless {@link #vectorApi()}. */
   static void requireVectorApi(String who) {
     if (!vectorApi()) {
       throw new IllegalStateException(who + ": the Vector API is not available; start the JVM with "
-          + "--add-modules jdk.incubator.vector (and without -D" + io.github.beedjava.runtime.VectorApi.PROPERTY + "=false)");
+          + "--add-modules jdk.incubator.vector (and without -D" + io.github.beedjava.engine.simd.VectorApi.PROPERTY + "=false)");
     }
   }
 
@@ -74,7 +74,7 @@ final class HostFloats {
   }
 
   /** The array's elements as a buffer indexed from 0 (the array's offset applied). */
-  static FloatBuffer buffer(INDArray a) {
+  public static FloatBuffer buffer(INDArray a) {
     FloatBuffer b = a.data().asNioFloat();
     return a.offset() == 0 ? b : b.position((int) a.offset()).slice();
   }

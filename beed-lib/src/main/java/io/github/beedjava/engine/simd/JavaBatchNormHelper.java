@@ -1,5 +1,7 @@
-package io.github.beedjava.model;
+package io.github.beedjava.engine.simd;
 
+import io.github.beedjava.engine.layers.SinglePassReluLayer;
+import io.github.beedjava.engine.layout.BlockedActivations;
 import java.lang.reflect.Field;
 import java.nio.FloatBuffer;
 import java.util.Collections;
@@ -27,14 +29,14 @@ import org.nd4j.linalg.factory.Nd4j;
  * ({@link HostFloats#vectorApi()}) the loops are {@link VectorKernels}' SIMD loops in place, samples
  * in parallel; without it each channel is copied into a Java array and back, channels in parallel. On the 2-core machine
  * this is about 3.5x (forward) and 8x (backward) faster than the oneDNN/libnd4j ops DL4J's
- * helper calls ({@code bench/README.md}). Sums are accumulated in double, so it is at least as
+ * helper calls ({@code bench/HISTORY.md}). Sums are accumulated in double, so it is at least as
  * accurate. Anything else (double precision, NHWC, rank 2) is declined and DL4J's own code runs.
  *
  * <p>Semantics are DL4J's: training mode normalises with the biased batch variance and keeps the
  * batch statistics for {@link #getMeanCache}/{@link #getVarCache} (DL4J turns them into the
- * running-statistics delta that {@link RunningStatistics} reads).
+ * running-statistics delta that {@code RunningStatistics} reads).
  */
-final class JavaBatchNormHelper implements BatchNormalizationHelper {
+public final class JavaBatchNormHelper implements BatchNormalizationHelper {
   /** Below this many elements the parallel stream costs more than it saves. */
   static final long PARALLEL_MIN_ELEMENTS = 1 << 15;
 
@@ -59,7 +61,7 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
    * Replaces the helper of every NCHW BN layer of a graph with this implementation (NHWC layers
    * keep DL4J's oneDNN helper, which is fast for that layout).
    */
-  static void installOn(Layer[] layers) {
+  public static void installOn(Layer[] layers) {
     if (!Nd4j.getEnvironment().isCPU()) {
       return;  // the loops read host buffers; on a GPU DL4J's cuDNN helper is the right one
     }
@@ -76,7 +78,7 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
   }
 
   /** The helper {@link #installOn} gave {@code bn}, or null when it has DL4J's. */
-  static JavaBatchNormHelper of(BatchNormalization bn) {
+  public static JavaBatchNormHelper of(BatchNormalization bn) {
     try {
       return HELPER_FIELD.get(bn) instanceof JavaBatchNormHelper helper ? helper : null;
     } catch (IllegalAccessException e) {
@@ -85,7 +87,7 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
   }
 
   /** Sets whether {@link BlockedActivations#plan} chose the blocked layout for this BN's input. */
-  void setBlockedInput(boolean blockedInput) {
+  public void setBlockedInput(boolean blockedInput) {
     if (blockedInput && !vector) {
       throw new IllegalStateException("JavaBatchNormHelper: the blocked layout needs the Vector API loops");
     }
@@ -98,12 +100,12 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
    * ({@link SinglePassReluLayer#absorbInto}). Its backward is unchanged: its mask, input > 0, reads
    * the same from the rectified map.
    */
-  void setAbsorbsRelu(boolean absorbsRelu) {
+  public void setAbsorbsRelu(boolean absorbsRelu) {
     this.absorbsRelu = absorbsRelu;
   }
 
   /** Whether the last forward pass wrote the rectified output (then the ReLU after it must not run). */
-  boolean rectifiedLastPass() {
+  public boolean rectifiedLastPass() {
     return rectifiedLastPass;
   }
 
@@ -155,7 +157,7 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
 
   /** N, C and H*W of an NCHW array. */
   private record Dims(int n, int channels, int hw) {
-    static Dims of(INDArray a) {
+    public static Dims of(INDArray a) {
       return new Dims((int) a.size(0), (int) a.size(1), (int) (a.size(2) * a.size(3)));
     }
 
@@ -296,7 +298,7 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
     if (!supported(x, format) || gamma == null || beta == null || (blocked && !HostFloats.isDense(x))) {
       if (blocked) {  // DL4J's own code would read the blocked map as NCHW
         throw new IllegalStateException("JavaBatchNormHelper: planned for the blocked layout but cannot run this pass: "
-            + x.shapeInfoToString() + "; run with -D" + io.github.beedjava.runtime.DirectOneDnn.BLOCKED_PROPERTY + "=false");
+            + x.shapeInfoToString() + "; run with -D" + io.github.beedjava.engine.onednn.DirectOneDnn.BLOCKED_PROPERTY + "=false");
       }
       return null;
     }
@@ -337,7 +339,7 @@ final class JavaBatchNormHelper implements BatchNormalizationHelper {
         || (forwardBlocked && !(HostFloats.isDense(input) && HostFloats.isDense(epsilon)))) {
       if (forwardBlocked) {
         throw new IllegalStateException("JavaBatchNormHelper: the forward pass ran on the blocked layout but backward cannot: "
-            + epsilon.shapeInfoToString() + "; run with -D" + io.github.beedjava.runtime.DirectOneDnn.BLOCKED_PROPERTY + "=false");
+            + epsilon.shapeInfoToString() + "; run with -D" + io.github.beedjava.engine.onednn.DirectOneDnn.BLOCKED_PROPERTY + "=false");
       }
       return null;
     }

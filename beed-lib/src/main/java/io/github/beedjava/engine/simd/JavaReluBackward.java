@@ -1,4 +1,4 @@
-package io.github.beedjava.model;
+package io.github.beedjava.engine.simd;
 
 import java.nio.FloatBuffer;
 import java.util.stream.IntStream;
@@ -9,9 +9,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * ReLU's backward pass, dx = dy where x > 0 and 0 elsewhere, as a Java loop over ND4J's float
  * buffers in chunks ({@link VectorKernels} in place where the JVM has the Vector API, else copies
  * into Java arrays). libnd4j's {@code relu_bp} calls a {@code std::function} per element, which
- * made it about 6 % of a width-1/4 training step (bench/README.md).
+ * made it about 6 % of a width-1/4 training step (bench/HISTORY.md).
  */
-final class JavaReluBackward {
+public final class JavaReluBackward {
   private JavaReluBackward() {}
 
   /** Elements per task: large enough to amortise the copies, small enough to stay in L2. */
@@ -25,12 +25,12 @@ final class JavaReluBackward {
    * @return false, having written nothing, when the arrays are not dense float arrays of one shape
    *     on the CPU (the caller then runs the native op)
    */
-  static boolean apply(INDArray x, INDArray dy, INDArray dx) {
+  public static boolean apply(INDArray x, INDArray dy, INDArray dx) {
     return apply(x, dy, dx, HostFloats.vectorApi());
   }
 
   /** {@link #apply(INDArray, INDArray, INDArray)} with the Vector API loop (needs {@link HostFloats#vectorApi()}) or the scalar one. */
-  static boolean apply(INDArray x, INDArray dy, INDArray dx, boolean vector) {
+  public static boolean apply(INDArray x, INDArray dy, INDArray dx, boolean vector) {
     if (vector) {
       HostFloats.requireVectorApi("JavaReluBackward");
     }

@@ -1,11 +1,11 @@
-package io.github.beedjava.runtime;
+package io.github.beedjava.engine.simd;
 
 /**
  * Whether this JVM can run the SIMD loops of the model package (batch norm and ReLU backward with
  * the JDK's incubating Vector API): it resolved the {@code jdk.incubator.vector} module, as the
  * launcher, the kernel spec and the tests start it ({@code --add-modules jdk.incubator.vector}), and
  * {@code -D}{@value #PROPERTY}{@code =false} does not switch them off. Without it scalar loops run
- * (the same results up to float rounding, about 1.07x slower training at width 1/4: bench/README.md).
+ * (the same results up to float rounding, about 1.07x slower training at width 1/4: bench/HISTORY.md).
  */
 public final class VectorApi {
   /** System property that turns the Vector API loops off when set to {@code false}. */

@@ -1,5 +1,6 @@
-package io.github.beedjava.model;
+package io.github.beedjava.engine.simd;
 
+import io.github.beedjava.engine.layout.BlockedActivations;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.function.IntConsumer;
@@ -19,7 +20,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Sums keep float lanes over one sample's H*W values of a channel (at most 1,024 here) and add
  * those partial sums in double, so the error does not grow with the batch.
  */
-final class VectorKernels {
+public final class VectorKernels {
   private VectorKernels() {}
 
   private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
@@ -27,9 +28,9 @@ final class VectorKernels {
   private static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
   /** An NCHW float map in native memory: byte buffer, byte offset of element 0, N, C, H*W. */
-  record Nchw(ByteBuffer bytes, int base, int n, int channels, int hw) {
+  public record Nchw(ByteBuffer bytes, int base, int n, int channels, int hw) {
     /** The map of a dense NCHW float array (see {@link HostFloats#isDense}) of at most 2 GiB. */
-    static Nchw of(org.nd4j.linalg.api.ndarray.INDArray a) {
+    public static Nchw of(org.nd4j.linalg.api.ndarray.INDArray a) {
       return new Nchw(HostFloats.bytes(a), HostFloats.byteOffset(a), (int) a.size(0), (int) a.size(1),
           (int) (a.size(2) * a.size(3)));
     }
@@ -53,7 +54,7 @@ final class VectorKernels {
    * are computed (two passes, mean first) and written to {@code mean} and {@code var}; otherwise
    * they are read from there.
    */
-  static void batchNormForward(Nchw x, Nchw y, boolean training, float[] gamma, float[] beta, float[] mean, float[] var,
+  public static void batchNormForward(Nchw x, Nchw y, boolean training, float[] gamma, float[] beta, float[] mean, float[] var,
       double eps) {
     int channels = x.channels();
     if (training) {
@@ -73,7 +74,7 @@ final class VectorKernels {
    * Batch norm backward with the batch statistics of the forward pass: dx from the output error
    * e, and per channel dGamma = sum(e * (x - mean)) / std and dBeta = sum(e).
    */
-  static void batchNormBackward(Nchw x, Nchw e, Nchw dx, float[] gamma, float[] mean, float[] var, double eps,
+  public static void batchNormBackward(Nchw x, Nchw e, Nchw dx, float[] gamma, float[] mean, float[] var, double eps,
       float[] dGamma, float[] dBeta) {
     int channels = x.channels();
     int len = x.perChannel();
@@ -100,7 +101,7 @@ final class VectorKernels {
   }
 
   /** Whether this CPU's vectors hold one channel block of oneDNN's blocked layout ({@link BlockedActivations}). */
-  static boolean holdsChannelBlock() {
+  public static boolean holdsChannelBlock() {
     return LANES == BlockedActivations.BLOCK;
   }
 
@@ -118,7 +119,7 @@ final class VectorKernels {
    * <p>With {@code rectify} the pass writes max(y, 0): the ReLU after the BN, absorbed into its
    * output pass ({@link JavaBatchNormHelper#setAbsorbsRelu}).
    */
-  static void batchNormForwardBlocked(Nchw x, Nchw y, boolean training, float[] gamma, float[] beta, float[] mean,
+  public static void batchNormForwardBlocked(Nchw x, Nchw y, boolean training, float[] gamma, float[] beta, float[] mean,
       float[] var, double eps, boolean rectify) {
     requireChannelBlocks(x);
     int channels = x.channels();
@@ -205,7 +206,7 @@ final class VectorKernels {
   }
 
   /** {@link #batchNormBackward} on maps in oneDNN's blocked layout (see {@link #batchNormForwardBlocked}). */
-  static void batchNormBackwardBlocked(Nchw x, Nchw e, Nchw dx, float[] gamma, float[] mean, float[] var, double eps,
+  public static void batchNormBackwardBlocked(Nchw x, Nchw e, Nchw dx, float[] gamma, float[] mean, float[] var, double eps,
       float[] dGamma, float[] dBeta) {
     requireChannelBlocks(x);
     int channels = x.channels();
@@ -339,7 +340,7 @@ final class VectorKernels {
      * From each channel's sum of e and of e * (x - mean) over its {@code len} values; writes dGamma
      * and dBeta too.
      */
-    static Backward of(float[] gamma, float[] mean, float[] var, double eps, int len, double[] sumE, double[] sumEX,
+    public static Backward of(float[] gamma, float[] mean, float[] var, double eps, int len, double[] sumE, double[] sumEX,
         float[] dGamma, float[] dBeta) {
       int channels = gamma.length;
       float[] a = new float[channels];
@@ -360,7 +361,7 @@ final class VectorKernels {
 
   /** A value computed from the run of H*W floats of one sample and channel. */
   private interface RunValue {
-    double of(int sample, int channel);
+    public double of(int sample, int channel);
   }
 
   /** {@code value} for every (sample, channel), in memory order, as [N][C] doubles. */

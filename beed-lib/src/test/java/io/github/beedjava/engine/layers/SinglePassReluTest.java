@@ -1,8 +1,12 @@
-package io.github.beedjava.model;
+package io.github.beedjava.engine.layers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
+import io.github.beedjava.engine.simd.JavaReluBackward;
+import io.github.beedjava.model.ExitStructure;
+import io.github.beedjava.model.ModelConfig;
+import io.github.beedjava.model.Models;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;

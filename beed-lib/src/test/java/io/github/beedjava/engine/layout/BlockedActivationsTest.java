@@ -1,4 +1,4 @@
-package io.github.beedjava.model;
+package io.github.beedjava.engine.layout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,7 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.github.beedjava.objective.DistillationSettings;
+import io.github.beedjava.engine.layers.GlobalAveragePooling;
+import io.github.beedjava.engine.layers.LinearConvolution;
+import io.github.beedjava.engine.onednn.OneDnnConvolution;
+import io.github.beedjava.engine.simd.HostFloats;
+import io.github.beedjava.engine.simd.VectorKernels;
+import io.github.beedjava.model.ExitStructure;
+import io.github.beedjava.model.ModelConfig;
+import io.github.beedjava.network.MultiExitGraph;
+import io.github.beedjava.network.MultiExitNetwork;
 import io.github.beedjava.objective.Method;
 import io.github.beedjava.train.TrainingStep;
 import java.util.List;
@@ -50,7 +58,7 @@ class BlockedActivationsTest {
    * statistics, the pooling), so the gradients agree to about 1e-6. The batch is fixed because the
    * gradients of a freshly initialised network on some random batches are ill-conditioned: any
    * change of summation order moves them by about 1e-3 (NCHW's own scalar and SIMD BN loops differ
-   * that much from each other on those batches too; bench/README.md, "Sixth pass").
+   * that much from each other on those batches too; bench/HISTORY.md, "Sixth pass").
    */
   @Test
   void aTrainingStepGivesTheSameLossAndGradientsInBothLayouts() {
@@ -58,7 +66,7 @@ class BlockedActivationsTest {
     Nd4j.getRandom().setSeed(1);
     INDArray x = Nd4j.rand(DataType.FLOAT, 8, 3, 32, 32).subi(0.5);
     int[] y = new java.util.Random(5).ints(x.size(0), 0, 10).toArray();
-    var objective = Method.parse("beed").objective(network().numClassifiers(), DistillationSettings.DEFAULTS);
+    var objective = Method.parse("beed").objective(network().numClassifiers());
 
     MultiExitNetwork blocked = network();
     assertFalse(blocked.graph().blockedVertices().isEmpty(), "the plan is empty");

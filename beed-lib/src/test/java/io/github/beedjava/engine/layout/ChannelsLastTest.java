@@ -1,4 +1,4 @@
-package io.github.beedjava.model;
+package io.github.beedjava.engine.layout;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.github.beedjava.objective.DistillationSettings;
+import io.github.beedjava.engine.onednn.DirectOneDnn;
+import io.github.beedjava.model.ExitStructure;
+import io.github.beedjava.model.ModelConfig;
+import io.github.beedjava.network.MultiExitNetwork;
+import io.github.beedjava.network.Outputs;
 import io.github.beedjava.objective.Method;
 import io.github.beedjava.optim.PyTorchSgd;
-import io.github.beedjava.runtime.DirectOneDnn;
 import io.github.beedjava.train.TrainingStep;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -56,7 +59,7 @@ class ChannelsLastTest {
         MultiExitNetwork net = MultiExitNetwork.create(config);
         assertTrue(ChannelsLast.of(net.blueprint().graph()).isPresent(), model + "/" + exits + " should have an NHWC twin");
         INDArray x = Nd4j.rand(DataType.FLOAT, 8, 3, 32, 32).subi(0.5);
-        TrainingStep step = new TrainingStep(net, Method.parse("beed").objective(net.numClassifiers(), DistillationSettings.DEFAULTS),
+        TrainingStep step = new TrainingStep(net, Method.parse("beed").objective(net.numClassifiers()),
             new PyTorchSgd(0.9, 5e-4));
         for (int round = 0; round < 2; round++) {  // before and after an SGD step: the twin shares the weights
           Outputs fast = net.forward(x, false);

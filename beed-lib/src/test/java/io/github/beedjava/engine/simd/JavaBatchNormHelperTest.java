@@ -1,4 +1,4 @@
-package io.github.beedjava.model;
+package io.github.beedjava.engine.simd;
 
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;

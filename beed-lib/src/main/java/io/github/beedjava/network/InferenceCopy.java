@@ -1,0 +1,66 @@
+package io.github.beedjava.network;
+
+import io.github.beedjava.engine.layers.LinearConvolutionLayer;
+import io.github.beedjava.engine.layout.BlockedActivations;
+import io.github.beedjava.engine.layout.ChannelsLast;
+import io.github.beedjava.engine.onednn.DirectOneDnn;
+import io.github.beedjava.model.Blueprint;
+import java.util.Map;
+import java.util.Optional;
+import org.deeplearning4j.nn.api.Layer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The eval-mode copy of a network's graph, sharing the training graph's parameter buffer so that
+ * it always sees the current weights, with every foldable BN folded into its convolution
+ * ({@link BatchNormFolding}). Where the blocked layout is available ({@link BlockedActivations}) it
+ * is the NCHW graph, whose maps stay blocked between the convolutions: no layout copies around any
+ * of them. Otherwise it is the channels-last copy ({@link ChannelsLast}), whose convolutions oneDNN
+ * runs on NHWC without copies except around Winograd ones.
+ *
+ * @param graph the copy
+ * @param blocked true: NCHW with blocked maps inside; false: channels-last (NHWC inputs and outputs)
+ */
+record InferenceCopy(MultiExitGraph graph, boolean blocked) {
+
+  /** The copy for a network, or empty when neither layout applies (then the training graph evaluates). */
+  static Optional<InferenceCopy> of(Blueprint blueprint, MultiExitGraph training) {
+    var nchw = blueprint.graph().clone();
+    boolean blocked = BlockedActivations.available() && DirectOneDnn.foldBatchNorms() && !BlockedActivations.plan(nchw).isEmpty();
+    Optional<MultiExitGraph> copy = (blocked ? Optional.of(nchw) : ChannelsLast.of(nchw))
+        .map(conf -> DirectOneDnn.foldBatchNorms() ? BatchNormFolding.apply(conf) : conf)
+        .map(MultiExitGraph::new);
+    copy.ifPresent(g -> {
+      g.init(training.params(), false);
+      checkSharesParameters(g, training);
+    });
+    return copy.map(g -> new InferenceCopy(g, blocked));
+  }
+
+  /** Drops the weights its convolutions keep in oneDNN's layouts (stale once training changes them). */
+  void releaseWeights() {
+    for (Layer layer : graph.getLayers()) {
+      if (layer instanceof LinearConvolutionLayer conv) {
+        conv.releaseInferenceWeights();
+      }
+    }
+  }
+
+  /**
+   * Fails unless every parameter of {@code inference} is a view of the same memory as the
+   * training graph's parameter of that name: the inference graph must see the current weights.
+   */
+  private static void checkSharesParameters(MultiExitGraph inference, MultiExitGraph training) {
+    for (Layer layer : inference.getLayers()) {
+      String name = layer.getConfig().getLayerName();
+      for (Map.Entry<String, INDArray> p : layer.paramTable().entrySet()) {
+        INDArray trained = training.getLayer(name).getParam(p.getKey());
+        if (trained == null || trained.length() != p.getValue().length()
+            || trained.data().addressPointer().address() != p.getValue().data().addressPointer().address()) {
+          throw new IllegalStateException("inference graph: parameter " + name + "_" + p.getKey()
+              + " is not the training graph's (parameter layouts differ); set -D" + DirectOneDnn.FOLD_PROPERTY + "=false");
+        }
+      }
+    }
+  }
+}
