@@ -39,6 +39,7 @@ public record Outputs(INDArray[] logits, INDArray[] features) {
     return logits.length;
   }
 
+  /** Splits a graph's outputs, the K logits then the K features, into an {@code Outputs}. */
   public static Outputs split(INDArray[] all) {
     int k = all.length / 2;
     INDArray[] logits = new INDArray[k];

@@ -41,6 +41,7 @@ public final class InferenceWeights {
   private memory inLayout;
   private memory.desc layoutDesc;
 
+  /** Empty: the weights are reordered on first use. */
   public InferenceWeights(DirectOneDnn dnn) {
     this.dnn = dnn;
   }

@@ -95,6 +95,7 @@ public final class OneDnnConvolution {
       return channelsLast ? new long[] {batch, height, width, channelsIn} : new long[] {batch, channelsIn, height, width};
     }
 
+    /** The output shape [N, C, H, W] of this geometry. */
     public long[] outputShape() {
       return channelsLast
           ? new long[] {batch, outHeight(), outWidth(), channelsOut}
@@ -221,6 +222,7 @@ public final class OneDnnConvolution {
         new Operand(desc(w, memory.format_tag.oihw), weightsPd.diff_weights_desc(), Slot.WEIGHTS_GRADIENT, false));
   }
 
+  /** The geometry the primitives were created for. */
   public Geometry geometry() {
     return geometry;
   }

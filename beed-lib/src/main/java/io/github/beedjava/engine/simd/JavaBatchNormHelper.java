@@ -157,6 +157,7 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
 
   /** N, C and H*W of an NCHW array. */
   private record Dims(int n, int channels, int hw) {
+    /** The dimensions of a [N, C, H, W] (or [N, C]) array. */
     public static Dims of(INDArray a) {
       return new Dims((int) a.size(0), (int) a.size(1), (int) (a.size(2) * a.size(3)));
     }

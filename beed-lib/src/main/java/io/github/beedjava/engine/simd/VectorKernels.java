@@ -361,6 +361,7 @@ public final class VectorKernels {
 
   /** A value computed from the run of H*W floats of one sample and channel. */
   private interface RunValue {
+    /** The value for one sample and channel. */
     public double of(int sample, int channel);
   }
 
