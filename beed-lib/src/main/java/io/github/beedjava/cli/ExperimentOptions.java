@@ -3,6 +3,7 @@ package io.github.beedjava.cli;
 import io.github.beedjava.config.Profile;
 import io.github.beedjava.config.TrainingConfig;
 import io.github.beedjava.experiment.Experiment;
+import io.github.beedjava.model.ExitStructure;
 import io.github.beedjava.model.Models;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Parameters;
 final class ExperimentOptions {
   @Parameters(index = "0", paramLabel = "TARGET", description = "table1, table2 or figure2") String target;
   @Option(names = "--model", defaultValue = "resnet18", split = ",",
-      description = "Backbone(s), comma-separated, or all (default ${DEFAULT-VALUE}).") List<String> models;
+      description = "Backbone(s), comma-separated, or all (the six with the proposed exits; default ${DEFAULT-VALUE}).") List<String> models;
   @Option(names = "--seeds", defaultValue = "1", description = "Seeds 1..N of every row (default ${DEFAULT-VALUE}).") int seeds;
   @Option(names = "--profile", defaultValue = "quick", description = "smoke, quick or paper (default ${DEFAULT-VALUE}).") String profile;
   @Option(names = "--epochs", description = "Override the profile's epochs (milestones scale).") Integer epochs;
@@ -32,7 +33,7 @@ final class ExperimentOptions {
     if (seeds < 1) {
       throw new IllegalArgumentException("--seeds: need at least 1, got " + seeds);
     }
-    List<String> names = models.size() == 1 && models.get(0).equals("all") ? List.copyOf(Models.names()) : models;
+    List<String> names = models.size() == 1 && models.get(0).equals("all") ? Models.namesWith(ExitStructure.BOTTLENECK) : models;
     for (String m : names) {
       if (!Models.names().contains(m)) {
         throw new IllegalArgumentException("--model: unknown model '" + m + "'; available: all, " + String.join(", ", Models.names()));

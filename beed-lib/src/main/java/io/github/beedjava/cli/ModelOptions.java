@@ -2,6 +2,7 @@ package io.github.beedjava.cli;
 
 import io.github.beedjava.model.ExitStructure;
 import io.github.beedjava.model.ModelConfig;
+import io.github.beedjava.model.Models;
 import picocli.CommandLine.Option;
 
 /** The options that name a network, shared by {@code summary} and {@code export} (a picocli mixin). */
@@ -10,7 +11,8 @@ final class ModelOptions {
       completionCandidates = SummaryCommand.ModelNames.class)
   String model;
 
-  @Option(names = "--exits", defaultValue = "bottleneck", description = "Exit structure: bottleneck, lct, byot, tofd or none (default ${DEFAULT-VALUE}).")
+  @Option(names = "--exits", description = "Exit structure: bottleneck, lct, byot, tofd, msdnet (msdnet's own) or none "
+      + "(default: bottleneck, or msdnet for msdnet).")
   String exits;
 
   @Option(names = "--width", defaultValue = "1", description = "Width multiplier (default ${DEFAULT-VALUE}).")
@@ -21,6 +23,6 @@ final class ModelOptions {
 
   /** The CIFAR-shaped config these options name. */
   ModelConfig config() {
-    return ModelConfig.cifar(model, ExitStructure.parse(exits), width, classes);
+    return ModelConfig.cifar(model, exits == null ? Models.defaultExits(model) : ExitStructure.parse(exits), width, classes);
   }
 }

@@ -38,7 +38,8 @@ final class TrainCommand implements Callable<Integer> {
   Path configFile;
 
   @Option(names = "--model", description = "Backbone, e.g. resnet18, resnet34.") String model;
-  @Option(names = "--exits", description = "Exit structure: bottleneck, lct, byot or tofd (none for the baseline).") String exits;
+  @Option(names = "--exits", description = "Exit structure: bottleneck, lct, byot or tofd; msdnet for --model msdnet (its own classifiers); "
+      + "none for the baseline (default: bottleneck, or msdnet for msdnet).") String exits;
   @Option(names = "--method", description = "baseline, ce, kd, eed or beed.") String method;
   @Option(names = "--lambda", description = "λ, ensemble importance coefficient (default 1.6).") Double lambda;
   @Option(names = "--gamma", description = "γ, BEED balancing constant (default 1.15).") Double gamma;

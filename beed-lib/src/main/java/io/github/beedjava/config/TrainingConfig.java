@@ -148,7 +148,7 @@ public record TrainingConfig(
   public static final class Builder {
     private Profile profile = Profile.QUICK;
     private String model = "resnet18";
-    private ExitStructure exits = ExitStructure.BOTTLENECK;
+    private ExitStructure exits;  // null: the model's default (Models.defaultExits)
     private double width = 0.25;
     private boolean stemRelu = false;
     private boolean imagenetStem = false;
@@ -226,7 +226,7 @@ public record TrainingConfig(
       }
       return new TrainingConfig(
           profile,
-          new NetworkSpec(model, exits, width, stemRelu, imagenetStem),
+          new NetworkSpec(model, exits != null ? exits : Models.defaultExits(model), width, stemRelu, imagenetStem),
           new DataSpec(dataset, trainSubset, testSubset, imageSize),
           new ObjectiveSpec(method, parameters),
           new OptimisationSpec(epochs, batchSize, lr, milestones == null ? profile.milestones(epochs) : milestones,

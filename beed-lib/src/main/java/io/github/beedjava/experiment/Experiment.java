@@ -3,6 +3,7 @@ package io.github.beedjava.experiment;
 import io.github.beedjava.config.Profile;
 import io.github.beedjava.config.TrainingConfig;
 import io.github.beedjava.model.ExitStructure;
+import io.github.beedjava.model.Models;
 import io.github.beedjava.objective.Method;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,7 +95,7 @@ public record Experiment(Kind kind, String name, String title, String model, Pro
   public static Experiment table2(String model, Profile profile, java.util.function.UnaryOperator<TrainingConfig.Builder> base) {
     List<Entry> rows = new ArrayList<>();
     for (Method m : List.of(Method.BASELINE, Method.CE, Method.KD, Method.EED, Method.BEED)) {
-      TrainingConfig.Builder b = profile.defaults().model(model).method(m).exits(m.exitsFor(ExitStructure.BOTTLENECK));
+      TrainingConfig.Builder b = profile.defaults().model(model).method(m).exits(m.exitsFor(Models.defaultExits(model)));
       if (base != null) {
         b = base.apply(b);
       }

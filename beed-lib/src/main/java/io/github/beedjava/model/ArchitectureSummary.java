@@ -20,42 +20,61 @@ public final class ArchitectureSummary {
    * Cost of one classifier.
    *
    * @param name {@code Exit1}.. or {@code Main}
-   * @param params trainable parameters on its path
-   * @param macs forward multiply-accumulates per image on its path
+   * @param params trainable parameters counted
+   * @param macs forward multiply-accumulates per image counted
+   * @param elementOps ReLU outputs, pooled elements and Linear biases per image (see {@link LayerCost})
    */
-  public record ClassifierCost(String name, long params, long macs) {
+  public record ClassifierCost(String name, long params, long macs, long elementOps) {
     /** Forward MFLOPs per image (2 × MACs / 10^6). */
     public double mflops() {
       return 2.0 * macs / 1e6;
     }
+
+    /** What MSDNet's op counter reports as FLOPs: multiply-accumulates plus element operations. */
+    public long counterOps() {
+      return macs + elementOps;
+    }
   }
 
   private final Blueprint blueprint;
-  private final List<ClassifierCost> classifiers;
+  private final Map<String, LayerCost> byName = new java.util.HashMap<>();
+  private final List<ClassifierCost> classifiers = new ArrayList<>();
+  private final List<ClassifierCost> leaving = new ArrayList<>();
   private final long totalParams;
 
   /** Summarises a blueprint (no network needs to be allocated). */
   public ArchitectureSummary(Blueprint blueprint) {
     this.blueprint = blueprint;
-    this.classifiers = new ArrayList<>();
-    Map<String, LayerCost> byName = new java.util.HashMap<>();
     for (LayerCost c : blueprint.costs()) {
       byName.put(c.layer(), c);
     }
     int k = blueprint.numClassifiers();
+    Set<String> computed = new HashSet<>();
     for (int i = 0; i < k; i++) {
-      long params = 0;
-      long macs = 0;
-      for (String v : ancestors(blueprint.logits().get(i), blueprint.edges())) {
-        LayerCost c = byName.get(v);
-        if (c != null) {
-          params += c.params();
-          macs += c.macs();
-        }
+      String name = Blueprint.classifierName(i, k);
+      classifiers.add(cost(name, ancestors(blueprint.logits().get(i), blueprint.edges())));
+      computed.addAll(ancestors(blueprint.logits().get(i), blueprint.edges()));
+      for (String held : blueprint.heldAtClassifier().get(i)) {
+        computed.addAll(ancestors(held, blueprint.edges()));
       }
-      classifiers.add(new ClassifierCost(Blueprint.classifierName(i, k), params, macs));
+      leaving.add(cost(name, computed));
     }
     this.totalParams = blueprint.costs().stream().mapToLong(LayerCost::params).sum();
+  }
+
+  private ClassifierCost cost(String name, Set<String> vertices) {
+    long params = 0;
+    long macs = 0;
+    long elementOps = 0;
+    for (String v : vertices) {
+      LayerCost c = byName.get(v);
+      if (c != null) {
+        params += c.params();
+        macs += c.macs();
+        elementOps += c.elementOps();
+      }
+    }
+    return new ClassifierCost(name, params, macs, elementOps);
   }
 
   /** Fig. 1 rows, main network first. */
@@ -73,25 +92,24 @@ public final class ArchitectureSummary {
    * computed up to that point, i.e. the backbone up to the exit plus every exit passed on the way.
    */
   public double[] earlyExitMflops() {
-    Map<String, LayerCost> byName = new java.util.HashMap<>();
-    for (LayerCost c : blueprint.costs()) {
-      byName.put(c.layer(), c);
-    }
     int k = blueprint.numClassifiers();
     double[] out = new double[k];
-    java.util.Set<String> computed = new java.util.HashSet<>();
+    Set<String> computed = new HashSet<>();
     for (int i = 0; i < k; i++) {
       computed.addAll(ancestors(blueprint.logits().get(i), blueprint.edges()));
-      long macs = 0;
-      for (String v : computed) {
-        LayerCost c = byName.get(v);
-        if (c != null) {
-          macs += c.macs();
-        }
-      }
-      out[i] = 2.0 * macs / 1e6;
+      out[i] = cost("", computed).mflops();
     }
     return out;
+  }
+
+  /**
+   * What leaving at each classifier costs when the network runs block by block, every earlier
+   * classifier included: what MSDNet's op counter reports per exit. Differs from {@link
+   * #earlyExitMflops} only where a block computes maps its own classifier does not read (MSDNet's
+   * finer scales), which real early exit leaves until a later classifier needs them.
+   */
+  public List<ClassifierCost> leavingCosts() {
+    return leaving;
   }
 
   /** Trainable parameters of the whole multi-exit network (BN running statistics excluded). */
@@ -140,7 +158,14 @@ public final class ArchitectureSummary {
           String.format(
               Locale.ROOT, "%-10s %,14d %12.2f %12.2f%n", cc.name(), cc.params(), cc.macs() / 1e6, cc.mflops()));
     }
-    sb.append("(per classifier: backbone up to the exit plus the exit; MFLOPs = 2 x multiply-accumulates)\n");
+    sb.append("(per classifier: backbone up to the exit plus the exit; MFLOPs = 2 x multiply-accumulates)\n\n");
+    sb.append(String.format(Locale.ROOT, "%-10s %14s %12s %12s %14s%n", "leaving at", "parameters", "MMACs", "MFLOPs", "counter MOps"));
+    for (ClassifierCost cc : leaving) {
+      sb.append(String.format(Locale.ROOT, "%-10s %,14d %12.2f %12.2f %14.2f%n", cc.name(), cc.params(), cc.macs() / 1e6,
+          cc.mflops(), cc.counterOps() / 1e6));
+    }
+    sb.append("(leaving at a classifier: everything computed block by block up to it, earlier classifiers included;\n"
+        + " counter MOps = MACs + one per ReLU output, pooled element and Linear bias, what MSDNet's op counter calls FLOPs)\n");
     sb.append("total parameters: ").append(totalParams);
     return sb.toString();
   }

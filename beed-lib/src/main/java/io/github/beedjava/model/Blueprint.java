@@ -17,6 +17,10 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
  * @param edges vertex name to its input vertex names
  * @param batchNormSpatial BN layer name to H*W of its input
  * @param rows the Fig. 1-style description
+ * @param initialisation how {@code PyTorchInit} draws the parameters
+ * @param heldAtClassifier per classifier, the backbone maps a block-by-block evaluation has computed
+ *     when it reaches that classifier (MSDNet: every scale of the block); empty lists when the
+ *     classifier's own path is all there is (chain backbones)
  */
 public record Blueprint(
     ModelConfig config,
@@ -26,7 +30,16 @@ public record Blueprint(
     List<LayerCost> costs,
     Map<String, List<String>> edges,
     Map<String, Integer> batchNormSpatial,
-    List<ArchitectureRow> rows) {
+    List<ArchitectureRow> rows,
+    Initialisation initialisation,
+    List<List<String>> heldAtClassifier) {
+
+  /** A blueprint with the official code's initialisation and nothing held beyond each classifier's path. */
+  public Blueprint(ModelConfig config, ComputationGraphConfiguration graph, List<String> logits, List<String> features,
+      List<LayerCost> costs, Map<String, List<String>> edges, Map<String, Integer> batchNormSpatial, List<ArchitectureRow> rows) {
+    this(config, graph, logits, features, costs, edges, batchNormSpatial, rows, Initialisation.HE_FAN_OUT,
+        java.util.Collections.nCopies(logits.size(), List.of()));
+  }
 
   /** Number of classifiers K (exits plus the main network). */
   public int numClassifiers() {

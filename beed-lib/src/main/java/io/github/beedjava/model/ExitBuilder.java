@@ -97,7 +97,8 @@ public final class ExitBuilder {
           rows.add(new ArchitectureRow(section, "SepConv Block", widths[b], 1, 2));
         }
       }
-      default -> throw new IllegalArgumentException("exits: " + structure.cliName() + " has no exit blocks");
+      default -> throw new IllegalArgumentException("exits: " + structure.cliName() + " cannot be attached to this backbone; "
+          + "use bottleneck, lct, byot or tofd (msdnet heads belong to --model msdnet)");
     }
     rows.add(ArchitectureRow.plain(section, "Avgpool " + g.shape(f).height() + "x" + g.shape(f).width()));
     rows.add(ArchitectureRow.plain(section, "FC layer"));

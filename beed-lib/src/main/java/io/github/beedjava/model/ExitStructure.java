@@ -12,6 +12,11 @@ public enum ExitStructure {
   BYOT,
   /** Task-Oriented Feature Distillation's exit: one separable-conv block per remaining stage. */
   TOFD,
+  /**
+   * MSDNet's own classifiers (two conv3x3/s2-BN-ReLU with 128 channels, average pooling, Linear) on
+   * the coarsest scale after each of its blocks; only {@code --model msdnet} has them.
+   */
+  MSDNET,
   /** No exits: the main network alone (the paper's "Baseline"). */
   NONE;
 

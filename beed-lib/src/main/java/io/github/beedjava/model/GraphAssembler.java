@@ -16,6 +16,7 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
@@ -136,7 +137,7 @@ public final class GraphAssembler {
   /** PyTorch {@code ReLU(inplace=True)}. */
   public String relu(String name, String in) {
     graph.addLayer(name, new SinglePassRelu(), in);
-    return record(name, in, shape(in), 0, 0);
+    return record(name, in, shape(in), 0, 0, shape(in).size());
   }
 
   /** An identity copy, used to expose an internal map as a graph output. */
@@ -150,6 +151,23 @@ public final class GraphAssembler {
     graph.addVertex(name, new SumVertex(), a, b);
     shapes.put(name, shape(a));
     inputsOf.put(name, List.of(a, b));
+    return name;
+  }
+
+  /** Maps of one height and width joined along the channels, in order ({@code torch.cat(maps, 1)}). */
+  public String concat(String name, String... maps) {
+    FeatureShape first = shape(maps[0]);
+    int channels = 0;
+    for (String m : maps) {
+      FeatureShape s = shape(m);
+      if (s.height() != first.height() || s.width() != first.width()) {
+        throw new IllegalArgumentException(name + ": cannot join " + m + " " + s + " with " + maps[0] + " " + first);
+      }
+      channels += s.channels();
+    }
+    graph.addVertex(name, new MergeVertex(), maps);
+    shapes.put(name, new FeatureShape(channels, first.height(), first.width()));
+    inputsOf.put(name, List.of(maps));
     return name;
   }
 
@@ -186,13 +204,13 @@ public final class GraphAssembler {
         .kernelSize(kernel, kernel).stride(stride, stride).padding(padding, padding).build(), in);
     int h = (s.height() + 2 * padding - kernel) / stride + 1;
     int w = (s.width() + 2 * padding - kernel) / stride + 1;
-    return record(name, in, new FeatureShape(s.channels(), h, w), 0, 0);
+    return record(name, in, new FeatureShape(s.channels(), h, w), 0, 0, (long) s.channels() * h * w * kernel * kernel);
   }
 
   /** Global average pooling to [N, C] (PyTorch AvgPool over the whole final map, then flatten). */
   public String globalAvgPool(String name, String in) {
     graph.addLayer(name, new GlobalAveragePooling(), in);
-    return record(name, in, new FeatureShape(shape(in).channels(), 1, 1), 0, 0);
+    return record(name, in, new FeatureShape(shape(in).channels(), 1, 1), 0, 0, shape(in).size());
   }
 
   /** PyTorch {@code Linear(in, out)} with bias and no activation. */
@@ -202,15 +220,20 @@ public final class GraphAssembler {
         name,
         new DenseLayer.Builder().nIn(nIn).nOut(out).hasBias(true).activation(Activation.IDENTITY).build(),
         in);
-    return record(name, in, new FeatureShape(out, 1, 1), (long) nIn * out + out, (long) nIn * out);
+    return record(name, in, new FeatureShape(out, 1, 1), (long) nIn * out + out, (long) nIn * out, out);
   }
 
   private String record(String name, String in, FeatureShape out, long params, long macs) {
+    return record(name, in, out, params, macs, 0);
+  }
+
+  private String record(String name, String in, FeatureShape out, long params, long macs, long elementOps) {
     shapes.put(name, out);
     inputsOf.put(name, List.of(in));
-    costs.put(name, new LayerCost(name, params, macs));
+    costs.put(name, new LayerCost(name, params, macs, elementOps));
     return name;
   }
+
 
   /** Finishes the graph with the given outputs, in order. */
   ComputationGraphConfiguration build(List<String> outputs) {

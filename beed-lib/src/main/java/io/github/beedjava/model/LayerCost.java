@@ -6,5 +6,7 @@ package io.github.beedjava.model;
  * @param layer DL4J layer (= PyTorch module) name
  * @param params trainable parameters (BN running statistics excluded)
  * @param macs multiply-accumulates per image in the forward pass
+ * @param elementOps one per ReLU output element, pooled input element and Linear bias: what
+ *     MSDNet's op counter adds to the multiply-accumulates (it calls the sum "FLOPs")
  */
-public record LayerCost(String layer, long params, long macs) {}
+public record LayerCost(String layer, long params, long macs, long elementOps) {}

@@ -62,12 +62,13 @@ public final class Notebook {
 
   /**
    * The networks to show: the comma-separated environment variable {@code BEED_MODELS} when set
-   * (CI sets {@code resnet18}), else {@code fallback}; {@code all} means every network.
+   * (CI sets {@code resnet18}), else {@code fallback}; {@code all} means the networks with the
+   * proposed exits (Table 2's six).
    */
   public static java.util.List<String> models(String fallback) {
     String env = System.getenv("BEED_MODELS");
     String v = env != null && !env.isBlank() ? env : fallback;
-    return v.trim().equals("all") ? java.util.List.copyOf(io.github.beedjava.model.Models.names())
+    return v.trim().equals("all") ? io.github.beedjava.model.Models.namesWith(io.github.beedjava.model.ExitStructure.BOTTLENECK)
         : java.util.Arrays.stream(v.split(",")).map(String::trim).toList();
   }
 
