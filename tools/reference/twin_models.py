@@ -1,7 +1,7 @@
 """PyTorch twins of this package's multi-exit networks, for comparison only (never used by the
 library). Written from the supplement's Fig. 1 and the public reference implementations of each
 family: the official BEED resnet.py (ResNet and the proposed exit), xternalz/WideResNet-pytorch
-(WRN), kuangliu/pytorch-cifar (MobileNetV2, EfficientNetB0), the BYOT re-implementation of
+(WRN), kuangliu/pytorch-cifar (MobileNetV2, EfficientNetB0), kalviny/MSDNet-PyTorch (MSDNet), the BYOT re-implementation of
 luanyunteng (branch bottleneck) and the official TOFD code (SepConv). Module names are the PyTorch
 names `beed export` writes, so a twin loads the Java model's state_dict with strict=True.
 
@@ -343,6 +343,139 @@ class EfficientNetB0(MultiExit):
         return self.heads([outs[self.taps[1]], outs[self.taps[2]], outs[self.taps[4]]], x)
 
 
+# ---------------------------------------------------------------- MSDNet (its own classifiers)
+
+MSD_STEPS, MSD_FACTORS = (4, 2, 2, 2), (1, 2, 4)
+
+
+class ConvBasic(nn.Module):
+    """conv (no bias) - BN - ReLU as net.0/1/2 (the original's module names)."""
+
+    def __init__(self, cin, cout, k, stride):
+        super().__init__()
+        self.net = nn.Sequential(conv(cin, cout, k, stride, k // 2), nn.BatchNorm2d(cout), nn.ReLU())
+
+    def forward(self, x):
+        return self.net(x)
+
+
+class ConvBN(nn.Module):
+    """Bottleneck 1x1 to min(cin, factor * cout) - BN - ReLU, then 3x3 (stride 1 or 2) - BN - ReLU, as net.0-5."""
+
+    def __init__(self, cin, cout, stride, factor):
+        super().__init__()
+        inner = min(cin, factor * cout)
+        self.net = nn.Sequential(conv(cin, inner, 1), nn.BatchNorm2d(inner), nn.ReLU(),
+                                 conv(inner, cout, 3, stride, 1), nn.BatchNorm2d(cout), nn.ReLU())
+
+    def forward(self, x):
+        return self.net(x)
+
+
+class MsdLayer(nn.Module):
+    """One layer over the scales it keeps: each output scale is its input joined with new maps from it
+    and (strided, half the growth each) from the next finer scale; dropping the finest scale shifts the pairs."""
+
+    def __init__(self, width, growth, in_scales, out_scales):
+        super().__init__()
+        self.discard = in_scales > out_scales
+        offset = len(MSD_FACTORS) - out_scales
+        self.layers = nn.ModuleList()
+        for j in range(out_scales):
+            f = MSD_FACTORS[offset + j]
+            m = nn.Module()
+            if j == 0 and not self.discard:
+                m.conv_normal = ConvBN(width * f, growth * f, 1, f)
+            else:
+                finer = MSD_FACTORS[offset + j - 1]
+                m.conv_down = ConvBN(width * finer, growth * f // 2, 2, finer)
+                m.conv_normal = ConvBN(width * f, growth * f // 2, 1, f)
+            self.layers.append(m)
+
+    def forward(self, maps):
+        out = []
+        for j, m in enumerate(self.layers):
+            if not hasattr(m, "conv_down"):
+                out.append(torch.cat([maps[0], m.conv_normal(maps[0])], 1))
+            else:
+                finer, x = (maps[j], maps[j + 1]) if self.discard else (maps[j - 1], maps[j])
+                out.append(torch.cat([x, m.conv_down(finer), m.conv_normal(x)], 1))
+        return out
+
+
+class FirstLayer(nn.Module):
+    def __init__(self, channels):
+        super().__init__()
+        self.layers = nn.ModuleList()
+        cin = 3
+        for s, f in enumerate(MSD_FACTORS):
+            self.layers.append(ConvBasic(cin, channels * f, 3, 1 if s == 0 else 2))
+            cin = channels * f
+
+    def forward(self, x):
+        maps = []
+        for layer in self.layers:
+            x = layer(x)
+            maps.append(x)
+        return maps
+
+
+class Transition(nn.Module):
+    def __init__(self, width, reduced, offset, scales):
+        super().__init__()
+        self.m = nn.ModuleList(ConvBasic(width * MSD_FACTORS[offset + i], reduced * MSD_FACTORS[offset + i], 1, 1)
+                               for i in range(scales))
+
+    def forward(self, maps):
+        return [t(x) for t, x in zip(self.m, maps)]
+
+
+class MsdNet(nn.Module):
+    """MSDNet's CIFAR anytime configuration with four classifiers (one after each block, on the coarsest
+    scale: two ConvBasic 3x3/s2 with 128 channels, average pooling, Linear); with exits "none" only the
+    last classifier. Width scales the 16 channels, the 128 and half the growth rate (3, so it stays even)."""
+
+    def __init__(self, exits, width, num_classes):
+        super().__init__()
+        channels, growth, head = scaled(16, width), 2 * scaled(3, width), scaled(128, width)
+        scales, total = len(MSD_FACTORS), sum(MSD_STEPS)
+        every = -(-total // scales)
+        self.blocks = nn.ModuleList()
+        self.classifier = nn.ModuleDict()
+        w, layer = channels, 0
+        for b, steps in enumerate(MSD_STEPS):
+            block = nn.ModuleList([FirstLayer(channels)] if b == 0 else [])
+            for _ in range(steps):
+                layer += 1
+                in_scales = scales - max(0, layer - 2) // every
+                out_scales = scales - (layer - 1) // every
+                block.append(MsdLayer(w, growth, in_scales, out_scales))
+                w += growth
+                if in_scales > out_scales:
+                    reduced = int(0.5 * w)
+                    block.append(Transition(w, reduced, scales - out_scales, out_scales))
+                    w = reduced
+            self.blocks.append(block)
+            if exits != "none" or b == len(MSD_STEPS) - 1:
+                c = nn.Module()
+                c.m = nn.Sequential(ConvBasic(w * MSD_FACTORS[-1], head, 3, 2), ConvBasic(head, head, 3, 2))
+                c.linear = nn.Linear(head, num_classes)
+                self.classifier[str(b)] = c
+
+    def forward(self, x):
+        logits, features = [], []
+        maps = x
+        for b, block in enumerate(self.blocks):
+            for module in block:
+                maps = module(maps)
+            if str(b) in self.classifier:
+                c = self.classifier[str(b)]
+                f = c.m(maps[-1])
+                features.append(f)
+                logits.append(c.linear(F.adaptive_avg_pool2d(f, 1).flatten(1)))
+        return tuple(logits) + tuple(features)
+
+
 def build(model, exits, width, num_classes):
     """The twin of `beed export --model M --exits X`."""
     if model in ("resnet18", "resnet34"):
@@ -353,4 +486,6 @@ def build(model, exits, width, num_classes):
         return MobileNetV2(exits, width, num_classes)
     if model == "efficientnet_b0":
         return EfficientNetB0(exits, width, num_classes)
+    if model == "msdnet":
+        return MsdNet(exits, width, num_classes)
     raise SystemExit(f"no twin for model {model}")
