@@ -14,6 +14,7 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.LongColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
@@ -59,6 +60,29 @@ public final class ArchitectureReport {
       mflops.append(Math.round(c.mflops() * 10) / 10.0);
     }
     return t.addColumns(name, params, mflops);
+  }
+
+  /**
+   * What leaving at every classifier costs when the network runs block by block, earlier
+   * classifiers included (see {@link ArchitectureSummary#leavingCosts}): parameters, multiply-accumulates,
+   * MFLOPs, and the op count MSDNet's original counter reports, for comparison with MSDNet's literature.
+   */
+  public static Table leavingCosts(Blueprint b) {
+    Table t = Table.create(b.config().architecture() + " + " + b.config().exits().cliName()
+        + " exits — cost of leaving at each classifier (32x32 input, block by block)");
+    StringColumn name = StringColumn.create("leaving at");
+    LongColumn params = LongColumn.create("parameters");
+    LongColumn macs = LongColumn.create("multiply-accumulates");
+    DoubleColumn mflops = DoubleColumn.create("MFLOPs");
+    LongColumn counter = LongColumn.create("MSDNet counter ops");
+    for (ArchitectureSummary.ClassifierCost c : new ArchitectureSummary(b).leavingCosts()) {
+      name.append(c.name());
+      params.append(c.params());
+      macs.append(c.macs());
+      mflops.append(Math.round(c.mflops() * 100) / 100.0);
+      counter.append(c.counterOps());
+    }
+    return t.addColumns(name, params, macs, mflops, counter);
   }
 
   /**
