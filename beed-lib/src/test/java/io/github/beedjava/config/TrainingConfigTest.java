@@ -60,6 +60,18 @@ class TrainingConfigTest {
   }
 
   @Test
+  void eachNetworkGetsItsOwnDefaultExitsAndRefusesForeignOnes() {
+    TrainingConfig msd = Profile.QUICK.defaults().model("msdnet").build();
+    assertEquals(ExitStructure.MSDNET, msd.exits());
+    assertEquals(List.of("Exit1", "Exit2", "Exit3", "Main"), msd.classifierNames());
+    assertEquals(ExitStructure.NONE, Profile.QUICK.defaults().model("msdnet").method(Method.BASELINE).build().exits());
+    assertEquals(ExitStructure.BOTTLENECK, Profile.QUICK.defaults().model("wrn16_4").build().exits());
+    assertField("exits", b -> b.model("msdnet").exits(ExitStructure.BOTTLENECK));
+    assertField("exits", b -> b.model("resnet18").exits(ExitStructure.MSDNET));
+    assertEquals(msd.hash(), TrainingConfig.fromJson(msd.toJson(), "c.json").hash());
+  }
+
+  @Test
   void invalidValuesNameTheirField() {
     assertField("model", b -> b.model("resnet99"));
     assertField("gamma", b -> b.gamma(1.3)); // 2 - 1.3^3 < 0 for K = 4
