@@ -2,7 +2,9 @@
 """PyTorch twin of `./beed bench` (comparison only; not part of beed-lib).
 
 The multi-exit CIFAR ResNet18 with bottleneck exits (docs/method.md, width multiplier applied to
-every channel count and rounded like beed-lib's ModelConfig.scaled), the BEED objective (docs/method.md:
+every channel count and rounded like beed-lib's ModelConfig.scaled), or with --model any other
+network of this package as its PyTorch twin (tools/reference/twin_models.py, the networks the
+reference check compares with), the BEED objective (docs/method.md:
 lambda 1.6, gamma 1.15, T 3, FD weight 0.1, detached ensemble teacher) and SGD with momentum 0.9,
 weight decay 5e-4, no Nesterov. It times the same phases as beed-lib's ThroughputBenchmark:
 warm-up then timed training steps (forward, loss, backward, SGD), then warm-up then timed eval-mode
@@ -92,6 +94,21 @@ class MultiExitResNet18(nn.Module):
         return logits, features
 
 
+class Twin(nn.Module):
+    """A network of tools/reference/twin_models.py, returning (logits, features) like MultiExitResNet18."""
+
+    def __init__(self, model, width, classes):
+        super().__init__()
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools", "reference"))
+        import twin_models
+        self.net = twin_models.build(model, "msdnet" if model == "msdnet" else "bottleneck", width, classes)
+
+    def forward(self, x):
+        out = self.net(x)
+        k = len(out) // 2
+        return list(out[:k]), list(out[k:])
+
+
 def beed_loss(logits, features, y, lam=1.6, gamma=1.15, temperature=3.0, fd_weight=0.1):
     k = len(logits)
     w = torch.tensor([lam ** i for i in range(k)])
@@ -153,6 +170,7 @@ def gemm_gflops(n=2048, repeats=10):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--model", default="resnet18", help="resnet18 (this file's model) or any network of twin_models.py")
     p.add_argument("--width", type=float, default=1.0)
     p.add_argument("--batch", type=int, default=128)
     p.add_argument("--classes", type=int, default=100)
@@ -173,7 +191,7 @@ def main():
     else:
         x = torch.rand(a.batch, 3, 32, 32) - 0.5
         y = torch.randint(0, a.classes, (a.batch,))
-    model = MultiExitResNet18(a.width, a.classes)
+    model = MultiExitResNet18(a.width, a.classes) if a.model == "resnet18" else Twin(a.model, a.width, a.classes)
     params = sum(p.numel() for p in model.parameters())
     macs = forward_macs(model, x)
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)

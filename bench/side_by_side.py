@@ -9,6 +9,7 @@ results/bench/side-by-side-<UTC stamp>.csv (one row per run, with provenance) at
 
   bench/side_by_side.py --install          # apt-get install python3-torch first (Debian)
   bench/side_by_side.py --widths 1,0.25 --batch 128 --rounds 2
+  bench/side_by_side.py --models all --widths 0.25 --batch 128,32 --rounds 3
 """
 import argparse
 import csv
@@ -101,11 +102,49 @@ def write_atomically(path, header, rows):
         raise
 
 
+ALL_MODELS = ["resnet18", "resnet34", "wrn16_4", "wrn28_4", "mobilenetv2", "efficientnet_b0", "msdnet"]
+
+
+def measure_pair(a, env, provenance, gemm, model, width, batch, batch_file):
+    """a.rounds interleaved DL4J, PyTorch runs of one network, width and batch; one row per run."""
+    common = ["--width", str(width), "--batch", str(batch), "--warmup", str(a.warmup),
+              "--iterations", str(a.iterations), "--inputs", str(batch_file)]
+    rows = []
+    macs = None
+    for r in range(1, a.rounds + 1):
+        for framework, cmd in (("dl4j", [str(ROOT / "beed"), "bench", "--json", "--model", model, *common]),
+                               ("pytorch", [PYTHON, "bench/beed_torch.py", "--model", model, *common])):
+            before = cpu_times()
+            res = run_measured(cmd, env)
+            steal = steal_percent(before, cpu_times())
+            rows.append(dict(provenance, framework=framework, model=model, width=width, batch=batch, round=r,
+                             steal_pct=f"{steal:.1f}",
+                             train_img_s=f"{res['train_img_s']:.2f}", infer_img_s=f"{res['infer_img_s']:.2f}",
+                             peak_rss_mib=f"{res['peak_rss_mib']:.0f}",
+                             train_peak_rss_mib=f"{res['train_peak_rss_mib']:.0f}", parameters=res["parameters"],
+                             version=res.get("dl4j", res.get("torch")), backend=res.get("backend", "torch cpu")))
+            if framework == "pytorch":
+                macs = res["forward_macs_per_image"]
+            print(f"  {model} width {width:<5} batch {batch:<4} round {r} {framework:8} train {res['train_img_s']:8.1f} img/s  "
+                  f"infer {res['infer_img_s']:8.1f} img/s  rss {res['peak_rss_mib']:6.0f} MiB  "
+                  f"steal {steal:4.1f} %", flush=True)
+    params = {row["parameters"] for row in rows}
+    if len(params) != 1:
+        sys.exit(f"bench: the two {model} models differ at width {width}: parameter counts {sorted(params)}")
+    train_gflop = 3 * 2 * macs / 1e9  # training ~ 3x forward
+    for row in rows:
+        row["train_gflop_per_img"] = f"{train_gflop:.4f}"
+        row["train_pct_gemm_peak"] = f"{100 * float(row['train_img_s']) * train_gflop / gemm:.1f}"
+    return rows
+
+
 def main():
     p = argparse.ArgumentParser(description="DL4J (./beed bench) vs PyTorch, interleaved, same batch and model.")
     p.add_argument("--install", action="store_true", help="apt-get install python3-torch (and OpenBLAS) first")
     p.add_argument("--widths", default="1,0.25", help="comma-separated width multipliers (default 1,0.25)")
-    p.add_argument("--batch", type=int, default=128)
+    p.add_argument("--batch", default="128", help="comma-separated batch sizes (default 128)")
+    p.add_argument("--models", default="resnet18",
+                   help="comma-separated networks, or all (the six of Table 2 and msdnet; default resnet18)")
     p.add_argument("--rounds", type=int, default=2, help="A,B pairs per width (default 2)")
     p.add_argument("--warmup", type=int, default=5)
     p.add_argument("--iterations", type=int, default=10)
@@ -134,63 +173,43 @@ def main():
         "warmup": a.warmup, "iterations": a.iterations,
     }
     print(f"FP32 peak (fastest of torch.mm 2048^2 and two oneDNN convolutions, medians of 10): {gemm:.1f} GFLOP/s; threads {a.threads}")
+    models = ALL_MODELS if a.models == "all" else a.models.split(",")
+    batches = [int(b) for b in a.batch.split(",")]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        batch_file = Path(tmp) / "batch.npz"
         rng = np.random.default_rng(1)
-        np.savez(batch_file, x=(rng.random((a.batch, 3, 32, 32), dtype=np.float32) - 0.5), y=rng.integers(0, 100, a.batch))
-        for width in [float(w) for w in a.widths.split(",")]:
-            common = ["--width", str(width), "--batch", str(a.batch), "--warmup", str(a.warmup),
-                      "--iterations", str(a.iterations), "--inputs", str(batch_file)]
-            for r in range(1, a.rounds + 1):
-                for framework, cmd in (("dl4j", [str(ROOT / "beed"), "bench", "--json", *common]),
-                                       ("pytorch", [PYTHON, "bench/beed_torch.py", *common])):
-                    before = cpu_times()
-                    res = run_measured(cmd, env)
-                    steal = steal_percent(before, cpu_times())
-                    row = dict(provenance, framework=framework, width=width, batch=a.batch, round=r,
-                               steal_pct=f"{steal:.1f}",
-                               train_img_s=f"{res['train_img_s']:.2f}", infer_img_s=f"{res['infer_img_s']:.2f}",
-                               peak_rss_mib=f"{res['peak_rss_mib']:.0f}",
-                               train_peak_rss_mib=f"{res['train_peak_rss_mib']:.0f}", parameters=res["parameters"],
-                               version=res.get("dl4j", res.get("torch")), backend=res.get("backend", "torch cpu"))
-                    if framework == "pytorch":
-                        macs = res["forward_macs_per_image"]
-                    rows.append(row)
-                    print(f"  width {width:<5} round {r} {framework:8} train {res['train_img_s']:8.1f} img/s  "
-                          f"infer {res['infer_img_s']:8.1f} img/s  rss {res['peak_rss_mib']:6.0f} MiB  "
-                          f"steal {steal:4.1f} %", flush=True)
-            params = {row["parameters"] for row in rows if row["width"] == width}
-            if len(params) != 1:
-                sys.exit(f"bench: the two models differ at width {width}: parameter counts {sorted(params)}")
-            train_gflop = 3 * 2 * macs / 1e9  # training ~ 3x forward
-            for row in rows:
-                if row["width"] == width:
-                    row["train_gflop_per_img"] = f"{train_gflop:.4f}"
-                    row["train_pct_gemm_peak"] = f"{100 * float(row['train_img_s']) * train_gflop / gemm:.1f}"
+        for model in models:
+            for width in [float(w) for w in a.widths.split(",")]:
+                for batch in batches:
+                    batch_file = Path(tmp) / f"batch{batch}.npz"
+                    if not batch_file.exists():
+                        np.savez(batch_file, x=(rng.random((batch, 3, 32, 32), dtype=np.float32) - 0.5),
+                                 y=rng.integers(0, 100, batch))
+                    rows += measure_pair(a, env, provenance, gemm, model, width, batch, batch_file)
     header = list(rows[0].keys())
     out = a.out / f"side-by-side-{stamp}.csv"
     write_atomically(out, header, rows)
 
-    print(f"\n{'width':>6} {'metric':>20} {'DL4J':>10} {'PyTorch':>10} {'DL4J/PT':>8}   (medians over {a.rounds} rounds)")
-    for width in sorted({r["width"] for r in rows}, reverse=True):
+    print(f"\n{'model':>16} {'width':>6} {'batch':>5} {'metric':>20} {'DL4J':>10} {'PyTorch':>10} {'DL4J/PT':>8}   "
+          f"(medians over {a.rounds} rounds)")
+    for key in dict.fromkeys((r["model"], r["width"], r["batch"]) for r in rows):
+        mine = [r for r in rows if (r["model"], r["width"], r["batch"]) == key]
         for metric in ("train_img_s", "infer_img_s", "peak_rss_mib", "train_peak_rss_mib", "train_pct_gemm_peak"):
-            med = {fw: statistics.median(float(r[metric]) for r in rows if r["width"] == width and r["framework"] == fw)
-                   for fw in ("dl4j", "pytorch")}
-            print(f"{width:>6} {metric:>20} {med['dl4j']:>10.1f} {med['pytorch']:>10.1f} {med['dl4j'] / med['pytorch']:>8.2f}")
-    # On a shared VM the hypervisor's share (steal) moves the numbers most: medians over the rounds
-    # in which neither run lost more than QUIET_STEAL_PCT of the CPU, where there are any.
-    for width in sorted({r["width"] for r in rows}, reverse=True):
+            med = {fw: statistics.median(float(r[metric]) for r in mine if r["framework"] == fw) for fw in ("dl4j", "pytorch")}
+            print(f"{key[0]:>16} {key[1]:>6} {key[2]:>5} {metric:>20} {med['dl4j']:>10.1f} {med['pytorch']:>10.1f} "
+                  f"{med['dl4j'] / med['pytorch']:>8.2f}")
+        # On a shared VM the hypervisor's share (steal) moves the numbers most: medians over the rounds
+        # in which neither run lost more than QUIET_STEAL_PCT of the CPU, where there are any.
         quiet = [rd for rd in range(1, a.rounds + 1)
-                 if all(float(r["steal_pct"]) < QUIET_STEAL_PCT for r in rows if r["width"] == width and r["round"] == rd)]
+                 if all(float(r["steal_pct"]) < QUIET_STEAL_PCT for r in mine if r["round"] == rd)]
         if len(quiet) == a.rounds:
             continue
-        print(f"{width:>6} quiet rounds (steal < {QUIET_STEAL_PCT:.0f} % in both runs): {quiet or 'none'}")
+        print(f"{key[0]:>16} {key[1]:>6} {key[2]:>5} quiet rounds (steal < {QUIET_STEAL_PCT:.0f} % in both runs): {quiet or 'none'}")
         for metric in ("train_img_s", "infer_img_s") if quiet else ():
-            med = {fw: statistics.median(float(r[metric]) for r in rows
-                                         if r["width"] == width and r["framework"] == fw and r["round"] in quiet)
+            med = {fw: statistics.median(float(r[metric]) for r in mine if r["framework"] == fw and r["round"] in quiet)
                    for fw in ("dl4j", "pytorch")}
-            print(f"{width:>6} {metric:>20} {med['dl4j']:>10.1f} {med['pytorch']:>10.1f} {med['dl4j'] / med['pytorch']:>8.2f}   (quiet rounds)")
+            print(f"{key[0]:>16} {key[1]:>6} {key[2]:>5} {metric:>20} {med['dl4j']:>10.1f} {med['pytorch']:>10.1f} "
+                  f"{med['dl4j'] / med['pytorch']:>8.2f}   (quiet rounds)")
     print(f"\nwrote {os.path.relpath(out, ROOT)}")
 
 

@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
     })
 final class BenchCommand implements Callable<Integer> {
   @Option(names = "--model", defaultValue = "resnet18", description = "Backbone (default ${DEFAULT-VALUE}).") String model;
-  @Option(names = "--exits", defaultValue = "bottleneck", description = "Exit structure (default ${DEFAULT-VALUE}; none with --method baseline).") String exits;
+  @Option(names = "--exits", description = "Exit structure (default: the model's, bottleneck or msdnet; none with --method baseline).") String exits;
   @Option(names = "--method", defaultValue = "beed", description = "Objective of the training step (default ${DEFAULT-VALUE}).") String method;
   @Option(names = "--width", defaultValue = "1", description = "Width multiplier (default ${DEFAULT-VALUE}).") double width;
   @Option(names = {"--batch", "--batch-size"}, defaultValue = "128", description = "Batch size (default ${DEFAULT-VALUE}).") int batch;
@@ -47,7 +47,7 @@ final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     Method m = Method.parse(method);
-    ModelConfig config = ModelConfig.cifar(model, m.exitsFor(ExitStructure.parse(exits)), width, classes).withInput(channels, size);
+    ModelConfig config = ModelConfig.cifar(model, m.exitsFor(exits == null ? Models.defaultExits(model) : ExitStructure.parse(exits)), width, classes).withInput(channels, size);
     IntConsumer progress = i -> System.err.printf(Locale.ROOT, "\rbench: iteration %d", i);
     ThroughputBenchmark.Result r;
     if (inputs != null) {

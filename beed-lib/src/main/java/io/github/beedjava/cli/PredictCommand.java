@@ -3,6 +3,7 @@ package io.github.beedjava.cli;
 import io.github.beedjava.data.BatchLoader;
 import io.github.beedjava.data.Datasets;
 import io.github.beedjava.data.ImageDataset;
+import io.github.beedjava.model.ArchitectureSummary;
 import io.github.beedjava.eval.BudgetedExit;
 import io.github.beedjava.eval.EarlyExitPredictor;
 import io.github.beedjava.eval.ExitScores;
@@ -26,7 +27,8 @@ import picocli.CommandLine.Option;
       "Early-exit inference of a finished run on its test split: thresholds fitted on held-out training images",
       "for the exit profile q, then every batch computes later parts of the network only for images still running.",
       "--bench also times the same batches through every classifier, interleaved, and prints the speed-up;",
-      "last line: predict: early exit X img/s vs all classifiers Y img/s (speed-up Z x) ..."
+      "and the speed-up its counted MFLOPs predict;",
+      "last line: predict: early exit X img/s vs all classifiers Y img/s (speed-up Z x, E % of the P x its MFLOPs predict) ..."
     })
 final class PredictCommand implements Callable<Integer> {
   @Option(names = "--run", required = true, paramLabel = "DIR", description = "A finished run directory (with its checkpoint.bin, or the weights.npz of committed runs).") Path run;
@@ -84,8 +86,18 @@ final class PredictCommand implements Callable<Integer> {
     System.out.printf(Locale.ROOT, "early exit: accuracy %.2f %%, fraction leaving at each classifier %s%n", 100.0 * correctEarly / n, fractions);
     if (bench) {
       System.out.printf(Locale.ROOT, "all classifiers: main-network accuracy %.2f %%%n", 100.0 * correctMain / n);
-      System.out.printf(Locale.ROOT, "predict: early exit %.1f img/s vs all classifiers %.1f img/s (speed-up %.2f x) at q %s, batch %d, %d test images%n",
-          n / early, n / full, full / early, q, batch, n);
+      // What the counted MFLOPs promise: every classifier's cost over the images' average cost.
+      double[] cost = new ArchitectureSummary(trained.network().blueprint()).earlyExitMflops();
+      double average = 0;
+      for (int c = 0; c < k; c++) {
+        average += cost[c] * exits[c] / n;
+      }
+      double predicted = cost[k - 1] / average;
+      System.out.printf(Locale.ROOT, "counted: %.2f MFLOPs per image on average vs %.2f for all classifiers (speed-up %.2f x)%n",
+          average, cost[k - 1], predicted);
+      System.out.printf(Locale.ROOT, "predict: early exit %.1f img/s vs all classifiers %.1f img/s (speed-up %.2f x, %.0f %% of the "
+          + "%.2f x its MFLOPs predict) at q %s, batch %d, %d test images%n",
+          n / early, n / full, full / early, 100 * (full / early) / predicted, predicted, q, batch, n);
     } else {
       System.out.printf(Locale.ROOT, "predict: early exit %.1f img/s, accuracy %.2f %% on %d test images%n", n / early, 100.0 * correctEarly / n, n);
     }
