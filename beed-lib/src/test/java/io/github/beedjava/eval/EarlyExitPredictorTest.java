@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.beedjava.model.ExitStructure;
 import io.github.beedjava.model.ModelConfig;
+import io.github.beedjava.model.Models;
 import io.github.beedjava.network.MultiExitNetwork;
 import io.github.beedjava.network.Outputs;
 import org.junit.jupiter.api.Test;
@@ -18,8 +18,9 @@ class EarlyExitPredictorTest {
 
   @Test
   void stagedPredictionsEqualThresholdsAppliedToTheFullForwardPass() {
-    for (String model : new String[] {"resnet18", "mobilenetv2"}) {
-      MultiExitNetwork net = MultiExitNetwork.create(ModelConfig.cifar(model, ExitStructure.BOTTLENECK, 1.0 / 8, 10));
+    // MSDNet: segments that defer the finer scales a classifier does not read, joined by concatenations.
+    for (String model : new String[] {"resnet18", "mobilenetv2", "msdnet"}) {
+      MultiExitNetwork net = MultiExitNetwork.create(ModelConfig.cifar(model, Models.defaultExits(model), 1.0 / 8, 10));
       Nd4j.getRandom().setSeed(3);
       INDArray x = Nd4j.rand(DataType.FLOAT, 64, 3, 32, 32).muli(4);
       Outputs full = net.forward(x, false);

@@ -72,7 +72,7 @@ class NetworkGradientCheckTest {
   /** Every other backbone and exit structure, BEED, parameters sampled across the whole network. */
   @ParameterizedTest(name = "{0} + {1}")
   @org.junit.jupiter.params.provider.CsvSource({
-    "resnet18, BYOT", "resnet34, LCT", "wrn16_4, LCT", "wrn28_4, BOTTLENECK", "mobilenetv2, TOFD", "efficientnet_b0, BOTTLENECK"
+    "resnet18, BYOT", "resnet34, LCT", "wrn16_4, LCT", "wrn28_4, BOTTLENECK", "mobilenetv2, TOFD", "efficientnet_b0, BOTTLENECK", "msdnet, MSDNET"
   })
   void otherBackbonesAndExitsMatchFiniteDifferences(String model, ExitStructure exits) {
     ModelConfig config = ModelConfig.cifar(model, exits, 1.0 / 16, CLASSES).withInput(3, 16).withDataType(DataType.DOUBLE);
