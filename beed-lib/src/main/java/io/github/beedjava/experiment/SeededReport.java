@@ -7,6 +7,8 @@ import io.github.beedjava.runtime.AtomicFiles;
 import io.github.beedjava.train.RunSummary;
 import java.io.IOException;
 import java.io.StringWriter;
+import io.github.beedjava.model.ExitStructure;
+import io.github.beedjava.model.Models;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,11 +45,16 @@ public final class SeededReport {
         + "are paired per seed (same data order) with 95 % Student-t intervals. " + comparable;
   }
 
-  /** Writes every file and returns the folder. */
+  /**
+   * Writes every file and returns the folder: {@code <target>/<profile>/}, and for a Table 2 over
+   * other networks than the six of the paper {@code table2-<network>-.../<profile>/}, so that a
+   * subset never overwrites the full table.
+   */
   public static Path write(SeededResults results, Path resultsRoot, Selection selection) throws IOException {
     String name = switch (results.kind()) {
       case TABLE1 -> "table1";
-      case TABLE2 -> "table2";
+      case TABLE2 -> results.models().equals(Models.namesWith(ExitStructure.BOTTLENECK))
+          ? "table2" : "table2-" + String.join("-", results.models());
       case FIGURE2 -> "figure2";
     };
     Path dir = resultsRoot.resolve(name).resolve(results.profile());

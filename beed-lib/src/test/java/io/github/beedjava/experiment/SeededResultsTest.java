@@ -82,6 +82,7 @@ class SeededResultsTest {
     Experiment e = Experiment.table2("resnet18", Profile.SMOKE);
     SeededResults r = SeededResults.collect(List.of(e), 2, config -> Optional.of(run(config, 70 + config.seed())));
     Path out = SeededReport.write(r, dir, Selection.FINAL);
+    assertEquals(dir.resolve("table2-resnet18").resolve("smoke"), out, "a subset of the six networks has a folder of its own");
     for (String f : List.of("summary.csv", "differences.csv", "summary.html", "figure-resnet18.png")) {
       assertTrue(Files.size(out.resolve(f)) > 0, f);
     }
