@@ -10,11 +10,14 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * A clone re-executes notebooks/anytime-inference.ipynb at the quick profile from the committed
- * ResNet18 runs alone: their weights.npz rebuild the networks, nothing trains, no run file changes.
+ * A clone re-executes notebooks at the quick profile from the committed runs alone: the
+ * runs' weights.npz rebuild the networks, nothing trains, no run file changes.
+ * anytime-inference.ipynb reads the five ResNet18 Table 2 runs of seed 1, msdnet.ipynb every
+ * committed MSDNet run (seeds 1 and 2; weights for seed 1).
  */
 class CommittedRunsNotebookIT {
   /** The runs whose weights.npz the repository carries (what a clone has). */
@@ -27,36 +30,67 @@ class CommittedRunsNotebookIT {
 
   @Test
   void anytimeInferenceRunsFromTheCommittedWeightsWithoutTraining() throws Exception {
-    Path results = ExternalTools.target().resolve("it-committed-results");
+    assertEquals(5, executeWithout("anytime-inference", COMMITTED, Map.of()), "the five ResNet18 Table 2 runs of seed 1 carry weights.npz");
+  }
+
+  @Test
+  void msdnetRunsFromTheCommittedRunsWithoutTraining() throws Exception {
+    List<String> runs;
+    try (Stream<Path> s = Files.list(ExternalTools.home().resolve("results").resolve("runs"))) {
+      runs = s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("msdnet-") && n.contains("-quick-s")).sorted().toList();
+    }
+    assertEquals(5, runs.stream().filter(n -> n.contains("-quick-s1-")).count(), "every method's MSDNet run of seed 1: " + runs);
+    // Both seeds' tables from the committed summaries, training nothing.
+    assertEquals(5, executeWithout("msdnet", runs, Map.of("BEED_SEEDS", "2", "BEED_TRAIN", "false")),
+        "the five MSDNet runs of seed 1 carry weights.npz");
+  }
+
+  /**
+   * Copies the runs' files into a results folder of its own, executes the notebook at quick on
+   * it, and checks that no run was trained again. Returns how many of the runs carried weights.
+   */
+  private static int executeWithout(String notebook, List<String> runIds, Map<String, String> environment) throws Exception {
+    Path results = ExternalTools.target().resolve("it-committed-results-" + notebook);
     Path runs = results.resolve("runs");
     Files.createDirectories(runs);
     Map<Path, byte[]> before = new HashMap<>();
-    for (String id : COMMITTED) {
+    int weights = 0;
+    for (String id : runIds) {
       Path run = ExternalTools.home().resolve("results").resolve("runs").resolve(id);
       Path copy = runs.resolve(id);
       Files.createDirectories(copy);
       for (String f : List.of("config.json", "provenance.json", "metrics.csv", "summary.json", "weights.npz")) {
-        Files.copy(run.resolve(f), copy.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        if (Files.exists(run.resolve(f))) {
+          Files.copy(run.resolve(f), copy.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          weights += f.equals("weights.npz") ? 1 : 0;
+        }
       }
       before.put(copy.resolve("summary.json"), Files.readAllBytes(copy.resolve("summary.json")));
     }
-    assertEquals(5, before.size(), "the five ResNet18 Table 2 runs of seed 1 carry weights.npz");
 
     Path out = ExternalTools.target().resolve("it-committed");
-    Path log = out.resolve("anytime-inference.log");
+    Path log = out.resolve(notebook + ".log");
     int code = ExternalTools.run(List.of("jupyter", "nbconvert", "--to", "notebook", "--execute",
         "--ExecutePreprocessor.kernel_name=beed-java", "--ExecutePreprocessor.timeout=900",
-        "--output-dir", out.toString(), "--output", "anytime-inference.ipynb",
-        ExternalTools.home().resolve("notebooks").resolve("anytime-inference.ipynb").toString()), log, 1800,
-        Map.of("BEED_PROFILE", "quick", "BEED_RESULTS_DIR", results.toString()));
-    assertEquals(0, code, "anytime-inference at quick failed:\n" + Files.readString(log));
+        "--output-dir", out.toString(), "--output", notebook + ".ipynb",
+        ExternalTools.home().resolve("notebooks").resolve(notebook + ".ipynb").toString()), log, 1800,
+        withProfileAndResults(environment, results));
+    assertEquals(0, code, notebook + " at quick failed:\n" + Files.readString(log));
 
     for (var e : before.entrySet()) {
       assertArrayEquals(e.getValue(), Files.readAllBytes(e.getKey()), e.getKey() + " changed: the run was trained again");
       assertFalse(Files.exists(e.getKey().resolveSibling("checkpoint.bin")), e.getKey().getParent() + " was trained again");
     }
-    String executed = Files.readString(out.resolve("anytime-inference.ipynb"));
+    String executed = Files.readString(out.resolve(notebook + ".ipynb"));
     assertTrue(executed.contains("image/png"), "no figure in the executed notebook");
     assertFalse(executed.contains("\"output_type\": \"error\""), "an error output in the executed notebook");
+    return weights;
+  }
+
+  private static Map<String, String> withProfileAndResults(Map<String, String> environment, Path results) {
+    Map<String, String> all = new HashMap<>(environment);
+    all.put("BEED_PROFILE", "quick");
+    all.put("BEED_RESULTS_DIR", results.toString());
+    return all;
   }
 }
