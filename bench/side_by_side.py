@@ -107,8 +107,12 @@ ALL_MODELS = ["resnet18", "resnet34", "wrn16_4", "wrn28_4", "mobilenetv2", "effi
 
 def measure_pair(a, env, provenance, gemm, model, width, batch, batch_file):
     """a.rounds interleaved DL4J, PyTorch runs of one network, width and batch; one row per run."""
-    common = ["--width", str(width), "--batch", str(batch), "--warmup", str(a.warmup),
-              "--iterations", str(a.iterations), "--inputs", str(batch_file)]
+    # The same images per phase at every batch size: --warmup and --iterations count batches of 128.
+    # Both sides speed up over their first hundreds of images (the JVM's JIT, PyTorch's allocator
+    # cache); 5 + 10 batches of 32 measured both far below their steady state (bench/HISTORY.md).
+    scale = max(1, round(128 / batch))
+    common = ["--width", str(width), "--batch", str(batch), "--warmup", str(a.warmup * scale),
+              "--iterations", str(a.iterations * scale), "--inputs", str(batch_file)]
     rows = []
     macs = None
     for r in range(1, a.rounds + 1):
@@ -146,8 +150,8 @@ def main():
     p.add_argument("--models", default="resnet18",
                    help="comma-separated networks, or all (the six of Table 2 and msdnet; default resnet18)")
     p.add_argument("--rounds", type=int, default=2, help="A,B pairs per width (default 2)")
-    p.add_argument("--warmup", type=int, default=5)
-    p.add_argument("--iterations", type=int, default=10)
+    p.add_argument("--warmup", type=int, default=5, help="untimed batches of 128 images (more at smaller batches: same images)")
+    p.add_argument("--iterations", type=int, default=10, help="timed batches of 128 images (more at smaller batches: same images)")
     p.add_argument("--threads", default=os.environ.get("OMP_NUM_THREADS", str(os.cpu_count())))
     p.add_argument("--label", default="", help="free text stored in every row (e.g. the change being measured)")
     p.add_argument("--out", type=Path, default=ROOT / "results" / "bench")
