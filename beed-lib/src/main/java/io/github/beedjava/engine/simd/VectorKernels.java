@@ -309,6 +309,57 @@ public final class VectorKernels {
     });
   }
 
+  /** y = x·σ(x) = x / (1 + e^(−x)) over {@code length} floats, in one pass (y may be x's own memory). */
+  static void swishForward(ByteBuffer x, int xBase, ByteBuffer y, int yBase, int length) {
+    forEachChunk(length, (start, end) -> {
+      int j = start;
+      for (int upper = end - LANES; j <= upper; j += LANES) {
+        int offset = j * Float.BYTES;
+        FloatVector xv = FloatVector.fromByteBuffer(SPECIES, x, xBase + offset, ORDER);
+        FloatVector sigmoid = FloatVector.broadcast(SPECIES, 1f).div(xv.neg().lanewise(VectorOperators.EXP).add(1f));
+        xv.mul(sigmoid).intoByteBuffer(y, yBase + offset, ORDER);
+      }
+      for (; j < end; j++) {
+        int offset = j * Float.BYTES;
+        float xs = x.getFloat(xBase + offset);
+        y.putFloat(yBase + offset, xs * (1f / (1f + (float) Math.exp(-xs))));
+      }
+    });
+  }
+
+  /**
+   * dx = dy·σ(x)·(1 + x·(1 − σ(x))), swish's derivative in a form that stays finite for every
+   * finite x (σ saturates to 0 or 1 instead of dividing overflowing exponentials), in one pass; dx
+   * may be x's own memory.
+   */
+  static void swishBackward(ByteBuffer x, int xBase, ByteBuffer dy, int dyBase, ByteBuffer dx, int dxBase, int length) {
+    forEachChunk(length, (start, end) -> {
+      int j = start;
+      for (int upper = end - LANES; j <= upper; j += LANES) {
+        int offset = j * Float.BYTES;
+        FloatVector xv = FloatVector.fromByteBuffer(SPECIES, x, xBase + offset, ORDER);
+        FloatVector ev = FloatVector.fromByteBuffer(SPECIES, dy, dyBase + offset, ORDER);
+        FloatVector sigmoid = FloatVector.broadcast(SPECIES, 1f).div(xv.neg().lanewise(VectorOperators.EXP).add(1f));
+        FloatVector slope = xv.mul(sigmoid.neg().add(1f)).add(1f).mul(sigmoid);
+        ev.mul(slope).intoByteBuffer(dx, dxBase + offset, ORDER);
+      }
+      for (; j < end; j++) {
+        int offset = j * Float.BYTES;
+        float xs = x.getFloat(xBase + offset);
+        float sigmoid = 1f / (1f + (float) Math.exp(-xs));
+        dx.putFloat(dxBase + offset, dy.getFloat(dyBase + offset) * sigmoid * (1f + xs * (1f - sigmoid)));
+      }
+    });
+  }
+
+  /** Runs {@code body(start, end)} over chunks of {@code length} elements, in parallel when there are several. */
+  private static void forEachChunk(int length, java.util.function.BiConsumer<Integer, Integer> body) {
+    int chunks = (length + JavaReluBackward.CHUNK - 1) / JavaReluBackward.CHUNK;
+    IntStream range = IntStream.range(0, chunks);
+    (chunks > 1 ? range.parallel() : range).forEach(k ->
+        body.accept(k * JavaReluBackward.CHUNK, Math.min(length, (k + 1) * JavaReluBackward.CHUNK)));
+  }
+
   /** out[c] = the column sum of an [N][C] table over N*H*W values: a per-channel mean. */
   private static void channelMeans(double[] table, Nchw x, float[] out) {
     for (int c = 0; c < x.channels(); c++) {

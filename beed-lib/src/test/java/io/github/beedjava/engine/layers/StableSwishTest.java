@@ -48,6 +48,31 @@ class StableSwishTest {
   }
 
   @Test
+  void onePassFloatKernelsMatchTheFormulaAndStayFinite() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(io.github.beedjava.engine.simd.HostFloats.vectorApi(), "needs the Vector API");
+    // More than one chunk and a tail that is not a whole vector, extremes included.
+    int n = (1 << 15) + 37;
+    java.util.Random random = new java.util.Random(3);
+    float[] xs = new float[n];
+    float[] es = new float[n];
+    for (int i = 0; i < n; i++) {
+      xs[i] = i < XS.length ? (float) XS[i] : (float) (random.nextGaussian() * 8);
+      es[i] = (float) random.nextGaussian();
+    }
+    INDArray x = Nd4j.createFromArray(xs);
+    INDArray e = Nd4j.createFromArray(es);
+    INDArray y = new StableSwish().getActivation(x.dup(), true);
+    INDArray g = new StableSwish().backprop(x.dup(), e).getFirst();
+    for (int i = 0; i < n; i++) {
+      double s = 1 / (1 + Math.exp(-xs[i]));
+      double slope = s * (1 + xs[i] * (1 - s));
+      assertEquals(xs[i] * s, y.getFloat(i), 2e-6 * Math.max(1, Math.abs(xs[i])), "forward at " + xs[i]);
+      assertEquals(es[i] * slope, g.getFloat(i), 2e-6 * Math.max(1, Math.abs(es[i] * slope)), "gradient at " + xs[i]);
+      assertTrue(Float.isFinite(g.getFloat(i)), "gradient at " + xs[i]);
+    }
+  }
+
+  @Test
   void scaledGradientIsEpsilonTimesDerivative() {
     INDArray x = Nd4j.createFromArray(new double[] {-2, 0.5, 3});
     INDArray eps = Nd4j.createFromArray(new double[] {0.5, -2, 4});
