@@ -1,5 +1,6 @@
 package io.github.beedjava.objective;
 
+import java.lang.ref.Reference;
 import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -21,6 +22,7 @@ public record Tensor(double[] data, long[] shape) {
       // One bulk read of the native floats; ND4J's dup + toDoubleVector copies twice, element by element.
       float[] floats = new float[Math.toIntExact(array.length())];
       floatsOf(array).get(floats);
+      Reference.reachabilityFence(array);  // the buffer view does not keep a temporary array alive
       double[] data = new double[floats.length];
       for (int i = 0; i < floats.length; i++) {
         data[i] = floats[i];

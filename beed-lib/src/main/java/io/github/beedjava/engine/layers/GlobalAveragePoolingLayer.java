@@ -58,6 +58,7 @@ public final class GlobalAveragePoolingLayer extends GlobalPoolingLayer {
         }
       }
     }
+    HostFloats.keepAlive(input);
     return out;
   }
 
@@ -80,6 +81,7 @@ public final class GlobalAveragePoolingLayer extends GlobalPoolingLayer {
         }
       }
     }
+    HostFloats.keepAlive(epsilon);  // the views do not reference the arrays
     return new Pair<>(new DefaultGradient(), dx);
   }
 

@@ -13,6 +13,7 @@ import io.github.beedjava.engine.layers.LinearConvolutionLayer;
 import io.github.beedjava.engine.layout.BlockedActivations;
 import io.github.beedjava.engine.onednn.OneDnnScratch.Slot;
 import org.bytedeco.dnnl.IntMemoryMap;
+import io.github.beedjava.engine.simd.HostFloats;
 import org.bytedeco.dnnl.convolution_backward_data;
 import org.bytedeco.dnnl.convolution_backward_weights;
 import org.bytedeco.dnnl.convolution_forward;
@@ -259,6 +260,7 @@ public final class OneDnnConvolution {
     forward.execute(stream, fwdArgs);
     fwdDestination.write(stream);
     stream._wait();
+    HostFloats.keepAlive(x, w, y);  // oneDNN had raw addresses only
   }
 
   /**
@@ -293,7 +295,9 @@ public final class OneDnnConvolution {
     backwardWeights.execute(stream, bwdWeightsArgs);
     bwdWeightsGradient.write(stream);
     stream._wait();
+    HostFloats.keepAlive(x, w, outputError, inputGradient, weightGradient);  // oneDNN had raw addresses only
   }
+
 
   /** Registers {@code operand} as argument {@code argument} of a primitive and returns it. */
   private static Operand argument(IntMemoryMap args, int argument, Operand operand) {

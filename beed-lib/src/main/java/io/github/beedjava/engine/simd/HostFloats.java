@@ -52,7 +52,18 @@ public final class HostFloats {
     }
     float[] out = new float[(int) a.length()];
     buffer(a).get(out);
+    keepAlive(a);
     return out;
+  }
+
+  /**
+   * Keeps the arrays reachable up to this call. The views handed out here (and raw addresses
+   * handed to oneDNN) do not reference the array, so without this fence an array its caller no
+   * longer uses, a temporary output error say, could be collected and its memory freed by ND4J
+   * while a loop or a native call still reads it. Call it after the last use of the memory.
+   */
+  public static void keepAlive(Object... arrays) {
+    java.lang.ref.Reference.reachabilityFence(arrays);
   }
 
   /** Writes {@code values} into {@code target} (same length) in one bulk copy where it is dense. */
@@ -62,6 +73,7 @@ public final class HostFloats {
     }
     if (isDense(target) || isContiguousVector(target)) {
       buffer(target).put(values);
+      keepAlive(target);
     } else {
       target.assign(org.nd4j.linalg.factory.Nd4j.createFromArray(values).reshape(target.shape()));
     }

@@ -320,6 +320,7 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
     } else {
       scalarForward(in, out, dims, training, g, b, mu, v, eps);
     }
+    HostFloats.keepAlive(x, in);  // the kernels read views that do not reference the arrays
     if (training) {
       batchMean = mu;
       batchVar = v;
@@ -361,6 +362,7 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
     } else {
       scalarBackward(in, err, dx, dims, g, eps, dGamma, dBeta);
     }
+    HostFloats.keepAlive(input, in, epsilon, err);  // the kernels read views that do not reference the arrays
     HostFloats.write(dGamma, dGammaView);
     HostFloats.write(dBeta, dBetaView);
     Gradient gradient = new DefaultGradient();

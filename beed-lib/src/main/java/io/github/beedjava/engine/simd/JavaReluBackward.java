@@ -41,6 +41,7 @@ public final class JavaReluBackward {
     if (vector) {
       VectorKernels.reluBackward(HostFloats.bytes(x), HostFloats.byteOffset(x), HostFloats.bytes(dy), HostFloats.byteOffset(dy),
           HostFloats.bytes(dx), HostFloats.byteOffset(dx), (int) x.length());
+      HostFloats.keepAlive(x, dy, dx);
       return true;
     }
     FloatBuffer xs = HostFloats.buffer(x);
@@ -66,6 +67,7 @@ public final class JavaReluBackward {
       }
       out.put(start, ev, 0, len);
     });
+    HostFloats.keepAlive(x, dy, dx);
     return true;
   }
 }

@@ -23,6 +23,7 @@ public final class JavaSwish {
     }
     VectorKernels.swishForward(HostFloats.bytes(x), HostFloats.byteOffset(x), HostFloats.bytes(x), HostFloats.byteOffset(x),
         (int) x.length());
+    HostFloats.keepAlive(x);
     return true;
   }
 
@@ -38,6 +39,7 @@ public final class JavaSwish {
     }
     VectorKernels.swishBackward(HostFloats.bytes(x), HostFloats.byteOffset(x), HostFloats.bytes(dy), HostFloats.byteOffset(dy),
         HostFloats.bytes(x), HostFloats.byteOffset(x), (int) x.length());
+    HostFloats.keepAlive(x, dy);
     return true;
   }
 
