@@ -104,6 +104,44 @@ class OneDnnConvolutionTest {
     }
   }
 
+  /**
+   * The primitives get raw addresses only: an output error that nothing else references must not
+   * be freed while backward still reads it. A second thread collects garbage and fills freed memory
+   * with huge values all the while; before the arrays were kept reachable through the native calls,
+   * the weight gradient picked those values up (CI, 2026-12-06).
+   */
+  @Test
+  void aTemporaryOutputErrorStaysAliveThroughBackward() throws InterruptedException {
+    int[] c = {4, 6, 9, 3, 2, 1, 1, 0};  // the LinearConvolutionTest layer: two reads of the output error
+    var g = geometry(c, 5, false, true);
+    var conv = new OneDnnConvolution(g, dnn());
+    INDArray x = Nd4j.rand(DataType.FLOAT, g.inputShape()).subi(0.5);
+    INDArray w = weightsView(c);
+    INDArray dy = Nd4j.rand(DataType.FLOAT, g.outputShape()).subi(0.5);
+    INDArray dx = x.like();
+    INDArray expected = w.like();
+    conv.backward(x, w, dy, dx, expected);
+    var stop = new java.util.concurrent.atomic.AtomicBoolean();
+    Thread churn = new Thread(() -> {
+      while (!stop.get()) {
+        Nd4j.valueArrayOf(g.outputShape(), 1e20f, DataType.FLOAT);
+        System.gc();
+      }
+    });
+    churn.setDaemon(true);
+    churn.start();
+    try {
+      for (int call = 0; call < 2000; call++) {
+        INDArray dw = w.like();
+        conv.backward(x, w, dy.dup(), dx, dw);  // the copy is referenced by nothing but the call
+        assertEquals(expected, dw, "call " + call);
+      }
+    } finally {
+      stop.set(true);
+      churn.join();
+    }
+  }
+
   @Test
   void channelsLastInferenceMatchesLibnd4j() {
     DirectOneDnn dnn = dnn();
