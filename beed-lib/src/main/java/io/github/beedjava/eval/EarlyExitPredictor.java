@@ -18,9 +18,7 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.INDArrayIndex;
-import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.indexing.SpecifiedIndex;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Real early exit in inference: the graph runs segment by segment (everything classifier k needs
@@ -134,7 +132,7 @@ public final class EarlyExitPredictor {
         double[][] rows = z.toDoubleMatrix();
         boolean last = k == segments.size() - 1;
         List<Integer> keep = new ArrayList<>();
-        for (int r = 0; r < rows.length; r++) {
+        for (int r = 0; r < alive.length; r++) {  // rows past alive.length only pad the batch
           double[] softmax = softmaxMax(rows[r]);
           if (last || softmax[0] >= thresholds[k]) {
             classes[alive[r]] = (int) softmax[1];
@@ -144,12 +142,12 @@ public final class EarlyExitPredictor {
           }
         }
         if (keep.size() < alive.length) {
-          long[] keepRows = keep.stream().mapToLong(Integer::longValue).toArray();
           int[] current = alive;
           int[] nextAlive = keep.stream().mapToInt(r -> current[r]).toArray();
           final int segment = k;
           acts.entrySet().removeIf(e -> lastUse.getOrDefault(e.getKey(), -1) <= segment);
-          if (keepRows.length > 0) {
+          if (!keep.isEmpty()) {
+            int[] keepRows = paddedRows(keep, n);
             acts.replaceAll((name, a) -> rowsOf(a, keepRows));
           }
           alive = nextAlive;
@@ -159,13 +157,35 @@ public final class EarlyExitPredictor {
     return new Prediction(classes, exitAt);
   }
 
-  private static INDArray rowsOf(INDArray a, long[] rows) {
-    INDArrayIndex[] index = new INDArrayIndex[a.rank()];
-    index[0] = new SpecifiedIndex(rows);
-    for (int d = 1; d < index.length; d++) {
-      index[d] = NDArrayIndex.all();
+  /**
+   * The rows that continue, padded with copies of the last one up to a multiple of {@link
+   * #bucket}: the convolutions then meet a few batch sizes again and again and reuse their oneDNN
+   * primitives, where every distinct count of continuing images would build new ones for every
+   * layer of every later segment. Padded rows cost at most one bucket of images per segment;
+   * eval-mode layers treat each image alone, so they change nothing for the others.
+   */
+  static int[] paddedRows(List<Integer> keep, int batch) {
+    int step = bucket(batch);
+    int padded = Math.min(batch, (keep.size() + step - 1) / step * step);
+    int[] rows = new int[Math.max(padded, keep.size())];
+    for (int i = 0; i < rows.length; i++) {
+      rows[i] = keep.get(Math.min(i, keep.size() - 1));
     }
-    return a.get(index).dup();
+    return rows;
+  }
+
+  /** Batch sizes the later segments run at are multiples of this: a sixteenth of the batch, in steps of 8 images. */
+  static int bucket(int batch) {
+    return Math.max(8, (batch / 16 + 7) / 8 * 8);
+  }
+
+  /** The given rows (first dimension) of a dense array, copied in one native pass. */
+  private static INDArray rowsOf(INDArray a, int[] rows) {
+    long[] shape = a.shape();
+    long perRow = a.length() / shape[0];
+    INDArray flat = a.reshape('c', shape[0], perRow);  // a view: every map here is dense in C order per image
+    shape[0] = rows.length;
+    return Nd4j.pullRows(flat, 1, rows).reshape('c', shape);
   }
 
   /** {max softmax probability, arg-max}. */
