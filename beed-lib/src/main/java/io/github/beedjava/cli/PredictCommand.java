@@ -26,9 +26,9 @@ import picocli.CommandLine.Option;
     description = {
       "Early-exit inference of a finished run on its test split: thresholds fitted on held-out training images",
       "for the exit profile q, then every batch computes later parts of the network only for images still running.",
-      "--bench also times the same batches through every classifier, interleaved, and prints the speed-up;",
-      "and the speed-up its counted MFLOPs predict;",
-      "last line: predict: early exit X img/s vs all classifiers Y img/s (speed-up Z x, E % of the P x its MFLOPs predict) ..."
+      "--bench also times the same batches through every classifier, interleaved (after one untimed pass of each),",
+      "and prints the speed-up, the speed-up the counted MFLOPs predict, and the one predicted by each segment's",
+      "measured time with the whole batch running it (early layers run at a lower FLOP rate than deep ones)."
     })
 final class PredictCommand implements Callable<Integer> {
   @Option(names = "--run", required = true, paramLabel = "DIR", description = "A finished run directory (with its checkpoint.bin, or the weights.npz of committed runs).") Path run;
@@ -80,6 +80,16 @@ final class PredictCommand implements Callable<Integer> {
         }
       }
     }
+    double[] segment = new double[k];
+    if (bench) {
+      // Each segment's time with the whole batch running it: what the parts of the network really cost here.
+      for (BatchLoader.Batch b : batches) {
+        double[] s = predictor.segmentSeconds(b.input());
+        for (int c = 0; c < k; c++) {
+          segment[c] += s[c];
+        }
+      }
+    }
     int n = test.size();
     StringBuilder fractions = new StringBuilder();
     for (int c = 0; c < k; c++) {
@@ -101,9 +111,32 @@ final class PredictCommand implements Callable<Integer> {
       System.out.printf(Locale.ROOT, "predict: early exit %.1f img/s vs all classifiers %.1f img/s (speed-up %.2f x, %.0f %% of the "
           + "%.2f x its MFLOPs predict) at q %s, batch %d, %d test images%n",
           n / early, n / full, full / early, 100 * (full / early) / predicted, predicted, q, batch, n);
+      double[] upTo = new double[k];  // seconds per image for an image leaving at each classifier
+      double timed = 0;
+      for (int c = 0; c < k; c++) {
+        upTo[c] = (c == 0 ? 0 : upTo[c - 1]) + segment[c] / n;
+        timed += upTo[c] * exits[c] / n;
+      }
+      StringBuilder parts = new StringBuilder();
+      for (int c = 0; c < k; c++) {
+        parts.append(String.format(Locale.ROOT, "%s%.0f", c == 0 ? "" : " / ", 100 * segment[c] / (upTo[k - 1] * n)));
+      }
+      System.out.printf(Locale.ROOT, "timed segments: %s %% of a full pass's time up to each classifier in turn (MFLOPs: %s %%); "
+          + "they predict %.2f x, early exit reaches %.0f %% of that; staged with no image leaving: %.1f img/s%n",
+          parts, mflopShares(cost), upTo[k - 1] / timed, 100 * (full / early) / (upTo[k - 1] / timed), 1 / upTo[k - 1]);
     } else {
       System.out.printf(Locale.ROOT, "predict: early exit %.1f img/s, accuracy %.2f %% on %d test images%n", n / early, 100.0 * correctEarly / n, n);
     }
     return 0;
+  }
+
+  /** Each segment's share of the counted MFLOPs, from the cumulative cost up to each classifier. */
+  private static String mflopShares(double[] cumulative) {
+    StringBuilder sb = new StringBuilder();
+    for (int c = 0; c < cumulative.length; c++) {
+      double part = cumulative[c] - (c == 0 ? 0 : cumulative[c - 1]);
+      sb.append(String.format(Locale.ROOT, "%s%.0f", c == 0 ? "" : " / ", 100 * part / cumulative[cumulative.length - 1]));
+    }
+    return sb.toString();
   }
 }

@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
       "        table2 (Baseline, CE, KD, EED, BEED; Exit1..Exit3, Main, Ens),",
       "        figure2 (BEED over a λ x γ grid; main network and ensemble).",
       "With --seeds N or several models it also writes results/<table>/<profile>/{summary.csv,differences.csv,",
-      "summary.html,figure-<model>.png}: mean ± sd over seeds and paired differences with 95% intervals."
+      "summary.html,figure-<model>.png}: mean ± sd over seeds and paired differences with 95%% intervals."
     })
 final class ReproduceCommand implements Callable<Integer> {
   @Mixin ExperimentOptions grid;

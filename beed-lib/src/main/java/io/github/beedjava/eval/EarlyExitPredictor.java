@@ -97,10 +97,25 @@ public final class EarlyExitPredictor {
 
   /** Predicts a batch, computing each segment only for the images still running. */
   public Prediction predict(INDArray input) {
-    return net.inInferenceLayout(() -> predictSegments(input));
+    return net.inInferenceLayout(() -> predictSegments(input, thresholds, null));
   }
 
-  private Prediction predictSegments(INDArray input) {
+  /**
+   * Seconds each segment takes when no image leaves (the whole batch runs every segment): with
+   * the fractions leaving at each classifier they predict what early exit can save from the
+   * measured cost of each part of the network, which FLOP counts only approximate (early, wide
+   * maps with few channels run at a lower FLOP rate than the deep layers).
+   */
+  public double[] segmentSeconds(INDArray input) {
+    double[] never = new double[thresholds.length];
+    Arrays.fill(never, Double.POSITIVE_INFINITY);
+    double[] seconds = new double[segments.size()];
+    net.inInferenceLayout(() -> predictSegments(input, never, seconds));
+    return seconds;
+  }
+
+  /** The staged prediction; adds each segment's wall time to {@code seconds} when that is not null. */
+  private Prediction predictSegments(INDArray input, double[] thresholds, double[] seconds) {
     int n = (int) input.size(0);
     int[] classes = new int[n];
     int[] exitAt = new int[n];
@@ -120,6 +135,7 @@ public final class EarlyExitPredictor {
       Map<String, INDArray> acts = new HashMap<>();
       acts.put(net.inferenceGraph().getConfiguration().getNetworkInputs().get(0), net.inferenceInput(input));
       for (int k = 0; k < segments.size() && alive.length > 0; k++) {
+        long start = System.nanoTime();
         for (GraphVertex v : segments.get(k)) {
           String[] in = inputsOf.get(v.getVertexName());
           for (int i = 0; i < in.length; i++) {
@@ -129,10 +145,13 @@ public final class EarlyExitPredictor {
           v.clear();
         }
         INDArray z = acts.get(logits.get(k));
-        double[][] rows = z.toDoubleMatrix();
+        double[][] rows = z.toDoubleMatrix();  // waits for the segment's last op
+        if (seconds != null) {
+          seconds[k] += (System.nanoTime() - start) / 1e9;
+        }
         boolean last = k == segments.size() - 1;
         List<Integer> keep = new ArrayList<>();
-        for (int r = 0; r < alive.length; r++) {  // rows past alive.length only pad the batch
+        for (int r = 0; r < rows.length; r++) {
           double[] softmax = softmaxMax(rows[r]);
           if (last || softmax[0] >= thresholds[k]) {
             classes[alive[r]] = (int) softmax[1];
@@ -147,7 +166,7 @@ public final class EarlyExitPredictor {
           final int segment = k;
           acts.entrySet().removeIf(e -> lastUse.getOrDefault(e.getKey(), -1) <= segment);
           if (!keep.isEmpty()) {
-            int[] keepRows = paddedRows(keep, n);
+            int[] keepRows = keep.stream().mapToInt(Integer::intValue).toArray();
             acts.replaceAll((name, a) -> rowsOf(a, keepRows));
           }
           alive = nextAlive;
@@ -155,28 +174,6 @@ public final class EarlyExitPredictor {
       }
     }
     return new Prediction(classes, exitAt);
-  }
-
-  /**
-   * The rows that continue, padded with copies of the last one up to a multiple of {@link
-   * #bucket}: the convolutions then meet a few batch sizes again and again and reuse their oneDNN
-   * primitives, where every distinct count of continuing images would build new ones for every
-   * layer of every later segment. Padded rows cost at most one bucket of images per segment;
-   * eval-mode layers treat each image alone, so they change nothing for the others.
-   */
-  static int[] paddedRows(List<Integer> keep, int batch) {
-    int step = bucket(batch);
-    int padded = Math.min(batch, (keep.size() + step - 1) / step * step);
-    int[] rows = new int[Math.max(padded, keep.size())];
-    for (int i = 0; i < rows.length; i++) {
-      rows[i] = keep.get(Math.min(i, keep.size() - 1));
-    }
-    return rows;
-  }
-
-  /** Batch sizes the later segments run at are multiples of this: a sixteenth of the batch, in steps of 8 images. */
-  static int bucket(int batch) {
-    return Math.max(8, (batch / 16 + 7) / 8 * 8);
   }
 
   /** The given rows (first dimension) of a dense array, copied in one native pass. */

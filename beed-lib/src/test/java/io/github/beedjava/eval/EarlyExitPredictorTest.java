@@ -31,7 +31,7 @@ class EarlyExitPredictorTest {
       }
       ExitScores scores = ExitScores.fromLogits(logits, new int[64]);
       // Thresholds at the confidence medians (about half leave at each exit), and at the 42nd
-      // percentile, where the continuing counts are no multiples of the bucket and padded rows run along.
+      // percentile (uneven counts of continuing images).
       for (double quantile : new double[] {0.5, 0.42}) {
         double[] t = new double[k];
         for (int c = 0; c < k - 1; c++) {
@@ -63,25 +63,5 @@ class EarlyExitPredictorTest {
       EarlyExitPredictor.Prediction all = new EarlyExitPredictor(net, never).predict(x);
       assertEquals(k - 1, java.util.Arrays.stream(all.exitAt()).min().orElseThrow());
     }
-  }
-
-  @Test
-  void continuingImagesArePaddedToAFewBatchSizes() {
-    assertEquals(8, EarlyExitPredictor.bucket(32));
-    assertEquals(8, EarlyExitPredictor.bucket(128));
-    assertEquals(16, EarlyExitPredictor.bucket(256));
-    // 37 of 64 continue: padded to 40 with the last one repeated
-    java.util.List<Integer> keep = new java.util.ArrayList<>();
-    for (int r = 0; r < 37; r++) {
-      keep.add(r + 20 - r % 2);
-    }
-    int[] rows = EarlyExitPredictor.paddedRows(keep, 64);
-    assertEquals(40, rows.length);
-    for (int i = 0; i < rows.length; i++) {
-      assertEquals(keep.get(Math.min(i, 36)), rows[i]);
-    }
-    // never beyond the batch: 61 of 64 continue in a batch of 64
-    assertEquals(64, EarlyExitPredictor.paddedRows(java.util.Collections.nCopies(61, 1), 64).length);
-    assertEquals(5, EarlyExitPredictor.paddedRows(java.util.Collections.nCopies(5, 1), 5).length, "short batch");
   }
 }

@@ -35,11 +35,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  */
 public final class LinearConvolutionLayer extends ConvolutionLayer {
 
-  /**
-   * Geometries kept per layer: training, evaluation and a short last batch each need their own, and
-   * early exit runs later layers at up to 16 batch sizes ({@code EarlyExitPredictor#bucket}).
-   */
-  private static final int CACHED_GEOMETRIES = 20;
+  /** Geometries kept per layer: training, evaluation and a short last batch each need their own. */
+  private static final int CACHED_GEOMETRIES = 4;
 
   private final Map<OneDnnConvolution.Geometry, OneDnnConvolution> convolutions =
       new LinkedHashMap<>(8, 0.75f, true) {
