@@ -21,7 +21,11 @@ class ExperimentResultTest {
 
   /** Made-up accuracies, distinct per method, to check where each value lands. */
   private static ExperimentResult fake(Profile profile) {
-    Experiment e = Experiment.table2("resnet18", profile);
+    return fake("resnet18", profile);
+  }
+
+  private static ExperimentResult fake(String model, Profile profile) {
+    Experiment e = Experiment.table2(model, profile);
     List<RunSummary> runs = new ArrayList<>();
     int i = 0;
     for (Experiment.Entry entry : e.entries()) {
@@ -63,6 +67,10 @@ class ExperimentResultTest {
     assertTrue(t.name().contains("profile quick"), t.name());
     String note = ExperimentReport.note(fake(Profile.QUICK));
     assertTrue(note.contains("not a reproduction"), note);
+    assertTrue(note.contains("copied from the supplement's Table 2"), note);
+    // MSDNet: the supplement names it but publishes no numbers, and the note must not claim any
+    String msdnet = ExperimentReport.note(fake("msdnet", Profile.QUICK));
+    assertTrue(msdnet.contains("has no numbers for msdnet") && !msdnet.contains("copied"), msdnet);
   }
 
   @Test

@@ -287,11 +287,7 @@ public final class VectorKernels {
 
   /** dx = dy where x > 0, else 0 (dy passes where x is NaN, as in PyTorch), over {@code length} floats. */
   static void reluBackward(ByteBuffer x, int xBase, ByteBuffer dy, int dyBase, ByteBuffer dx, int dxBase, int length) {
-    int chunks = (length + JavaReluBackward.CHUNK - 1) / JavaReluBackward.CHUNK;
-    IntStream range = IntStream.range(0, chunks);
-    (chunks > 1 ? range.parallel() : range).forEach(k -> {
-      int start = k * JavaReluBackward.CHUNK;
-      int end = Math.min(length, start + JavaReluBackward.CHUNK);
+    forEachChunk(length, (start, end) -> {
       int j = start;
       FloatVector zero = FloatVector.zero(SPECIES);
       for (int upper = end - LANES; j <= upper; j += LANES) {
