@@ -1,6 +1,7 @@
 package io.github.beedjava.model;
 
 import io.github.beedjava.engine.layers.ChannelScaleVertex;
+import io.github.beedjava.engine.layers.DirectDepthwiseConvolution;
 import io.github.beedjava.engine.layers.GlobalAveragePooling;
 import io.github.beedjava.engine.layers.LinearConvolution;
 import io.github.beedjava.engine.layers.SinglePassRelu;
@@ -102,15 +103,14 @@ public final class GraphAssembler {
     int w = (s.width() + 2 * padding - kernel) / stride + 1;
     graph.addLayer(
         name,
-        new org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D.Builder(kernel, kernel)
+        new DirectDepthwiseConvolution(new org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D.Builder(kernel, kernel)
             .stride(stride, stride)
             .padding(padding, padding)
             .depthMultiplier(1)
             .nIn(s.channels())
             .nOut(s.channels())
             .hasBias(false)
-            .activation(Activation.IDENTITY)
-            .build(),
+            .activation(Activation.IDENTITY)),
         in);
     long params = (long) s.channels() * kernel * kernel;
     long macs = (long) s.channels() * h * w * kernel * kernel;

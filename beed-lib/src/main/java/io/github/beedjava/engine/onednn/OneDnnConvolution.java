@@ -49,12 +49,23 @@ public final class OneDnnConvolution {
    * @param fusedRelu inference only: max(0, .) of the result, as a oneDNN post-op
    * @param blockedInput the input (and its gradient) in oneDNN's blocked layout ({@link BlockedActivations})
    * @param blockedOutput the output (and its error) in that layout
+   * @param depthwise one group per input channel (a depthwise convolution, {@code channelsOut} a
+   *     multiple of {@code channelsIn}); its weights in DL4J's depthwise layout [kH, kW, in, out / in]
    */
   public record Geometry(
       long batch, long channelsIn, long height, long width, long channelsOut, int kernelH, int kernelW,
       int strideH, int strideW, int padH, int padW, boolean channelsLast, boolean training,
       boolean inputGradient, boolean directBackward, boolean winogradForward, boolean foldedBatchNorm,
-      boolean fusedRelu, boolean blockedInput, boolean blockedOutput) {
+      boolean fusedRelu, boolean blockedInput, boolean blockedOutput, boolean depthwise) {
+
+    /** Checks the combinations the primitives are not built for. */
+    public Geometry {
+      if (depthwise && (channelsOut % channelsIn != 0 || winogradForward || foldedBatchNorm || fusedRelu)) {
+        throw new IllegalArgumentException("OneDnnConvolution: a depthwise geometry needs output channels that are a "
+            + "multiple of the input's, and no Winograd, folded BN or fused ReLU; got " + channelsIn + " in, "
+            + channelsOut + " out");
+      }
+    }
 
     /** A geometry with NCHW input and output. */
     public Geometry(
@@ -63,7 +74,22 @@ public final class OneDnnConvolution {
         boolean inputGradient, boolean directBackward, boolean winogradForward, boolean foldedBatchNorm,
         boolean fusedRelu) {
       this(batch, channelsIn, height, width, channelsOut, kernelH, kernelW, strideH, strideW, padH, padW, channelsLast,
-          training, inputGradient, directBackward, winogradForward, foldedBatchNorm, fusedRelu, false, false);
+          training, inputGradient, directBackward, winogradForward, foldedBatchNorm, fusedRelu, false, false, false);
+    }
+
+    /** A depthwise geometry: NCHW (NHWC with {@code channelsLast}), direct algorithm. */
+    public static Geometry depthwise(long batch, long channelsIn, long height, long width, long channelsOut, int kernelH,
+        int kernelW, int strideH, int strideW, int padH, int padW, boolean channelsLast, boolean training,
+        boolean inputGradient) {
+      return new Geometry(batch, channelsIn, height, width, channelsOut, kernelH, kernelW, strideH, strideW, padH, padW,
+          channelsLast, training, inputGradient, false, false, false, false, false, false, true);
+    }
+
+    /** The weights' dimensions as oneDNN sees them: [out, in, kH, kW], or [groups, out / group, 1, kH, kW]. */
+    long[] weightDims() {
+      return depthwise
+          ? new long[] {channelsIn, channelsOut / channelsIn, 1, kernelH, kernelW}
+          : new long[] {channelsOut, channelsIn, kernelH, kernelW};
     }
 
     /** The same geometry with the given layouts of input and output. */
@@ -74,14 +100,15 @@ public final class OneDnnConvolution {
             + BlockedActivations.BLOCK + " channels, got " + channelsIn + " in, " + channelsOut + " out");
       }
       return new Geometry(batch, channelsIn, height, width, channelsOut, kernelH, kernelW, strideH, strideW, padH, padW,
-          channelsLast, training, inputGradient, directBackward, winogradForward, foldedBatchNorm, fusedRelu, input, output);
+          channelsLast, training, inputGradient, directBackward, winogradForward, foldedBatchNorm, fusedRelu, input, output,
+          depthwise);
     }
 
     /** The same geometry with the direct forward algorithm. */
     public Geometry withoutWinograd() {
       return new Geometry(batch, channelsIn, height, width, channelsOut, kernelH, kernelW, strideH, strideW, padH, padW,
           channelsLast, training, inputGradient, directBackward, false, foldedBatchNorm, fusedRelu, blockedInput,
-          blockedOutput);
+          blockedOutput, depthwise);
     }
 
     long outHeight() {
@@ -157,7 +184,7 @@ public final class OneDnnConvolution {
     memory.format_tag sourceChosen = g.blockedInput() ? memory.format_tag.nChw16c : chosen;
     memory.format_tag destinationChosen = g.blockedOutput() ? memory.format_tag.nChw16c : chosen;
     long[] x = {g.batch(), g.channelsIn(), g.height(), g.width()};
-    long[] w = {g.channelsOut(), g.channelsIn(), g.kernelH(), g.kernelW()};
+    long[] w = g.weightDims();
     long[] y = {g.batch(), g.channelsOut(), g.outHeight(), g.outWidth()};
     long[] strides = {g.strideH(), g.strideW()};
     long[] padding = {g.padH(), g.padW()};
@@ -178,7 +205,7 @@ public final class OneDnnConvolution {
     var fwdPd = new convolution_forward.primitive_desc(fwdDesc, attributes, dnn.engine());
     forward = new convolution_forward(fwdPd);
     fwdSource = argument(fwdArgs, DNNL_ARG_SRC, new Operand(desc(x, inputTag), fwdPd.src_desc(), Slot.SOURCE, true));
-    plainWeights = desc(w, memory.format_tag.oihw);
+    plainWeights = userWeights(g);
     primitiveWeights = fwdPd.weights_desc();
     fwdWeights = g.training()
         ? argument(fwdArgs, DNNL_ARG_WEIGHTS, new Operand(plainWeights, primitiveWeights, Slot.WEIGHTS, true))
@@ -205,7 +232,7 @@ public final class OneDnnConvolution {
       bwdDataError = argument(bwdDataArgs, DNNL_ARG_DIFF_DST,
           new Operand(desc(y, outputTag), dataPd.diff_dst_desc(), Slot.DESTINATION, true));
       bwdDataWeights = argument(bwdDataArgs, DNNL_ARG_WEIGHTS,
-          new Operand(desc(w, memory.format_tag.oihw), dataPd.weights_desc(), Slot.WEIGHTS, true));
+          new Operand(userWeights(g), dataPd.weights_desc(), Slot.WEIGHTS, true));
       bwdDataSourceGradient = argument(bwdDataArgs, DNNL_ARG_DIFF_SRC,
           new Operand(desc(x, inputTag), dataPd.diff_src_desc(), Slot.SOURCE_GRADIENT, false));
     } else {
@@ -220,7 +247,7 @@ public final class OneDnnConvolution {
     bwdWeightsError = argument(bwdWeightsArgs, DNNL_ARG_DIFF_DST,
         new Operand(desc(y, outputTag), weightsPd.diff_dst_desc(), Slot.DESTINATION, true));
     bwdWeightsGradient = argument(bwdWeightsArgs, DNNL_ARG_DIFF_WEIGHTS,
-        new Operand(desc(w, memory.format_tag.oihw), weightsPd.diff_weights_desc(), Slot.WEIGHTS_GRADIENT, false));
+        new Operand(userWeights(g), weightsPd.diff_weights_desc(), Slot.WEIGHTS_GRADIENT, false));
   }
 
   /** The geometry the primitives were created for. */
@@ -343,6 +370,21 @@ public final class OneDnnConvolution {
 
   private static memory.desc desc(long[] dims, memory.format_tag tag) {
     return new memory.desc(dims, memory.data_type.f32, tag);
+  }
+
+  /**
+   * The layout of the weights (and their gradient) in the ND4J array: DL4J's [out, in, kH, kW], or
+   * for a depthwise convolution DL4J's [kH, kW, in, multiplier], which oneDNN reads through strides
+   * as [groups = in, multiplier, 1, kH, kW].
+   */
+  private static memory.desc userWeights(Geometry g) {
+    if (!g.depthwise()) {
+      return desc(g.weightDims(), memory.format_tag.oihw);
+    }
+    long multiplier = g.channelsOut() / g.channelsIn();
+    long perTap = g.channelsIn() * multiplier;
+    long[] strides = {multiplier, 1, perTap, g.kernelW() * perTap, perTap};
+    return new memory.desc(g.weightDims(), memory.data_type.f32, strides);
   }
 
   /**

@@ -1,0 +1,97 @@
+package io.github.beedjava.engine.layers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.junit.jupiter.api.Test;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** The oneDNN depthwise path against DL4J's own depthwise layer (libnd4j's op), both passes. */
+class DirectDepthwiseConvolutionTest {
+
+  private static DepthwiseConvolution2D.Builder builder(int kernel, int stride, int channels, int multiplier, CNN2DFormat format) {
+    return new DepthwiseConvolution2D.Builder(kernel, kernel).stride(stride, stride).padding(kernel / 2, kernel / 2)
+        .depthMultiplier(multiplier).nIn(channels).nOut(channels * multiplier).hasBias(false)
+        .activation(Activation.IDENTITY).dataFormat(format);
+  }
+
+  private static MultiLayerNetwork single(Layer layer, int size, int channels, CNN2DFormat format) {
+    MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(11).dataType(DataType.FLOAT)
+        .list().layer(layer).setInputType(InputType.convolutional(size, size, channels, format)).build());
+    net.init();
+    net.initGradientsView();
+    return net;
+  }
+
+  private static double relErr(INDArray want, INDArray got) {
+    return want.sub(got).norm2Number().doubleValue() / want.norm2Number().doubleValue();
+  }
+
+  /** kernel, stride, channels, depth multiplier, size */
+  private static final int[][] CASES = {{3, 1, 16, 1, 9}, {3, 2, 24, 1, 9}, {5, 2, 8, 1, 12}, {3, 1, 4, 2, 6}};
+
+  @Test
+  void bothPassesEqualDl4jsDepthwiseLayer() {
+    for (int[] c : CASES) {
+      MultiLayerNetwork plain = single(builder(c[0], c[1], c[2], c[3], CNN2DFormat.NCHW).build(), c[4], c[2], CNN2DFormat.NCHW);
+      MultiLayerNetwork direct = single(new DirectDepthwiseConvolution(builder(c[0], c[1], c[2], c[3], CNN2DFormat.NCHW)),
+          c[4], c[2], CNN2DFormat.NCHW);
+      assertInstanceOf(DirectDepthwiseConvolutionLayer.class, direct.getLayer(0));
+      direct.setParams(plain.params().dup());
+      INDArray x = Nd4j.rand(DataType.FLOAT, 5, c[2], c[4], c[4]).subi(0.5);
+      INDArray y = plain.output(x, false);
+      String what = java.util.Arrays.toString(c);
+      assertEquals(0, relErr(y, direct.output(x, false)), 1e-6, "eval forward " + what);
+      INDArray eps = Nd4j.rand(DataType.FLOAT, y.shape()).subi(0.5);
+      Pair<Gradient, INDArray> want = backward(plain, x, eps);
+      Pair<Gradient, INDArray> got = backward(direct, x, eps);
+      assertEquals(0, relErr(want.getSecond(), got.getSecond()), 1e-6, "dLoss/dInput " + what);
+      assertEquals(0, relErr(want.getFirst().getGradientFor("W"), got.getFirst().getGradientFor("W")), 1e-6, "dLoss/dW " + what);
+      assertEquals(2, ((DirectDepthwiseConvolutionLayer) direct.getLayer(0)).directGeometries(), "eval and training ran on oneDNN");
+    }
+  }
+
+  @Test
+  void channelsLastInferenceEqualsDl4jsDepthwiseLayer() {
+    int[] c = CASES[1];
+    MultiLayerNetwork plain = single(builder(c[0], c[1], c[2], c[3], CNN2DFormat.NHWC).build(), c[4], c[2], CNN2DFormat.NHWC);
+    MultiLayerNetwork direct = single(new DirectDepthwiseConvolution(builder(c[0], c[1], c[2], c[3], CNN2DFormat.NHWC)),
+        c[4], c[2], CNN2DFormat.NHWC);
+    direct.setParams(plain.params().dup());
+    INDArray x = Nd4j.rand(DataType.FLOAT, 3, c[4], c[4], c[2]).subi(0.5);
+    assertEquals(0, relErr(plain.output(x, false), direct.output(x, false)), 1e-6);
+    assertEquals(1, ((DirectDepthwiseConvolutionLayer) direct.getLayer(0)).directGeometries(), "NHWC inference ran on oneDNN");
+  }
+
+  private static Pair<Gradient, INDArray> backward(MultiLayerNetwork net, INDArray x, INDArray eps) {
+    var layer = net.getLayer(0);
+    LayerWorkspaceMgr ws = LayerWorkspaceMgr.noWorkspaces();
+    layer.setInput(x, ws);
+    layer.activate(true, ws);
+    Pair<Gradient, INDArray> p = layer.backpropGradient(eps.dup(), ws);
+    Gradient g = new org.deeplearning4j.nn.gradient.DefaultGradient();
+    p.getFirst().gradientForVariable().forEach((k, v) -> g.setGradientFor(k, v.dup()));
+    return new Pair<>(g, p.getSecond().dup());
+  }
+
+  @Test
+  void refusesAnActivation() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new DirectDepthwiseConvolution(builder(3, 1, 8, 1, CNN2DFormat.NCHW).activation(Activation.RELU)));
+    assertTrue(e.getMessage().contains("identity"), e.getMessage());
+  }
+}
