@@ -4,6 +4,7 @@ import io.github.beedjava.data.BatchLoader;
 import io.github.beedjava.data.ImageDataset;
 import io.github.beedjava.network.MultiExitNetwork;
 import io.github.beedjava.network.Outputs;
+import io.github.beedjava.objective.Tensor;
 
 /**
  * Every classifier's prediction and softmax confidence (max probability) for every image of a
@@ -50,9 +51,11 @@ public record ExitScores(double[][] confidence, int[][] prediction, int[] labels
       Outputs out = net.logits(batch.input());
       System.arraycopy(batch.labels(), 0, labels, from, count);
       for (int c = 0; c < k; c++) {
-        double[][] z = out.logits()[c].toDoubleMatrix();
+        // one bulk copy: ND4J's toDoubleMatrix makes two native calls per row (bench/HISTORY.md, "Ninth pass")
+        Tensor z = Tensor.of(out.logits()[c]);
+        int width = z.rowLength();
         for (int i = 0; i < count; i++) {
-          fill(z[i], conf[c], pred[c], from + i);
+          fill(z.data(), i * width, width, conf[c], pred[c], from + i);
         }
       }
       out.release();
@@ -67,24 +70,25 @@ public record ExitScores(double[][] confidence, int[][] prediction, int[] labels
     int[][] pred = new int[k][labels.length];
     for (int c = 0; c < k; c++) {
       for (int i = 0; i < labels.length; i++) {
-        fill(logits[c][i], conf[c], pred[c], i);
+        fill(logits[c][i], 0, logits[c][i].length, conf[c], pred[c], i);
       }
     }
     return new ExitScores(conf, pred, labels);
   }
 
-  private static void fill(double[] z, double[] conf, int[] pred, int i) {
+  /** Confidence and prediction of image {@code i} from its logits {@code z[from, from + n)}. */
+  private static void fill(double[] z, int from, int n, double[] conf, int[] pred, int i) {
     int best = 0;
     double max = Double.NEGATIVE_INFINITY;
-    for (int j = 0; j < z.length; j++) {
-      if (z[j] > max) {
-        max = z[j];
+    for (int j = 0; j < n; j++) {
+      if (z[from + j] > max) {
+        max = z[from + j];
         best = j;
       }
     }
     double sum = 0;
-    for (double v : z) {
-      sum += Math.exp(v - max);
+    for (int j = 0; j < n; j++) {
+      sum += Math.exp(z[from + j] - max);
     }
     conf[i] = 1.0 / sum;
     pred[i] = best;
