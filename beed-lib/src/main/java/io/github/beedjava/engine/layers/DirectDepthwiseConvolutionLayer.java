@@ -1,9 +1,8 @@
 package io.github.beedjava.engine.layers;
 
+import io.github.beedjava.engine.onednn.ConvolutionCache;
 import io.github.beedjava.engine.onednn.DirectOneDnn;
 import io.github.beedjava.engine.onednn.OneDnnConvolution;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -27,16 +26,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class DirectDepthwiseConvolutionLayer extends DepthwiseConvolution2DLayer {
 
-  /** Geometries kept per layer: training, evaluation and a short last batch each need their own. */
-  private static final int CACHED_GEOMETRIES = 4;
-
-  private final Map<OneDnnConvolution.Geometry, OneDnnConvolution> convolutions =
-      new LinkedHashMap<>(8, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<OneDnnConvolution.Geometry, OneDnnConvolution> eldest) {
-          return size() > CACHED_GEOMETRIES;
-        }
-      };
+  private final ConvolutionCache convolutions = new ConvolutionCache();
 
   DirectDepthwiseConvolutionLayer(NeuralNetConfiguration conf, DataType dataType) {
     super(conf, dataType);
@@ -56,13 +46,8 @@ public final class DirectDepthwiseConvolutionLayer extends DepthwiseConvolution2
         || conf.getDilation()[0] != 1 || conf.getDilation()[1] != 1) {
       return null;
     }
-    for (INDArray a : arrays) {
-      if (!OneDnnConvolution.dense(a)) {
-        return null;
-      }
-    }
     boolean channelsLast = conf.getCnn2dDataFormat() == CNN2DFormat.NHWC;
-    if (channelsLast && training) {
+    if (!OneDnnConvolution.takes(channelsLast, training, arrays)) {
       return null;
     }
     int h = channelsLast ? 1 : 2;
@@ -71,7 +56,7 @@ public final class DirectDepthwiseConvolutionLayer extends DepthwiseConvolution2
     int[] pad = conf.getPadding();
     var geometry = OneDnnConvolution.Geometry.depthwise(input.size(0), conf.getNIn(), input.size(h), input.size(h + 1),
         conf.getNOut(), kernel[0], kernel[1], stride[0], stride[1], pad[0], pad[1], channelsLast, training, true);
-    return convolutions.computeIfAbsent(geometry, g -> new OneDnnConvolution(g, dnn));
+    return convolutions.get(geometry, g -> new OneDnnConvolution(g, dnn));
   }
 
   @Override

@@ -1,11 +1,10 @@
 package io.github.beedjava.engine.layers;
 
 import io.github.beedjava.engine.layout.BlockedActivations;
+import io.github.beedjava.engine.onednn.ConvolutionCache;
 import io.github.beedjava.engine.onednn.DirectOneDnn;
 import io.github.beedjava.engine.onednn.InferenceWeights;
 import io.github.beedjava.engine.onednn.OneDnnConvolution;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -35,16 +34,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  */
 public final class LinearConvolutionLayer extends ConvolutionLayer {
 
-  /** Geometries kept per layer: training, evaluation and a short last batch each need their own. */
-  private static final int CACHED_GEOMETRIES = 4;
-
-  private final Map<OneDnnConvolution.Geometry, OneDnnConvolution> convolutions =
-      new LinkedHashMap<>(8, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<OneDnnConvolution.Geometry, OneDnnConvolution> eldest) {
-          return size() > CACHED_GEOMETRIES;
-        }
-      };
+  private final ConvolutionCache convolutions = new ConvolutionCache();
 
   /** The weights in the inference primitives' layout, kept between calls (all geometries of this layer share it). */
   private InferenceWeights inferenceWeights;
@@ -95,13 +85,8 @@ public final class LinearConvolutionLayer extends ConvolutionLayer {
         || conf.getDilation()[0] != 1 || conf.getDilation()[1] != 1) {
       return null;
     }
-    for (INDArray a : arrays) {
-      if (!OneDnnConvolution.dense(a)) {
-        return null;
-      }
-    }
     boolean channelsLast = conf.getCnn2dDataFormat() == CNN2DFormat.NHWC;
-    if (channelsLast && training) {
+    if (!OneDnnConvolution.takes(channelsLast, training, arrays)) {
       return null;
     }
     int h = channelsLast ? 1 : 2;
@@ -122,7 +107,7 @@ public final class LinearConvolutionLayer extends ConvolutionLayer {
     if (inferenceWeights == null) {
       inferenceWeights = new InferenceWeights(dnn);
     }
-    return convolutions.computeIfAbsent(geometry, g -> create(g, dnn));
+    return convolutions.get(geometry, g -> create(g, dnn));
   }
 
   private OneDnnConvolution create(OneDnnConvolution.Geometry g, DirectOneDnn dnn) {

@@ -341,6 +341,19 @@ public final class OneDnnConvolution {
     };
   }
 
+  /**
+   * Whether a pass over these arrays is one the primitives here are built for: every array dense
+   * ({@link #dense}), and NCHW unless it is an inference pass.
+   */
+  public static boolean takes(boolean channelsLast, boolean training, INDArray... arrays) {
+    for (INDArray a : arrays) {
+      if (!dense(a)) {
+        return false;
+      }
+    }
+    return !(channelsLast && training);
+  }
+
   /** Whether {@code a} is float data laid out densely in C order, as the plain oneDNN formats here assume. */
   public static boolean dense(INDArray a) {
     if (a == null || a.dataType() != DataType.FLOAT || a.ordering() != 'c') {

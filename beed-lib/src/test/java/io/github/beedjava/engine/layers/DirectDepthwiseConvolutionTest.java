@@ -12,7 +12,6 @@ import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.Test;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.Activation;
@@ -57,8 +56,8 @@ class DirectDepthwiseConvolutionTest {
       String what = java.util.Arrays.toString(c);
       assertEquals(0, relErr(y, direct.output(x, false)), 1e-6, "eval forward " + what);
       INDArray eps = Nd4j.rand(DataType.FLOAT, y.shape()).subi(0.5);
-      Pair<Gradient, INDArray> want = backward(plain, x, eps);
-      Pair<Gradient, INDArray> got = backward(direct, x, eps);
+      Pair<Gradient, INDArray> want = LayerPasses.backward(plain, x, eps);
+      Pair<Gradient, INDArray> got = LayerPasses.backward(direct, x, eps);
       assertEquals(0, relErr(want.getSecond(), got.getSecond()), 1e-6, "dLoss/dInput " + what);
       assertEquals(0, relErr(want.getFirst().getGradientFor("W"), got.getFirst().getGradientFor("W")), 1e-6, "dLoss/dW " + what);
       assertEquals(2, ((DirectDepthwiseConvolutionLayer) direct.getLayer(0)).directGeometries(), "eval and training ran on oneDNN");
@@ -75,17 +74,6 @@ class DirectDepthwiseConvolutionTest {
     INDArray x = Nd4j.rand(DataType.FLOAT, 3, c[4], c[4], c[2]).subi(0.5);
     assertEquals(0, relErr(plain.output(x, false), direct.output(x, false)), 1e-6);
     assertEquals(1, ((DirectDepthwiseConvolutionLayer) direct.getLayer(0)).directGeometries(), "NHWC inference ran on oneDNN");
-  }
-
-  private static Pair<Gradient, INDArray> backward(MultiLayerNetwork net, INDArray x, INDArray eps) {
-    var layer = net.getLayer(0);
-    LayerWorkspaceMgr ws = LayerWorkspaceMgr.noWorkspaces();
-    layer.setInput(x, ws);
-    layer.activate(true, ws);
-    Pair<Gradient, INDArray> p = layer.backpropGradient(eps.dup(), ws);
-    Gradient g = new org.deeplearning4j.nn.gradient.DefaultGradient();
-    p.getFirst().gradientForVariable().forEach((k, v) -> g.setGradientFor(k, v.dup()));
-    return new Pair<>(g, p.getSecond().dup());
   }
 
   @Test

@@ -17,7 +17,6 @@ import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.Test;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.Activation;
@@ -50,8 +49,8 @@ class LinearConvolutionTest {
           "the fast path needs the oneDNN helper (run with the project's -D flags)");
       INDArray x = Nd4j.rand(DataType.FLOAT, 5, 4, 9, 9).subi(0.5);
       INDArray eps = Nd4j.rand(DataType.FLOAT, 5, 6, 5, 5).subi(0.5);
-      Pair<Gradient, INDArray> expected = backward(plain, x, eps);
-      Pair<Gradient, INDArray> actual = backward(linear, x, eps);
+      Pair<Gradient, INDArray> expected = LayerPasses.backward(plain, x, eps);
+      Pair<Gradient, INDArray> actual = LayerPasses.backward(linear, x, eps);
       assertEquals(expected.getSecond(), actual.getSecond(), "dLoss/dInput, bias " + bias);
       for (String key : expected.getFirst().gradientForVariable().keySet()) {
         assertEquals(expected.getFirst().getGradientFor(key), actual.getFirst().getGradientFor(key), key + ", bias " + bias);
@@ -72,8 +71,8 @@ class LinearConvolutionTest {
       int out = stride == 1 ? 9 : 5;
       INDArray x = Nd4j.rand(DataType.FLOAT, 5, 4, 9, 9).subi(0.5);
       INDArray eps = Nd4j.rand(DataType.FLOAT, 5, 6, out, out).subi(0.5);
-      Pair<Gradient, INDArray> expected = backward(full, x, eps);
-      Pair<Gradient, INDArray> actual = backward(stem, x, eps);
+      Pair<Gradient, INDArray> expected = LayerPasses.backward(full, x, eps);
+      Pair<Gradient, INDArray> actual = LayerPasses.backward(stem, x, eps);
       INDArray want = expected.getFirst().getGradientFor("W");
       INDArray got = actual.getFirst().getGradientFor("W");
       assertEquals(0, want.sub(got).norm2Number().doubleValue() / want.norm2Number().doubleValue(), 1e-6, "dW, stride " + stride);
@@ -105,8 +104,8 @@ class LinearConvolutionTest {
     narrow.setParams(plain.params().dup());
     INDArray x = Nd4j.rand(DataType.FLOAT, 3, 16, 32, 32).subi(0.5);
     INDArray eps = Nd4j.rand(DataType.FLOAT, 3, 16, 32, 32).subi(0.5);
-    Pair<Gradient, INDArray> expected = backward(plain, x, eps);
-    Pair<Gradient, INDArray> actual = backward(narrow, x, eps);
+    Pair<Gradient, INDArray> expected = LayerPasses.backward(plain, x, eps);
+    Pair<Gradient, INDArray> actual = LayerPasses.backward(narrow, x, eps);
     assertEquals(0, relErr(expected.getSecond(), actual.getSecond()), 1e-5, "dLoss/dInput");
     assertEquals(0, relErr(expected.getFirst().getGradientFor("W"), actual.getFirst().getGradientFor("W")), 1e-5, "dLoss/dW");
   }
@@ -130,17 +129,6 @@ class LinearConvolutionTest {
       }
       assertEquals(1, skipping, model + ": exactly the stem reads the data");
     }
-  }
-
-  private static Pair<Gradient, INDArray> backward(MultiLayerNetwork net, INDArray x, INDArray eps) {
-    var layer = net.getLayer(0);
-    LayerWorkspaceMgr ws = LayerWorkspaceMgr.noWorkspaces();
-    layer.setInput(x, ws);
-    layer.activate(true, ws);
-    Pair<Gradient, INDArray> p = layer.backpropGradient(eps.dup(), ws);
-    Gradient g = new org.deeplearning4j.nn.gradient.DefaultGradient();
-    p.getFirst().gradientForVariable().forEach((k, v) -> g.setGradientFor(k, v.dup()));
-    return new Pair<>(g, p.getSecond() == null ? null : p.getSecond().dup());
   }
 
   @Test
