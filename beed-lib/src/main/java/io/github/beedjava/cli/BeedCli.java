@@ -1,5 +1,6 @@
 package io.github.beedjava.cli;
 
+import io.github.beedjava.engine.NativeBuild;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -33,6 +34,12 @@ public final class BeedCli implements Runnable {
 
   /** Runs the CLI and exits with its status. */
   public static void main(String[] args) {
+    try {
+      NativeBuild.select();  // before ND4J loads: the libnd4j build this CPU can run
+    } catch (IllegalStateException wrongBuild) {
+      System.err.println("beed: " + wrongBuild.getMessage());
+      System.exit(2);
+    }
     System.exit(commandLine().execute(args));
   }
 

@@ -1,5 +1,6 @@
 package io.github.beedjava.engine;
 
+import io.github.beedjava.engine.layout.BlockedActivations;
 import io.github.beedjava.engine.onednn.DirectOneDnn;
 import io.github.beedjava.engine.simd.VectorApi;
 import java.util.LinkedHashMap;
@@ -33,13 +34,17 @@ public final class Nd4jRuntime {
   public static Map<String, String> describe() {
     Map<String, String> m = new LinkedHashMap<>();
     m.put("backend", backend());
+    m.put("cpuHasAvx512", String.valueOf(NativeBuild.cpuHasAvx512()));
     m.put("platformExtension", String.valueOf(System.getProperty(PLATFORM_EXTENSION_PROPERTY)));
     m.put("oneDnnHelpers", String.valueOf(oneDnnHelpersEnabled()));
     m.put("directOneDnnConvolutions", String.valueOf(DirectOneDnn.enabled()));
-    m.put("winogradInference", String.valueOf(DirectOneDnn.enabled() && DirectOneDnn.winogradInference()));
+    // oneDNN has f32 Winograd kernels for AVX-512 only; elsewhere those layers run the direct algorithm
+    m.put("winogradInference",
+        String.valueOf(DirectOneDnn.enabled() && DirectOneDnn.winogradInference() && NativeBuild.cpuHasAvx512()));
     m.put("vectorApi", String.valueOf(VectorApi.available()));
-    // Training keeps activations in oneDNN's 16-channel blocks where this holds (engine.layout.BlockedActivations).
-    m.put("blockedLayout", String.valueOf(DirectOneDnn.blockedLayout() && VectorApi.floatLanes() == 16));
+    // Activations stay in oneDNN's channel blocks where this holds (engine.layout.BlockedActivations).
+    m.put("blockedLayout", String.valueOf(BlockedActivations.available()));
+    m.put("channelBlock", String.valueOf(BlockedActivations.BLOCK));  // nChw16c (AVX-512) or nChw8c (AVX2)
     m.put("ompThreads", String.valueOf(System.getenv("OMP_NUM_THREADS")));
     m.put("ompWaitPolicy", String.valueOf(System.getenv("OMP_WAIT_POLICY")));
     m.put("gompSpinCount", String.valueOf(System.getenv("GOMP_SPINCOUNT")));

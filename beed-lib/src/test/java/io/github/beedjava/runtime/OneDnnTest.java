@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.beedjava.engine.NativeBuild;
 import io.github.beedjava.engine.Nd4jRuntime;
 import io.github.beedjava.engine.onednn.DirectOneDnn;
 import io.github.beedjava.engine.simd.VectorApi;
@@ -20,16 +21,20 @@ class OneDnnTest {
 
   @Test
   void oneDnnBuildIsLoadedAndHelpersAreOn() {
-    assertEquals("-onednn-avx512", System.getProperty(Nd4jRuntime.PLATFORM_EXTENSION_PROPERTY));
+    // the oneDNN build this CPU runs (NativeBuild, chosen by the test listener as by ./beed)
+    String expected = NativeBuild.cpuHasAvx512() ? NativeBuild.AVX512 : NativeBuild.AVX2;
+    assertEquals(expected, System.getProperty(Nd4jRuntime.PLATFORM_EXTENSION_PROPERTY));
     assertEquals("CPU", Nd4jRuntime.backend());
     assertTrue(Nd4jRuntime.oneDnnHelpersEnabled(), "DL4J oneDNN helpers are off: check the shim and -D flags");
     assertTrue(DirectOneDnn.enabled(), "convolutions fell back to libnd4j: org.bytedeco:dnnl did not load");
     assertEquals("true", Nd4jRuntime.describe().get("directOneDnnConvolutions"));
-    assertEquals("true", Nd4jRuntime.describe().get("winogradInference"));
+    assertEquals(String.valueOf(NativeBuild.cpuHasAvx512()), Nd4jRuntime.describe().get("winogradInference"));
     assertTrue(VectorApi.available(), "the Vector API loops are off: the JVM needs --add-modules jdk.incubator.vector");
     assertEquals("true", Nd4jRuntime.describe().get("vectorApi"));
-    // The blocked training layout is on wherever vectors hold 16 floats (AVX-512), and recorded.
-    assertEquals(String.valueOf(VectorApi.floatLanes() == 16), Nd4jRuntime.describe().get("blockedLayout"));
+    // The blocked layout is on wherever vectors hold 16 (AVX-512) or 8 floats (AVX2), one block each, and recorded.
+    int lanes = VectorApi.floatLanes();
+    assertEquals(String.valueOf(lanes == 16 || lanes == 8), Nd4jRuntime.describe().get("blockedLayout"));
+    assertEquals(String.valueOf(lanes >= 16 ? 16 : 8), Nd4jRuntime.describe().get("channelBlock"));
   }
 
   @Test

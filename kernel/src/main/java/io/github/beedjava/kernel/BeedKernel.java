@@ -1,6 +1,7 @@
 package io.github.beedjava.kernel;
 
 import com.google.gson.annotations.SerializedName;
+import io.github.beedjava.engine.NativeBuild;
 import io.github.beedjava.report.HtmlReport;
 import io.github.beedjava.runtime.BuildInfo;
 import java.io.File;
@@ -68,6 +69,11 @@ public final class BeedKernel extends BaseKernel {
       "import tech.tablesaw.api.*;",
       "import org.knowm.xchart.*;",
       "import static io.github.beedjava.kernel.Notebook.*;");
+
+  static {
+    // Before any ND4J class loads, here and in the notebooks' code: the libnd4j build this CPU runs.
+    NativeBuild.select();
+  }
 
   private final CapturingExecutionControl control = new CapturingExecutionControl();
   private final JShell shell;

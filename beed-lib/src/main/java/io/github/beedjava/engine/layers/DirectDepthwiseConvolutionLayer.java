@@ -3,8 +3,6 @@ package io.github.beedjava.engine.layers;
 import io.github.beedjava.engine.onednn.ConvolutionCache;
 import io.github.beedjava.engine.onednn.DirectOneDnn;
 import io.github.beedjava.engine.onednn.OneDnnConvolution;
-import org.deeplearning4j.nn.conf.CNN2DFormat;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -41,21 +39,18 @@ public final class DirectDepthwiseConvolutionLayer extends DepthwiseConvolution2
   private OneDnnConvolution direct(boolean training, INDArray... arrays) {
     var conf = (DirectDepthwiseConvolution) layerConf();
     DirectOneDnn dnn = DirectOneDnn.get();
-    if (dnn == null || input == null || dataType != DataType.FLOAT || conf.hasBias()
-        || conf.getConvolutionMode() == ConvolutionMode.Same || conf.getIDropout() != null || conf.getWeightNoise() != null
-        || conf.getDilation()[0] != 1 || conf.getDilation()[1] != 1) {
+    var settings = DirectConvolutionSettings.of(conf, dataType);
+    if (dnn == null || input == null || settings == null
+        || !OneDnnConvolution.takes(settings.channelsLast(), training, arrays)) {
       return null;
     }
-    boolean channelsLast = conf.getCnn2dDataFormat() == CNN2DFormat.NHWC;
-    if (!OneDnnConvolution.takes(channelsLast, training, arrays)) {
-      return null;
-    }
-    int h = channelsLast ? 1 : 2;
-    int[] kernel = conf.getKernelSize();
-    int[] stride = conf.getStride();
-    int[] pad = conf.getPadding();
+    int h = settings.heightDimension();
+    int[] kernel = settings.kernel();
+    int[] stride = settings.stride();
+    int[] pad = settings.pad();
     var geometry = OneDnnConvolution.Geometry.depthwise(input.size(0), conf.getNIn(), input.size(h), input.size(h + 1),
-        conf.getNOut(), kernel[0], kernel[1], stride[0], stride[1], pad[0], pad[1], channelsLast, training, true);
+        conf.getNOut(), kernel[0], kernel[1], stride[0], stride[1], pad[0], pad[1], settings.channelsLast(), training,
+        true);
     return convolutions.get(geometry, g -> new OneDnnConvolution(g, dnn));
   }
 

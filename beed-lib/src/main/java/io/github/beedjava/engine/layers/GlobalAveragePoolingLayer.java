@@ -93,7 +93,7 @@ public final class GlobalAveragePoolingLayer extends GlobalPoolingLayer {
     return a;
   }
 
-  /** N, C and H*W of a blocked map ([N][C/16][H][W][16] in memory, [N, C, H, W] as an array). */
+  /** N, C and H*W of a blocked map ([N][C/B][H][W][B] in memory, B = BlockedActivations.BLOCK, [N, C, H, W] as an array). */
   private record Blocks(int n, int channels, int hw) {
     static Blocks of(INDArray a) {
       return new Blocks((int) a.size(0), (int) a.size(1), (int) (a.size(2) * a.size(3)));

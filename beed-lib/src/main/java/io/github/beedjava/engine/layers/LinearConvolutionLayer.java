@@ -81,18 +81,15 @@ public final class LinearConvolutionLayer extends ConvolutionLayer {
   private OneDnnConvolution directConvolutionOrNull(boolean training, INDArray... arrays) {
     var conf = layerConf();
     DirectOneDnn dnn = DirectOneDnn.get();
-    if (dnn == null || !plainFloatConvolution() || conf.hasBias()
-        || conf.getDilation()[0] != 1 || conf.getDilation()[1] != 1) {
+    var settings = DirectConvolutionSettings.of(conf, dataType);
+    if (dnn == null || settings == null || !OneDnnConvolution.takes(settings.channelsLast(), training, arrays)) {
       return null;
     }
-    boolean channelsLast = conf.getCnn2dDataFormat() == CNN2DFormat.NHWC;
-    if (!OneDnnConvolution.takes(channelsLast, training, arrays)) {
-      return null;
-    }
-    int h = channelsLast ? 1 : 2;
-    int[] kernel = conf.getKernelSize();
-    int[] stride = conf.getStride();
-    int[] pad = conf.getPadding();
+    boolean channelsLast = settings.channelsLast();
+    int h = settings.heightDimension();
+    int[] kernel = settings.kernel();
+    int[] stride = settings.stride();
+    int[] pad = settings.pad();
     long pixels = input.size(h) * input.size(h + 1);
     boolean slowWinograd = winogradIsSlow(kernel, stride, conf.getNIn(), conf.getNOut(), pixels);
     var geometry = new OneDnnConvolution.Geometry(

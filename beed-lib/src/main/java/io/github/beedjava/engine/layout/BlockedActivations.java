@@ -7,6 +7,7 @@ import io.github.beedjava.engine.layers.SinglePassRelu;
 import io.github.beedjava.engine.layers.SumVertex;
 import io.github.beedjava.engine.onednn.OneDnnConvolution;
 import io.github.beedjava.engine.simd.JavaBatchNormHelper;
+import io.github.beedjava.engine.simd.VectorApi;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -25,15 +26,16 @@ import org.deeplearning4j.nn.conf.layers.PoolingType;
 
 /**
  * Activations kept in oneDNN's blocked layout between layers. oneDNN's convolutions
- * compute in a layout where each pixel holds 16 consecutive channels ({@code nChw16c}, shape
- * [N][C/16][H][W][16]); with NCHW arrays between layers every convolution copies its input, its
+ * compute in a layout where each pixel holds one vector of consecutive channels: 16 with AVX-512
+ * ({@code nChw16c}, shape [N][C/16][H][W][16]), 8 with AVX2 ({@code nChw8c}); with NCHW arrays
+ * between layers every convolution copies its input, its
  * output, its output error and its input gradient from one layout to the other: 17 % of a
  * width-1/4 training step (bench/HISTORY.md, "Sixth pass"), and PyTorch 1.13 makes the same copies.
  *
  * <p>A planned vertex's output array keeps its logical NCHW shape, but its memory holds the
  * blocked layout; the errors flowing back into it do too. That is only correct while every reader
  * of such an array knows it, so {@link #plan} admits a vertex only when all its readers are:
- * convolutions run by {@link OneDnnConvolution} (with channel counts that are multiples of 16), batch
+ * convolutions run by {@link OneDnnConvolution} (with channel counts that are multiples of {@link #BLOCK}), batch
  * norms run by {@link JavaBatchNormHelper}'s SIMD loops, ReLUs and residual sums (element-wise), and
  * {@link GlobalAveragePooling}. Anything else (a graph output, a feature map read by a loss, a dense
  * layer, a depthwise convolution, ...) makes its producers keep NCHW. The layout is only used
@@ -43,8 +45,8 @@ import org.deeplearning4j.nn.conf.layers.PoolingType;
  * graph) runs in NCHW, so a map a user inspects is always NCHW.
  */
 public final class BlockedActivations {
-  /** Channels per block: one AVX-512 vector of floats. */
-  public static final int BLOCK = 16;
+  /** Channels per block: one vector of floats, 16 with AVX-512 and 8 with AVX2 (oneDNN's block on each). */
+  public static final int BLOCK = VectorApi.floatLanes() >= 16 ? 16 : 8;
 
   private static final ThreadLocal<Boolean> ACTIVE = ThreadLocal.withInitial(() -> false);
 
@@ -52,12 +54,11 @@ public final class BlockedActivations {
 
   /**
    * Whether this process can use the layout: convolutions through this library, a CPU whose vectors
-   * hold a block (AVX-512), the Vector API, and not switched off ({@link
+   * hold a block (AVX-512 or AVX2), the Vector API, and not switched off ({@link
    * io.github.beedjava.engine.onednn.DirectOneDnn#blockedLayout()}).
    */
   public static boolean available() {
-    return io.github.beedjava.engine.onednn.DirectOneDnn.blockedLayout()
-        && io.github.beedjava.engine.simd.VectorApi.floatLanes() == BLOCK;
+    return io.github.beedjava.engine.onednn.DirectOneDnn.blockedLayout() && VectorApi.floatLanes() == BLOCK;
   }
 
   /** Whether the current thread is inside a pass that uses the layout ({@link #with}). */

@@ -176,13 +176,13 @@ public final class OneDnnConvolution {
     }
     memory.format_tag dataTag = g.channelsLast() ? memory.format_tag.nhwc : memory.format_tag.nchw;
     // The arrays' own layouts; where one equals what the primitive picked, it reads or writes it directly.
-    memory.format_tag inputTag = g.blockedInput() ? memory.format_tag.nChw16c : dataTag;
-    memory.format_tag outputTag = g.blockedOutput() ? memory.format_tag.nChw16c : dataTag;
+    memory.format_tag inputTag = g.blockedInput() ? blockedTag() : dataTag;
+    memory.format_tag outputTag = g.blockedOutput() ? blockedTag() : dataTag;
     // NCHW, and Winograd: oneDNN picks its blocked layout and we reorder; NHWC: oneDNN's NHWC kernels, no copies.
     memory.format_tag chosen = g.channelsLast() && !g.winogradForward() ? memory.format_tag.nhwc : memory.format_tag.any;
     // A blocked map is read and written as it is: left to choose, oneDNN's inference kernels take NHWC.
-    memory.format_tag sourceChosen = g.blockedInput() ? memory.format_tag.nChw16c : chosen;
-    memory.format_tag destinationChosen = g.blockedOutput() ? memory.format_tag.nChw16c : chosen;
+    memory.format_tag sourceChosen = g.blockedInput() ? blockedTag() : chosen;
+    memory.format_tag destinationChosen = g.blockedOutput() ? blockedTag() : chosen;
     long[] x = {g.batch(), g.channelsIn(), g.height(), g.width()};
     long[] w = g.weightDims();
     long[] y = {g.batch(), g.channelsOut(), g.outHeight(), g.outWidth()};
@@ -339,6 +339,11 @@ public final class OneDnnConvolution {
         address = rawAddress;  // (a parameter named "address" would be shadowed by Pointer's field here)
       }
     };
+  }
+
+  /** oneDNN's tag of {@link BlockedActivations}' layout: {@code nChw16c} with AVX-512, {@code nChw8c} with AVX2. */
+  private static memory.format_tag blockedTag() {
+    return BlockedActivations.BLOCK == 16 ? memory.format_tag.nChw16c : memory.format_tag.nChw8c;
   }
 
   /**

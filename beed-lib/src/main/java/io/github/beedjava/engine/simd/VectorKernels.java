@@ -107,9 +107,10 @@ public final class VectorKernels {
 
   /**
    * {@link #batchNormForward} on a map in oneDNN's blocked layout ({@link BlockedActivations}): each
-   * vector is one pixel's 16 channels, so every channel's sums stay in their own lane. {@code x} and
-   * {@code y} describe the arrays by their logical NCHW shape; the run of sample i's channel block b
-   * starts where NCHW's channel 16*b would ({@link Nchw#at}) and holds H*W vectors.
+   * vector is one pixel's block of channels (16 with AVX-512, 8 with AVX2), so every channel's sums
+   * stay in their own lane. {@code x} and {@code y} describe the arrays by their logical NCHW shape;
+   * the run of sample i's channel block b starts where NCHW's channel BLOCK*b would ({@link Nchw#at})
+   * and holds H*W vectors.
    *
    * <p>In training the statistics take one pass over the map instead of two: the sums of d = x - K
    * and of d^2, with K each channel's mean over the first sample, give mean = K + E[d] and

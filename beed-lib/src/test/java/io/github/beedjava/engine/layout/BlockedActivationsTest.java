@@ -62,7 +62,7 @@ class BlockedActivationsTest {
    */
   @Test
   void aTrainingStepGivesTheSameLossAndGradientsInBothLayouts() {
-    assumeTrue(BlockedActivations.available(), "needs AVX-512, the Vector API and the direct oneDNN convolutions");
+    assumeTrue(BlockedActivations.available(), "needs AVX-512 or AVX2, the Vector API and the direct oneDNN convolutions");
     Nd4j.getRandom().setSeed(1);
     INDArray x = Nd4j.rand(DataType.FLOAT, 8, 3, 32, 32).subi(0.5);
     int[] y = new java.util.Random(5).ints(x.size(0), 0, 10).toArray();
@@ -91,7 +91,7 @@ class BlockedActivationsTest {
 
   @Test
   void blockedBatchNormMatchesTheNchwLoops() {
-    assumeTrue(HostFloats.vectorApi() && VectorKernels.holdsChannelBlock(), "needs 16-float vectors (AVX-512)");
+    assumeTrue(HostFloats.vectorApi() && VectorKernels.holdsChannelBlock(), "needs vectors of one channel block (AVX-512 or AVX2)");
     int n = 3;
     int c = 32;
     int hw = 7 * 7;
@@ -140,7 +140,7 @@ class BlockedActivationsTest {
    */
   @Test
   void onePassBlockedStatisticsStayAccurateWhenTheMeanDwarfsTheSpread() {
-    assumeTrue(HostFloats.vectorApi() && VectorKernels.holdsChannelBlock(), "needs 16-float vectors (AVX-512)");
+    assumeTrue(HostFloats.vectorApi() && VectorKernels.holdsChannelBlock(), "needs vectors of one channel block (AVX-512 or AVX2)");
     int n = 6;
     int c = 16;
     Nd4j.getRandom().setSeed(3);
@@ -181,7 +181,7 @@ class BlockedActivationsTest {
   /** A BN that absorbs the ReLU after it writes max(y, 0), with the same statistics. */
   @Test
   void blockedBatchNormWithTheReluAbsorbedWritesTheRectifiedOutput() {
-    assumeTrue(HostFloats.vectorApi() && VectorKernels.holdsChannelBlock(), "needs 16-float vectors (AVX-512)");
+    assumeTrue(HostFloats.vectorApi() && VectorKernels.holdsChannelBlock(), "needs vectors of one channel block (AVX-512 or AVX2)");
     int c = 16;
     Nd4j.getRandom().setSeed(7);
     INDArray x = toBlocked(Nd4j.randn(DataType.FLOAT, 4, c, 6, 6));
@@ -205,14 +205,14 @@ class BlockedActivationsTest {
 
   @Test
   void aGeometryRejectsTheLayoutForChannelsThatAreNotWholeBlocks() {
-    var g = new OneDnnConvolution.Geometry(4, 24, 8, 8, 32, 3, 3, 1, 1, 1, 1, false, true, true, false, false, false, false);
+    var g = new OneDnnConvolution.Geometry(4, 20, 8, 8, 32, 3, 3, 1, 1, 1, 1, false, true, true, false, false, false, false);
     var e = assertThrows(IllegalArgumentException.class, () -> g.withBlockedLayout(true, true));
-    assertTrue(e.getMessage().contains("24 in"), e.getMessage());
+    assertTrue(e.getMessage().contains("20 in"), e.getMessage());
     assertTrue(g.withBlockedLayout(false, true).blockedOutput());
   }
 
 
-  /** The same values in oneDNN's nChw16c order, as an array of the same logical shape. */
+  /** The same values in oneDNN's blocked order (nChw16c or nChw8c), as an array of the same logical shape. */
   private static INDArray toBlocked(INDArray nchw) {
     int n = (int) nchw.size(0);
     int c = (int) nchw.size(1);

@@ -47,7 +47,7 @@ class ChannelsLastTest {
 
   @Test
   void blockedInferenceEqualsTheNchwGraphAndFollowsTraining() {
-    assumeTrue(BlockedActivations.available(), "needs AVX-512, the Vector API and the direct oneDNN convolutions");
+    assumeTrue(BlockedActivations.available(), "needs AVX-512 or AVX2, the Vector API and the direct oneDNN convolutions");
     inferenceCopiesEqualTheNchwGraph(false);
   }
 
