@@ -1,5 +1,6 @@
 package io.github.beedjava.cli;
 
+import io.github.beedjava.engine.ArrayRelease;
 import io.github.beedjava.engine.NativeBuild;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -39,6 +40,9 @@ public final class BeedCli implements Runnable {
     } catch (IllegalStateException wrongBuild) {
       System.err.println("beed: " + wrongBuild.getMessage());
       System.exit(2);
+    }
+    if (args.length > 0 && args[0].equals("reference-check")) {
+      ArrayRelease.atExit();  // a short process: no freeing race inside ND4J's broadcast ops
     }
     System.exit(commandLine().execute(args));
   }

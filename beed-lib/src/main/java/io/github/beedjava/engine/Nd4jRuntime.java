@@ -45,6 +45,7 @@ public final class Nd4jRuntime {
     // Activations stay in oneDNN's channel blocks where this holds (engine.layout.BlockedActivations).
     m.put("blockedLayout", String.valueOf(BlockedActivations.available()));
     m.put("channelBlock", String.valueOf(BlockedActivations.BLOCK));  // nChw16c (AVX-512) or nChw8c (AVX2)
+    m.put("arrayRelease", ArrayRelease.mode());  // "exit" in reference-check: see ArrayRelease
     m.put("ompThreads", String.valueOf(System.getenv("OMP_NUM_THREADS")));
     m.put("ompWaitPolicy", String.valueOf(System.getenv("OMP_WAIT_POLICY")));
     m.put("gompSpinCount", String.valueOf(System.getenv("GOMP_SPINCOUNT")));
