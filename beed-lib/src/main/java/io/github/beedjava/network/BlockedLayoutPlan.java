@@ -1,5 +1,6 @@
 package io.github.beedjava.network;
 
+import io.github.beedjava.engine.layers.DirectDepthwiseConvolutionLayer;
 import io.github.beedjava.engine.layers.FoldedBatchNormalization;
 import io.github.beedjava.engine.layers.GlobalAveragePoolingLayer;
 import io.github.beedjava.engine.layers.LinearConvolutionLayer;
@@ -16,7 +17,7 @@ import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 
 /**
  * Puts a graph's layers on a plan of which maps stay in oneDNN's blocked layout
- * ({@code BlockedActivations}): each convolution, BN and pooling layer learns whether it reads or
+ * ({@code BlockedActivations}): each convolution (dense or depthwise), BN and pooling layer learns whether it reads or
  * writes blocked maps, and each planned BN whose only reader is an in-place ReLU applies that ReLU
  * in its blocked training passes (conv, BN, ReLU: the ReLU's forward pass over the map goes away;
  * its backward stays, see {@link SinglePassReluLayer#absorbInto}).
@@ -36,6 +37,8 @@ final class BlockedLayoutPlan {
       boolean in = plan.containsAll(inputs.get(name));
       if (layer instanceof LinearConvolutionLayer conv) {
         conv.setBlockedLayout(in, plan.contains(name));
+      } else if (layer instanceof DirectDepthwiseConvolutionLayer depthwise) {
+        depthwise.setBlockedLayout(in, plan.contains(name));
       } else if (layer instanceof BatchNormalization bn) {
         JavaBatchNormHelper helper = JavaBatchNormHelper.of(bn);
         if (helper != null) {

@@ -1,5 +1,6 @@
 package io.github.beedjava.engine.layers;
 
+import io.github.beedjava.engine.layout.BlockedActivations;
 import io.github.beedjava.engine.onednn.ConvolutionCache;
 import io.github.beedjava.engine.onednn.DirectOneDnn;
 import io.github.beedjava.engine.onednn.OneDnnConvolution;
@@ -26,6 +27,11 @@ public final class DirectDepthwiseConvolutionLayer extends DepthwiseConvolution2
 
   private final ConvolutionCache convolutions = new ConvolutionCache();
 
+  /** Whether input and output are in oneDNN's blocked layout in passes that use it ({@link BlockedActivations}). */
+  private boolean blockedInput;
+
+  private boolean blockedOutput;
+
   DirectDepthwiseConvolutionLayer(NeuralNetConfiguration conf, DataType dataType) {
     super(conf, dataType);
   }
@@ -35,8 +41,26 @@ public final class DirectDepthwiseConvolutionLayer extends DepthwiseConvolution2
     return convolutions.size();
   }
 
-  /** The oneDNN convolution for this pass, or null when DL4J's own code must run it. */
+  /** Sets the layouts that {@link BlockedActivations#plan} chose for this layer's input and output. */
+  public void setBlockedLayout(boolean input, boolean output) {
+    this.blockedInput = input;
+    this.blockedOutput = output;
+  }
+
+  /**
+   * The oneDNN convolution for this pass, or null when DL4J's own code must run it.
+   *
+   * @throws IllegalStateException when the pass is planned for the blocked layout, which DL4J's code cannot read
+   */
   private OneDnnConvolution direct(boolean training, INDArray... arrays) {
+    OneDnnConvolution convolution = directOrNull(training, arrays);
+    if (convolution == null && (blockedInput || blockedOutput) && BlockedActivations.active()) {
+      throw DirectConvolutionSettings.blockedPassRefused(layerId());
+    }
+    return convolution;
+  }
+
+  private OneDnnConvolution directOrNull(boolean training, INDArray... arrays) {
     var conf = (DirectDepthwiseConvolution) layerConf();
     DirectOneDnn dnn = DirectOneDnn.get();
     var settings = DirectConvolutionSettings.of(conf, dataType);
@@ -51,6 +75,9 @@ public final class DirectDepthwiseConvolutionLayer extends DepthwiseConvolution2
     var geometry = OneDnnConvolution.Geometry.depthwise(input.size(0), conf.getNIn(), input.size(h), input.size(h + 1),
         conf.getNOut(), kernel[0], kernel[1], stride[0], stride[1], pad[0], pad[1], settings.channelsLast(), training,
         true);
+    if ((blockedInput || blockedOutput) && BlockedActivations.active()) {
+      geometry = geometry.withBlockedLayout(blockedInput, blockedOutput);
+    }
     return convolutions.get(geometry, g -> new OneDnnConvolution(g, dnn));
   }
 

@@ -71,9 +71,7 @@ public final class LinearConvolutionLayer extends ConvolutionLayer {
   private OneDnnConvolution directConvolution(boolean training, INDArray... arrays) {
     OneDnnConvolution convolution = directConvolutionOrNull(training, arrays);
     if (convolution == null && blockedPass(training)) {
-      throw new IllegalStateException("layer " + layerId() + ": planned for the blocked layout, but the direct oneDNN "
-          + "convolution does not take this pass (arrays not dense?); run with -D" + DirectOneDnn.BLOCKED_PROPERTY
-          + "=false and report this");
+      throw DirectConvolutionSettings.blockedPassRefused(layerId());
     }
     return convolution;
   }

@@ -1,5 +1,7 @@
 package io.github.beedjava.engine.layout;
 
+import io.github.beedjava.engine.layers.DirectConvolutionSettings;
+import io.github.beedjava.engine.layers.DirectDepthwiseConvolution;
 import io.github.beedjava.engine.layers.GlobalAveragePooling;
 import io.github.beedjava.engine.layers.LinearConvolution;
 import io.github.beedjava.engine.layers.LinearConvolutionLayer;
@@ -17,10 +19,10 @@ import java.util.Set;
 import java.util.function.Supplier;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 
@@ -35,10 +37,11 @@ import org.deeplearning4j.nn.conf.layers.PoolingType;
  * <p>A planned vertex's output array keeps its logical NCHW shape, but its memory holds the
  * blocked layout; the errors flowing back into it do too. That is only correct while every reader
  * of such an array knows it, so {@link #plan} admits a vertex only when all its readers are:
- * convolutions run by {@link OneDnnConvolution} (with channel counts that are multiples of {@link #BLOCK}), batch
+ * convolutions run by {@link OneDnnConvolution}, dense or depthwise with one output per channel (with channel
+ * counts that are multiples of {@link #BLOCK}), batch
  * norms run by {@link JavaBatchNormHelper}'s SIMD loops, ReLUs and residual sums (element-wise), and
  * {@link GlobalAveragePooling}. Anything else (a graph output, a feature map read by a loss, a dense
- * layer, a depthwise convolution, ...) makes its producers keep NCHW. The layout is only used
+ * layer, a squeeze-excitation scale, ...) makes its producers keep NCHW. The layout is only used
  * inside {@code MultiExitGraph.forwardBackward} and the eval-mode passes of the inference copy
  * ({@code MultiExitNetwork.inInferenceLayout}), which hand out nothing but the graph outputs (NCHW)
  * and parameter gradients; every other pass ({@code feedForward}, {@code output} on the training
@@ -100,8 +103,8 @@ public final class BlockedActivations {
           continue;
         }
         Layer layer = layerOf(entry.getValue());
-        boolean producer = layer instanceof LinearConvolution conv && directConvolution(conv)
-            && conv.getNOut() % BLOCK == 0;
+        ConvolutionLayer conv = directConvolution(layer);
+        boolean producer = conv != null && conv.getNOut() % BLOCK == 0;
         boolean passesOn = passesLayoutOn(entry.getValue()) && !inputs.get(name).isEmpty()
             && blocked.containsAll(inputs.get(name));
         if (producer || passesOn) {
@@ -155,20 +158,26 @@ public final class BlockedActivations {
   /** Readers (other than pass-on vertices) that take a blocked input. */
   private static boolean readsLayout(GraphVertex vertex) {
     Layer layer = layerOf(vertex);
-    if (layer instanceof LinearConvolution conv) {
-      return directConvolution(conv) && conv.getNIn() % BLOCK == 0;
+    ConvolutionLayer conv = directConvolution(layer);
+    if (conv != null) {
+      return conv.getNIn() % BLOCK == 0;
     }
     return layer instanceof GlobalAveragePooling pool && pool.isCollapseDimensions()
         && pool.getPoolingType() == PoolingType.AVG;
   }
 
   /**
-   * A convolution that {@link OneDnnConvolution} runs (see LinearConvolutionLayer); one with a
-   * folded BN is in an inference graph, where it is too.
+   * The layer's configuration if {@link OneDnnConvolution} runs it: a {@link LinearConvolution} (see
+   * LinearConvolutionLayer; one with a folded BN is in an inference graph, where it is too) or a
+   * {@link DirectDepthwiseConvolution} with one output per channel; null for any other layer.
    */
-  private static boolean directConvolution(LinearConvolution conv) {
-    return !conv.hasBias() && conv.getDilation()[0] == 1 && conv.getDilation()[1] == 1
-        && conv.getConvolutionMode() != ConvolutionMode.Same && conv.getIDropout() == null
-        && conv.getWeightNoise() == null && conv.getCnn2dDataFormat() == CNN2DFormat.NCHW;
+  private static ConvolutionLayer directConvolution(Layer layer) {
+    boolean direct = layer instanceof LinearConvolution
+        || layer instanceof DirectDepthwiseConvolution dw && dw.getDepthMultiplier() == 1;
+    if (!direct) {
+      return null;
+    }
+    ConvolutionLayer conv = (ConvolutionLayer) layer;
+    return DirectConvolutionSettings.takes(conv) && conv.getCnn2dDataFormat() == CNN2DFormat.NCHW ? conv : null;
   }
 }

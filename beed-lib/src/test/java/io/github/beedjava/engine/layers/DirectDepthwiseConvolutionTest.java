@@ -4,6 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.github.beedjava.engine.layout.BlockedActivations;
+import io.github.beedjava.engine.layout.BlockedArrays;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -74,6 +79,42 @@ class DirectDepthwiseConvolutionTest {
     INDArray x = Nd4j.rand(DataType.FLOAT, 3, c[4], c[4], c[2]).subi(0.5);
     assertEquals(0, relErr(plain.output(x, false), direct.output(x, false)), 1e-6);
     assertEquals(1, ((DirectDepthwiseConvolutionLayer) direct.getLayer(0)).directGeometries(), "NHWC inference ran on oneDNN");
+  }
+
+  /**
+   * With its maps in oneDNN's blocked layout (input, output, their errors) the layer computes what it
+   * computes in NCHW, in both passes.
+   */
+  @Test
+  void blockedPassesEqualTheNchwPasses() {
+    assumeTrue(BlockedActivations.available(), "needs AVX-512 or AVX2, the Vector API and the direct oneDNN convolutions");
+    int b = BlockedActivations.BLOCK;
+    for (int[] c : new int[][] {{3, 1, b, 1, 9}, {3, 2, 2 * b, 1, 10}, {5, 1, b, 1, 8}}) {
+      MultiLayerNetwork nchw = single(new DirectDepthwiseConvolution(builder(c[0], c[1], c[2], c[3], CNN2DFormat.NCHW)),
+          c[4], c[2], CNN2DFormat.NCHW);
+      MultiLayerNetwork blocked = single(new DirectDepthwiseConvolution(builder(c[0], c[1], c[2], c[3], CNN2DFormat.NCHW)),
+          c[4], c[2], CNN2DFormat.NCHW);
+      blocked.setParams(nchw.params().dup());
+      var layer = (DirectDepthwiseConvolutionLayer) blocked.getLayer(0);
+      layer.setBlockedLayout(true, true);
+      String what = java.util.Arrays.toString(c);
+
+      INDArray x = Nd4j.rand(DataType.FLOAT, 4, c[2], c[4], c[4]).subi(0.5);
+      INDArray y = nchw.output(x, false);
+      INDArray yBlocked = BlockedActivations.with(true, () -> {
+        layer.setInput(BlockedArrays.toBlocked(x), LayerWorkspaceMgr.noWorkspaces());
+        return layer.activate(false, LayerWorkspaceMgr.noWorkspaces()).dup();
+      });
+      assertEquals(0, relErr(y, BlockedArrays.toNchw(yBlocked)), 1e-6, "eval forward " + what);
+
+      INDArray eps = Nd4j.rand(DataType.FLOAT, y.shape()).subi(0.5);
+      Pair<Gradient, INDArray> want = LayerPasses.backward(nchw, x, eps);
+      Pair<Gradient, INDArray> got = BlockedActivations.with(true,
+          () -> LayerPasses.backward(blocked, BlockedArrays.toBlocked(x), BlockedArrays.toBlocked(eps)));
+      assertEquals(0, relErr(want.getSecond(), BlockedArrays.toNchw(got.getSecond())), 1e-6, "dLoss/dInput " + what);
+      assertEquals(0, relErr(want.getFirst().getGradientFor("W"), got.getFirst().getGradientFor("W")), 1e-6, "dLoss/dW " + what);
+      assertEquals(2, layer.directGeometries(), "blocked eval and training ran on oneDNN");
+    }
   }
 
   @Test
