@@ -96,8 +96,8 @@ class BlockedActivationsTest {
    * step in each layout against the same step in float64. The losses agree to 1e-5. The gradients
    * cannot be held that close: a freshly initialised MobileNetV2 has ReLU inputs within float32's
    * rounding of zero, and each one that a float run rounds to the other side moves the gradients by
-   * up to a few 1e-3 (the NCHW step is 2.5e-3 from float64 on some batches, the blocked one 1.8e-2
-   * on others; docs/equivalence.md tells the same of ResNet18). A map read in the wrong layout moves
+   * up to a few 1e-3 (the NCHW step is 2.8e-3 from float64 on some batches, the blocked one 1.8e-2
+   * on others; bench/HISTORY.md, "Eleventh pass"). A map read in the wrong layout moves
    * them by order 1, so both layouts are held to 5e-2.
    */
   @Test
