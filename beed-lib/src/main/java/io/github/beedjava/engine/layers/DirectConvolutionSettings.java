@@ -1,5 +1,6 @@
 package io.github.beedjava.engine.layers;
 
+import io.github.beedjava.engine.onednn.DirectOneDnn;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -42,7 +43,7 @@ public record DirectConvolutionSettings(boolean channelsLast, int[] kernel, int[
   static IllegalStateException blockedPassRefused(String layerId) {
     return new IllegalStateException("layer " + layerId + ": planned for the blocked layout, but the direct oneDNN "
         + "convolution does not take this pass (arrays not dense?); run with -D"
-        + io.github.beedjava.engine.onednn.DirectOneDnn.BLOCKED_PROPERTY + "=false and report this");
+        + DirectOneDnn.BLOCKED_PROPERTY + "=false and report this");
   }
 
   /** The index of the height dimension of the layer's input (width follows it). */

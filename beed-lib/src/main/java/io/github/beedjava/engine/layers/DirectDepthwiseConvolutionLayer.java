@@ -47,6 +47,11 @@ public final class DirectDepthwiseConvolutionLayer extends DepthwiseConvolution2
     this.blockedOutput = output;
   }
 
+  /** Whether this pass reads or writes the blocked layout (then only the oneDNN convolution can run it). */
+  private boolean blockedPass() {
+    return (blockedInput || blockedOutput) && BlockedActivations.active();
+  }
+
   /**
    * The oneDNN convolution for this pass, or null when DL4J's own code must run it.
    *
@@ -54,7 +59,7 @@ public final class DirectDepthwiseConvolutionLayer extends DepthwiseConvolution2
    */
   private OneDnnConvolution direct(boolean training, INDArray... arrays) {
     OneDnnConvolution convolution = directOrNull(training, arrays);
-    if (convolution == null && (blockedInput || blockedOutput) && BlockedActivations.active()) {
+    if (convolution == null && blockedPass()) {
       throw DirectConvolutionSettings.blockedPassRefused(layerId());
     }
     return convolution;
@@ -75,7 +80,7 @@ public final class DirectDepthwiseConvolutionLayer extends DepthwiseConvolution2
     var geometry = OneDnnConvolution.Geometry.depthwise(input.size(0), conf.getNIn(), input.size(h), input.size(h + 1),
         conf.getNOut(), kernel[0], kernel[1], stride[0], stride[1], pad[0], pad[1], settings.channelsLast(), training,
         true);
-    if ((blockedInput || blockedOutput) && BlockedActivations.active()) {
+    if (blockedPass()) {
       geometry = geometry.withBlockedLayout(blockedInput, blockedOutput);
     }
     return convolutions.get(geometry, g -> new OneDnnConvolution(g, dnn));
