@@ -7,27 +7,36 @@ import io.github.beedjava.engine.onednn.DirectOneDnn;
 import io.github.beedjava.model.Blueprint;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.api.Layer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The eval-mode copy of a network's graph, sharing the training graph's parameter buffer so that
  * it always sees the current weights, with every foldable BN folded into its convolution
- * ({@link BatchNormFolding}). Where the blocked layout is available ({@link BlockedActivations}) it
- * is the NCHW graph, whose maps stay blocked between the convolutions: no layout copies around any
- * of them. Otherwise it is the channels-last copy ({@link ChannelsLast}), whose convolutions oneDNN
- * runs on NHWC without copies except around Winograd ones.
+ * ({@link BatchNormFolding}). Where the blocked layout is available ({@link BlockedActivations}) and
+ * covers most convolutions, it is the NCHW graph, whose maps stay blocked between the convolutions:
+ * no layout copies around those. Otherwise it is the channels-last copy ({@link ChannelsLast}), whose
+ * convolutions oneDNN runs on NHWC without copies except around Winograd ones.
  *
  * @param graph the copy
  * @param blocked true: NCHW with blocked maps inside; false: channels-last (NHWC inputs and outputs)
  */
 record InferenceCopy(MultiExitGraph graph, boolean blocked) {
 
-  /** The copy for a network, or empty when neither layout applies (then the training graph evaluates). */
+  /**
+   * The copy for a network, or empty when neither layout applies (then the training graph
+   * evaluates). Blocked when the plan holds at least {@link BlockedActivations#INFERENCE_MIN_COVERAGE}
+   * of the convolutions (or channels-last cannot take the graph), channels-last otherwise.
+   */
   static Optional<InferenceCopy> of(Blueprint blueprint, MultiExitGraph training) {
     var nchw = blueprint.graph().clone();
-    boolean blocked = BlockedActivations.available() && DirectOneDnn.foldBatchNorms() && !BlockedActivations.plan(nchw).isEmpty();
-    Optional<MultiExitGraph> copy = (blocked ? Optional.of(nchw) : ChannelsLast.of(nchw))
+    Set<String> plan = BlockedActivations.available() && DirectOneDnn.foldBatchNorms() ? BlockedActivations.plan(nchw) : Set.of();
+    Optional<ComputationGraphConfiguration> channelsLast = ChannelsLast.of(nchw);
+    boolean blocked = !plan.isEmpty()
+        && (BlockedActivations.convolutionCoverage(nchw, plan) >= BlockedActivations.INFERENCE_MIN_COVERAGE || channelsLast.isEmpty());
+    Optional<MultiExitGraph> copy = (blocked ? Optional.of(nchw) : channelsLast)
         .map(conf -> DirectOneDnn.foldBatchNorms() ? BatchNormFolding.apply(conf) : conf)
         .map(MultiExitGraph::new);
     copy.ifPresent(g -> {

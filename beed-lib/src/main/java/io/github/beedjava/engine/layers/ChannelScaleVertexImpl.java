@@ -12,7 +12,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** y = x * s with s broadcast over H and W; dx = dy * s, ds = sum over H, W of dy * x. */
+/** y = x * s with s broadcast over H and W (either layout); dx = dy * s, ds = sum over H, W of dy * x. */
 final class ChannelScaleVertexImpl extends BaseGraphVertex {
 
   ChannelScaleVertexImpl(ComputationGraph graph, String name, int index, DataType dataType) {
@@ -40,9 +40,15 @@ final class ChannelScaleVertexImpl extends BaseGraphVertex {
   public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
     try (MemoryWorkspace ws = workspaceMgr.notifyScopeBorrowed(ArrayType.ACTIVATION_GRAD)) {
       INDArray dx = epsilon.mul(inputs[1]);
-      INDArray ds = epsilon.mul(inputs[0]).sum(true, 2, 3);
+      INDArray ds = epsilon.mul(inputs[0]).sum(true, scaledDimensions());
       return new Pair<>(null, new INDArray[] {dx, ds});
     }
+  }
+
+  /** The dimensions s is broadcast over: H and W in NCHW, 1 and 2 in NHWC (inference copies). */
+  private int[] scaledDimensions() {
+    return java.util.stream.IntStream.range(1, inputs[0].rank())
+        .filter(d -> inputs[1].size(d) == 1 && inputs[0].size(d) != 1).toArray();
   }
 
   @Override

@@ -11,9 +11,10 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Configuration of a global average pooling to [N, C]: DL4J's {@link GlobalPoolingLayer} (AVG,
- * dimensions collapsed), whose runtime layer, {@link GlobalAveragePoolingLayer}, also reads maps in
- * oneDNN's blocked layout ({@link BlockedActivations}).
+ * Configuration of a global average pooling: DL4J's {@link GlobalPoolingLayer} (AVG), to [N, C]
+ * (dimensions collapsed, the default), whose runtime layer, {@link GlobalAveragePoolingLayer}, also
+ * reads maps in oneDNN's blocked layout ({@link BlockedActivations}); or, in channels-last
+ * inference copies, to [N, 1, 1, C] (squeeze-excitation), which DL4J's own layer gets wrong in NHWC.
  */
 public class GlobalAveragePooling extends GlobalPoolingLayer {
 
@@ -21,6 +22,12 @@ public class GlobalAveragePooling extends GlobalPoolingLayer {
   public GlobalAveragePooling() {
     super(PoolingType.AVG);
     setCollapseDimensions(true);
+  }
+
+  /** An average pooling over H and W; {@code collapse} false keeps them as size-1 dimensions. */
+  public GlobalAveragePooling(boolean collapse) {
+    this();
+    setCollapseDimensions(collapse);
   }
 
   @Override

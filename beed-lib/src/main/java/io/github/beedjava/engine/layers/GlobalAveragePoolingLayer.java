@@ -34,8 +34,22 @@ public final class GlobalAveragePoolingLayer extends GlobalPoolingLayer {
     return blockedInput && BlockedActivations.active();
   }
 
+  /** Whether this pooling keeps H and W as size-1 dimensions of an NHWC map (squeeze-excitation in a channels-last copy). */
+  private boolean keepsChannelsLastDimensions() {
+    int[] dims = layerConf().getPoolingDimensions();
+    return !layerConf().isCollapseDimensions() && dims != null && java.util.Arrays.equals(dims, new int[] {1, 2});
+  }
+
   @Override
   public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+    if (keepsChannelsLastDimensions()) {
+      // DL4J reshapes the pooled [N, C] to [N, size(1), 1, 1], which is H, not C, in NHWC.
+      long n = input.size(0);
+      long c = input.size(3);
+      INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(), new long[] {n, 1, 1, c}, 'c');
+      input.mean(out.reshape(n, c), 1, 2);
+      return out;
+    }
     if (!blocked()) {
       return super.activate(training, workspaceMgr);
     }
@@ -64,6 +78,9 @@ public final class GlobalAveragePoolingLayer extends GlobalPoolingLayer {
 
   @Override
   public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+    if (keepsChannelsLastDimensions()) {
+      throw new IllegalStateException("layer " + layerId() + ": an NHWC pooling to [N,1,1,C] is for inference copies only");
+    }
     if (!blocked()) {
       return super.backpropGradient(epsilon, workspaceMgr);
     }

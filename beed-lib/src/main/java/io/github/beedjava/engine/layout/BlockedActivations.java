@@ -116,6 +116,29 @@ public final class BlockedActivations {
     return restrict(conf, blocked);
   }
 
+  /**
+   * Below this share of its convolutions in the plan, an inference copy runs faster channels-last
+   * than blocked: every convolution outside the plan copies its input and output between layouts,
+   * where NHWC needs no copies. Measured at width 1/4, batch 128, on AVX-512 (bench/HISTORY.md,
+   * "Twelfth pass"): MobileNetV2 (59 % planned) and EfficientNetB0 (10 %) infer 1.22x and 1.25x faster
+   * channels-last; WRN16-4 (76 %) and WRN28-4 (78 %) the same either way; ResNet18 (84 %) 1.09x
+   * faster blocked.
+   */
+  public static final double INFERENCE_MIN_COVERAGE = 0.75;
+
+  /** The share of {@code conf}'s convolution layers (dense and depthwise) whose outputs {@code plan} blocks. */
+  public static double convolutionCoverage(ComputationGraphConfiguration conf, Set<String> plan) {
+    int convolutions = 0;
+    int planned = 0;
+    for (var entry : conf.getVertices().entrySet()) {
+      if (layerOf(entry.getValue()) instanceof ConvolutionLayer) {
+        convolutions++;
+        planned += plan.contains(entry.getKey()) ? 1 : 0;
+      }
+    }
+    return convolutions == 0 ? 0 : (double) planned / convolutions;
+  }
+
   /** The largest subset of {@code candidates} in which every member's readers all read the blocked layout. */
   private static Set<String> restrict(ComputationGraphConfiguration conf, Set<String> candidates) {
     Map<String, List<String>> inputs = conf.getVertexInputs();

@@ -1,5 +1,7 @@
 package io.github.beedjava.engine.layout;
 
+import io.github.beedjava.engine.layers.ChannelScaleVertex;
+import io.github.beedjava.engine.layers.GlobalAveragePooling;
 import java.util.Optional;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -26,13 +28,13 @@ public final class ChannelsLast {
 
   /**
    * The NHWC version of an NCHW configuration, or empty when it holds a vertex or layer this
-   * class does not know to be layout-aware (e.g. the squeeze-excitation scale vertex).
+   * class does not know to be layout-aware.
    */
   public static Optional<ComputationGraphConfiguration> of(ComputationGraphConfiguration nchw) {
     ComputationGraphConfiguration copy = nchw.clone();
     for (GraphVertex vertex : copy.getVertices().values()) {
-      if (vertex instanceof ElementWiseVertex) {
-        continue;
+      if (vertex instanceof ElementWiseVertex || vertex instanceof ChannelScaleVertex) {
+        continue;  // same-shape sums, and x[N,H,W,C] * s[N,1,1,C]: ND4J broadcasts by shape in either layout
       }
       if (!(vertex instanceof LayerVertex lv) || lv.getPreProcessor() != null) {
         return Optional.empty();
@@ -45,8 +47,14 @@ public final class ChannelsLast {
       } else if (layer instanceof SubsamplingLayer pool) {
         pool.setCnn2dDataFormat(CNN2DFormat.NHWC);
       } else if (layer instanceof GlobalPoolingLayer pool) {
-        if (!pool.isCollapseDimensions()) {
-          return Optional.empty();  // keeps a [N,C,1,1] map: only the SE block does that
+        if (!pool.isCollapseDimensions()) {  // squeeze-excitation's [N,1,1,C]: DL4J's layer cannot keep it in NHWC
+          if (pool.getPoolingType() != org.deeplearning4j.nn.conf.layers.PoolingType.AVG) {
+            return Optional.empty();
+          }
+          GlobalAveragePooling kept = new GlobalAveragePooling(false);
+          kept.setLayerName(pool.getLayerName());
+          lv.getLayerConf().setLayer(kept);
+          pool = kept;
         }
         pool.setPoolingDimensions(new int[] {1, 2});
       } else if (!(layer instanceof ActivationLayer) && !(layer instanceof DenseLayer)) {
