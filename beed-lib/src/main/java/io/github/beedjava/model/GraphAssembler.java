@@ -5,6 +5,7 @@ import io.github.beedjava.engine.layers.DirectDepthwiseConvolution;
 import io.github.beedjava.engine.layers.GlobalAveragePooling;
 import io.github.beedjava.engine.layers.LinearConvolution;
 import io.github.beedjava.engine.layers.SinglePassRelu;
+import io.github.beedjava.engine.layers.SinglePassSwish;
 import io.github.beedjava.engine.layers.StableSwish;
 import io.github.beedjava.engine.layers.SumVertex;
 import java.util.ArrayList;
@@ -190,9 +191,9 @@ public final class GraphAssembler {
     return name + ".scale";
   }
 
-  /** An activation layer (swish, sigmoid, ...). */
+  /** An activation layer (swish, sigmoid, ...); swish is a {@link SinglePassSwish}. */
   public String activation(String name, String in, org.nd4j.linalg.activations.IActivation fn) {
-    graph.addLayer(name, new ActivationLayer.Builder().activation(fn).build(), in);
+    graph.addLayer(name, fn instanceof StableSwish ? new SinglePassSwish() : new ActivationLayer.Builder().activation(fn).build(), in);
     return record(name, in, shape(in), 0, 0);
   }
 

@@ -18,12 +18,38 @@ public final class JavaSwish {
    *     float array on the CPU (the caller then runs ND4J ops)
    */
   public static boolean forwardInPlace(INDArray x) {
-    if (!usable(x) || x.length() > Integer.MAX_VALUE) {
+    return forward(x, x);
+  }
+
+  /**
+   * Writes x·σ(x) into {@code y} (same shape, may be {@code x} itself).
+   *
+   * @return false, having written nothing, under the conditions of {@link #forwardInPlace} or when
+   *     {@code y} differs in shape or is not dense
+   */
+  public static boolean forward(INDArray x, INDArray y) {
+    if (!usable(x) || !usable(y) || !x.equalShapes(y) || x.length() > Integer.MAX_VALUE) {
       return false;
     }
-    VectorKernels.swishForward(HostFloats.bytes(x), HostFloats.byteOffset(x), HostFloats.bytes(x), HostFloats.byteOffset(x),
+    VectorKernels.swishForward(HostFloats.bytes(x), HostFloats.byteOffset(x), HostFloats.bytes(y), HostFloats.byteOffset(y),
         (int) x.length());
-    HostFloats.keepAlive(x);
+    HostFloats.keepAlive(x, y);
+    return true;
+  }
+
+  /**
+   * Writes dy·σ(x)·(1 + x·(1 − σ(x))), the gradient of swish's input, into {@code dx} (same shape,
+   * may be {@code x} or {@code dy} itself).
+   *
+   * @return false, having written nothing, under the conditions of {@link #forward}
+   */
+  public static boolean backward(INDArray x, INDArray dy, INDArray dx) {
+    if (!usable(x) || !usable(dy) || !usable(dx) || !x.equalShapes(dy) || !x.equalShapes(dx) || x.length() > Integer.MAX_VALUE) {
+      return false;
+    }
+    VectorKernels.swishBackward(HostFloats.bytes(x), HostFloats.byteOffset(x), HostFloats.bytes(dy), HostFloats.byteOffset(dy),
+        HostFloats.bytes(dx), HostFloats.byteOffset(dx), (int) x.length());
+    HostFloats.keepAlive(x, dy, dx);
     return true;
   }
 
@@ -34,13 +60,7 @@ public final class JavaSwish {
    *     {@code dy} differs in shape or is not dense
    */
   public static boolean backwardInPlace(INDArray x, INDArray dy) {
-    if (!usable(x) || !usable(dy) || !x.equalShapes(dy) || x.length() > Integer.MAX_VALUE) {
-      return false;
-    }
-    VectorKernels.swishBackward(HostFloats.bytes(x), HostFloats.byteOffset(x), HostFloats.bytes(dy), HostFloats.byteOffset(dy),
-        HostFloats.bytes(x), HostFloats.byteOffset(x), (int) x.length());
-    HostFloats.keepAlive(x, dy);
-    return true;
+    return backward(x, dy, x);
   }
 
   private static boolean usable(INDArray a) {
