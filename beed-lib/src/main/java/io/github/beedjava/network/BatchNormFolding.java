@@ -4,7 +4,6 @@ import io.github.beedjava.engine.layers.BatchNormFold;
 import io.github.beedjava.engine.layers.FoldedBatchNormalization;
 import io.github.beedjava.engine.layers.LinearConvolution;
 import io.github.beedjava.engine.layers.SinglePassRelu;
-import io.github.beedjava.engine.layers.SumVertex;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -25,11 +24,10 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
  * two passes over every such activation: BN and ReLU were 29 % of an inference pass at width 1/4
  * (bench/HISTORY.md, "Fourth pass"). A pair is folded when the BN reads only that convolution, the
  * convolution feeds only that BN and is no network output, and the convolution has no bias; the
- * ReLU joins when it is the BN's only consumer and neither is a network output. A ReLU that is the
- * only reader of a residual sum is folded into the sum in the same way ({@link SumVertex#setRectified}).
+ * ReLU joins when it is the BN's only consumer and neither is a network output.
  *
- * <p>The graph is rewired: whatever read the BN (or its ReLU) reads the convolution, whatever read a
- * folded ReLU after a sum reads the sum, and the ReLU vertices are removed. The BN vertex stays, with no consumer, only to hold its parameters
+ * <p>The graph is rewired: whatever read the BN (or its ReLU) reads the convolution, and the ReLU
+ * vertex is removed. The BN vertex stays, with no consumer, only to hold its parameters
  * ({@link FoldedBatchNormalization}); the topological order is fixed to the original one without
  * the removed ReLUs. Both keep the parameter layout of the original, so the configuration can share
  * the training graph's parameter buffer ({@link MultiExitNetwork} checks that it does).
@@ -79,7 +77,6 @@ public final class BatchNormFolding {
         inputsOf.get(reader).replaceAll(input -> input.equals(replaced) ? convName : input);
       }
     }
-    foldReluIntoSums(order, consumers, outputs, vertices, inputsOf);
     order.removeIf(name -> !vertices.containsKey(name) && !inference.getNetworkInputs().contains(name));
     int[] positions = new int[order.size()];
     for (int i = 0; i < positions.length; i++) {
@@ -88,30 +85,6 @@ public final class BatchNormFolding {
     inference.setTopologicalOrderStr(order);
     inference.setTopologicalOrder(positions);
     return inference;
-  }
-
-  /**
-   * Folds each ReLU that is the only reader of a residual sum into that sum ({@link
-   * SumVertex#setRectified}): one pass over the map instead of two. Neither may be a network output.
-   */
-  private static void foldReluIntoSums(List<String> order, Map<String, List<String>> consumers, List<String> outputs,
-      Map<String, GraphVertex> vertices, Map<String, List<String>> inputsOf) {
-    for (String name : order) {
-      if (!(vertices.get(name) instanceof SumVertex sum) || sum.isRectified() || outputs.contains(name)) {
-        continue;
-      }
-      List<String> after = consumers.getOrDefault(name, List.of());
-      if (after.size() != 1 || outputs.contains(after.get(0)) || !(layerOf(vertices.get(after.get(0))) instanceof SinglePassRelu)) {
-        continue;
-      }
-      String relu = after.get(0);
-      sum.setRectified(true);
-      vertices.remove(relu);
-      inputsOf.remove(relu);
-      for (String reader : consumers.getOrDefault(relu, List.of())) {
-        inputsOf.get(reader).replaceAll(input -> input.equals(relu) ? name : input);
-      }
-    }
   }
 
   /** How many batch norms of {@code conf} are folded. */

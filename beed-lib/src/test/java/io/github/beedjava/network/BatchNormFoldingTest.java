@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.beedjava.engine.layers.FoldedBatchNormalization;
 import io.github.beedjava.engine.layers.SinglePassRelu;
-import io.github.beedjava.engine.layers.SumVertex;
 import io.github.beedjava.engine.layout.ChannelsLast;
 import io.github.beedjava.model.ExitStructure;
 import io.github.beedjava.model.ModelConfig;
@@ -46,14 +45,8 @@ class BatchNormFoldingTest {
         var v = folded.getVertices().get(input);
         assertTrue(v == null || !(v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof FoldedBatchNormalization),
             entry.getKey() + " still reads the folded BN " + input);
-        assertTrue(!(v instanceof SumVertex) || !(folded.getVertices().get(entry.getKey()) instanceof LayerVertex lv
-                && lv.getLayerConf().getLayer() instanceof SinglePassRelu),
-            entry.getKey() + ": a ReLU reading the residual sum " + input + " should be folded into it");
       }
     }
-    long sums = original.getVertices().values().stream().filter(v -> v instanceof SumVertex).count();
-    long rectified = folded.getVertices().values().stream().filter(v -> v instanceof SumVertex s && s.isRectified()).count();
-    assertEquals(sums, rectified, "every residual sum of ResNet18 is read by its ReLU alone");
     assertTrue(original.getVertices().values().stream()
         .noneMatch(v -> v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof FoldedBatchNormalization),
         "the training configuration is not touched");

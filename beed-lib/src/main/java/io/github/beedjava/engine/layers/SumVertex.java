@@ -1,6 +1,5 @@
 package io.github.beedjava.engine.layers;
 
-import io.github.beedjava.engine.simd.JavaSumRelu;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -12,11 +11,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * The residual sum a + b of two maps of one shape, written in one pass, or in inference graphs
- * max(a + b, 0) with the ReLU after it folded in ({@link #setRectified}). DL4J's {@link ElementWiseVertex}
+ * The residual sum a + b of two maps of one shape, written in one pass. DL4J's {@link ElementWiseVertex}
  * copies its first input and then adds the second into the copy, two passes over memory (the
  * residual sums were 8 % of a width-1/4 inference pass; one pass makes inference 1.04x and a
  * training step 1.03x faster there, bench/HISTORY.md). Backward is DL4J's Add.
@@ -25,54 +22,26 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  */
 public final class SumVertex extends ElementWiseVertex {
 
-  /** Whether the vertex applies the ReLU that read it (inference graphs only; the ReLU vertex is gone). */
-  private boolean rectified;
-
   /** A sum vertex. */
   public SumVertex() {
     super(Op.Add);
   }
 
-  /** Whether this sum also applies a ReLU: max(a + b, 0). */
-  public boolean isRectified() {
-    return rectified;
-  }
-
-  /** Folds the ReLU after this sum into it; such a vertex refuses backward passes. */
-  public void setRectified(boolean rectified) {
-    this.rectified = rectified;
-  }
-
   @Override
   public SumVertex clone() {
-    SumVertex copy = new SumVertex();
-    copy.rectified = rectified;
-    return copy;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof SumVertex other && other.rectified == rectified;
-  }
-
-  @Override
-  public int hashCode() {
-    return Boolean.hashCode(rectified) + 31 * SumVertex.class.hashCode();
+    return new SumVertex();
   }
 
   @Override
   public GraphVertex instantiate(ComputationGraph graph, String name, int idx, INDArray paramsView,
       boolean initializeParams, DataType networkDatatype) {
-    return new Impl(graph, name, idx, networkDatatype, rectified);
+    return new Impl(graph, name, idx, networkDatatype);
   }
 
-  /** The runtime vertex: one {@link AddOp} (or {@link JavaSumRelu} pass) into a fresh activation array. */
+  /** The runtime vertex: one {@link AddOp} into a fresh activation array. */
   static final class Impl extends org.deeplearning4j.nn.graph.vertex.impl.ElementWiseVertex {
-    private final boolean rectified;
-
-    Impl(ComputationGraph graph, String name, int idx, DataType dataType, boolean rectified) {
+    Impl(ComputationGraph graph, String name, int idx, DataType dataType) {
       super(graph, name, idx, org.deeplearning4j.nn.graph.vertex.impl.ElementWiseVertex.Op.Add, dataType);
-      this.rectified = rectified;
     }
 
     /** Whether the last forward pass was this class's (two inputs of one shape), not DL4J's. */
@@ -82,19 +51,12 @@ public final class SumVertex extends ElementWiseVertex {
     public INDArray doForward(boolean training, LayerWorkspaceMgr workspaceMgr) {
       ownForward = inputs != null && inputs.length == 2 && inputs[0].equalShapes(inputs[1])
           && inputs[0].dataType() == inputs[1].dataType();
-      if (rectified && (training || !ownForward)) {
-        throw new IllegalStateException("SumVertex " + vertexName + ": a sum with a folded ReLU runs eval-mode passes of two"
-            + " same-shape maps only (inference graphs)");
-      }
       if (!ownForward) {
         return super.doForward(training, workspaceMgr);  // broadcasting or anything unusual: DL4J's code
       }
       INDArray sum = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, inputs[0].dataType(), inputs[0].shape(), 'c');
-      if (rectified && JavaSumRelu.apply(inputs[0], inputs[1], sum)) {
-        return sum;
-      }
       Nd4j.exec(new AddOp(inputs[0], inputs[1], sum));
-      return rectified ? Transforms.relu(sum, false) : sum;
+      return sum;
     }
 
     /**
@@ -103,9 +65,6 @@ public final class SumVertex extends ElementWiseVertex {
      */
     @Override
     public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
-      if (rectified) {
-        throw new IllegalStateException("SumVertex " + vertexName + ": a sum with a folded ReLU has no backward pass (inference graphs only)");
-      }
       if (!ownForward) {
         return super.doBackward(tbptt, workspaceMgr);  // DL4J's forward ran and set its own state
       }

@@ -306,23 +306,6 @@ public final class VectorKernels {
     });
   }
 
-  /** out = max(a + b, 0) over {@code length} floats, in one pass (out may be a's or b's memory). */
-  static void sumRelu(ByteBuffer a, int aBase, ByteBuffer b, int bBase, ByteBuffer out, int outBase, int length) {
-    forEachChunk(length, (start, end) -> {
-      int j = start;
-      for (int upper = end - LANES; j <= upper; j += LANES) {
-        int offset = j * Float.BYTES;
-        FloatVector av = FloatVector.fromByteBuffer(SPECIES, a, aBase + offset, ORDER);
-        FloatVector bv = FloatVector.fromByteBuffer(SPECIES, b, bBase + offset, ORDER);
-        av.add(bv).max(0f).intoByteBuffer(out, outBase + offset, ORDER);
-      }
-      for (; j < end; j++) {
-        int offset = j * Float.BYTES;
-        out.putFloat(outBase + offset, Math.max(a.getFloat(aBase + offset) + b.getFloat(bBase + offset), 0f));
-      }
-    });
-  }
-
   /** y = x·σ(x) = x / (1 + e^(−x)) over {@code length} floats, in one pass (y may be x's own memory). */
   static void swishForward(ByteBuffer x, int xBase, ByteBuffer y, int yBase, int length) {
     forEachChunk(length, (start, end) -> {
