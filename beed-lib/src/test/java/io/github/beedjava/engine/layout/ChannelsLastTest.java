@@ -28,7 +28,8 @@ class ChannelsLastTest {
   /**
    * With the blocked layout off ({@code -Dbeed.onednn.blocked=false}, or a CPU without 16-float
    * vectors) eval-mode passes run the channels-last copy; with it on, the NCHW copy whose maps are
-   * blocked. Both must give the NCHW graph's outputs.
+   * blocked where the plan holds at least {@link BlockedActivations#INFERENCE_MIN_COVERAGE} of the
+   * convolutions, the channels-last copy elsewhere. Both must give the NCHW graph's outputs.
    */
   @Test
   void channelsLastInferenceEqualsTheNchwGraphAndFollowsTraining() {
