@@ -28,9 +28,7 @@ public final class DirectDepthwiseConvolutionLayer extends DepthwiseConvolution2
   private final ConvolutionCache convolutions = new ConvolutionCache();
 
   /** Whether input and output are in oneDNN's blocked layout in passes that use it ({@link BlockedActivations}). */
-  private boolean blockedInput;
-
-  private boolean blockedOutput;
+  private final BlockedLayoutFlags blocked = new BlockedLayoutFlags();
 
   DirectDepthwiseConvolutionLayer(NeuralNetConfiguration conf, DataType dataType) {
     super(conf, dataType);
@@ -43,13 +41,7 @@ public final class DirectDepthwiseConvolutionLayer extends DepthwiseConvolution2
 
   /** Sets the layouts that {@link BlockedActivations#plan} chose for this layer's input and output. */
   public void setBlockedLayout(boolean input, boolean output) {
-    this.blockedInput = input;
-    this.blockedOutput = output;
-  }
-
-  /** Whether this pass reads or writes the blocked layout (then only the oneDNN convolution can run it). */
-  private boolean blockedPass() {
-    return (blockedInput || blockedOutput) && BlockedActivations.active();
+    blocked.set(input, output);
   }
 
   /**
@@ -58,11 +50,7 @@ public final class DirectDepthwiseConvolutionLayer extends DepthwiseConvolution2
    * @throws IllegalStateException when the pass is planned for the blocked layout, which DL4J's code cannot read
    */
   private OneDnnConvolution direct(boolean training, INDArray... arrays) {
-    OneDnnConvolution convolution = directOrNull(training, arrays);
-    if (convolution == null && blockedPass()) {
-      throw DirectConvolutionSettings.blockedPassRefused(layerId());
-    }
-    return convolution;
+    return blocked.required(directOrNull(training, arrays), layerId());
   }
 
   private OneDnnConvolution directOrNull(boolean training, INDArray... arrays) {
@@ -80,9 +68,7 @@ public final class DirectDepthwiseConvolutionLayer extends DepthwiseConvolution2
     var geometry = OneDnnConvolution.Geometry.depthwise(input.size(0), conf.getNIn(), input.size(h), input.size(h + 1),
         conf.getNOut(), kernel[0], kernel[1], stride[0], stride[1], pad[0], pad[1], settings.channelsLast(), training,
         true);
-    if (blockedPass()) {
-      geometry = geometry.withBlockedLayout(blockedInput, blockedOutput);
-    }
+    geometry = blocked.applyTo(geometry);
     return convolutions.get(geometry, g -> new OneDnnConvolution(g, dnn));
   }
 

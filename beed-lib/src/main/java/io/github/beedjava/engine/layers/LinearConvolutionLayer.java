@@ -43,9 +43,7 @@ public final class LinearConvolutionLayer extends ConvolutionLayer {
   private org.deeplearning4j.nn.layers.normalization.BatchNormalization foldedBatchNorm;
 
   /** Whether input and output are in oneDNN's blocked layout in passes that use it ({@link BlockedActivations}). */
-  private boolean blockedInput;
-
-  private boolean blockedOutput;
+  private final BlockedLayoutFlags blocked = new BlockedLayoutFlags();
 
   LinearConvolutionLayer(NeuralNetConfiguration conf, DataType dataType) {
     super(conf, dataType);
@@ -53,13 +51,7 @@ public final class LinearConvolutionLayer extends ConvolutionLayer {
 
   /** Sets the layouts that {@link BlockedActivations#plan} chose for this layer's input and output. */
   public void setBlockedLayout(boolean input, boolean output) {
-    this.blockedInput = input;
-    this.blockedOutput = output;
-  }
-
-  /** Whether this pass reads or writes the blocked layout (then only the direct convolution can run it). */
-  private boolean blockedPass(boolean training) {
-    return (blockedInput || blockedOutput) && BlockedActivations.active();
+    blocked.set(input, output);
   }
 
   /**
@@ -69,11 +61,7 @@ public final class LinearConvolutionLayer extends ConvolutionLayer {
    * arrays, NHWC in training).
    */
   private OneDnnConvolution directConvolution(boolean training, INDArray... arrays) {
-    OneDnnConvolution convolution = directConvolutionOrNull(training, arrays);
-    if (convolution == null && blockedPass(training)) {
-      throw DirectConvolutionSettings.blockedPassRefused(layerId());
-    }
-    return convolution;
+    return blocked.required(directConvolutionOrNull(training, arrays), layerId());
   }
 
   private OneDnnConvolution directConvolutionOrNull(boolean training, INDArray... arrays) {
@@ -96,9 +84,7 @@ public final class LinearConvolutionLayer extends ConvolutionLayer {
         ((LinearConvolution) conf).isInputGradient(), slowWinograd,
         !training && winogradForward(kernel, stride) && !slowWinograd,
         !training && foldedBatchNorm != null, !training && foldedBatchNorm != null && ((LinearConvolution) conf).isFusedRelu());
-    if (blockedPass(training)) {
-      geometry = geometry.withBlockedLayout(blockedInput, blockedOutput);
-    }
+    geometry = blocked.applyTo(geometry);
     if (inferenceWeights == null) {
       inferenceWeights = new InferenceWeights(dnn);
     }

@@ -14,6 +14,7 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 
 /**
@@ -48,7 +49,7 @@ public final class ChannelsLast {
         pool.setCnn2dDataFormat(CNN2DFormat.NHWC);
       } else if (layer instanceof GlobalPoolingLayer pool) {
         if (!pool.isCollapseDimensions()) {  // squeeze-excitation's [N,1,1,C]: DL4J's layer cannot keep it in NHWC
-          if (pool.getPoolingType() != org.deeplearning4j.nn.conf.layers.PoolingType.AVG) {
+          if (pool.getPoolingType() != PoolingType.AVG) {
             return Optional.empty();
           }
           GlobalAveragePooling kept = new GlobalAveragePooling(false);
