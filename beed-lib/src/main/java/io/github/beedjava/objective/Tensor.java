@@ -15,18 +15,25 @@ import org.nd4j.linalg.factory.Nd4j;
  * @param shape dimensions; shape[0] is the batch
  */
 public record Tensor(double[] data, long[] shape) {
+  /** Floats per bulk copy between a tensor and native memory: 64 KiB, far below a feature map. */
+  private static final int CHUNK = 16_384;
 
   /** Copies an ND4J array (any data type) into doubles. */
   public static Tensor of(INDArray array) {
     if (denseFloats(array)) {
-      // One bulk read of the native floats; ND4J's dup + toDoubleVector copies twice, element by element.
-      float[] floats = new float[Math.toIntExact(array.length())];
-      floatsOf(array).get(floats);
-      Reference.reachabilityFence(array);  // the buffer view does not keep a temporary array alive
-      double[] data = new double[floats.length];
-      for (int i = 0; i < floats.length; i++) {
-        data[i] = floats[i];
+      // Bulk reads of the native floats through one small buffer; ND4J's dup + toDoubleVector copies
+      // twice, element by element, and a whole-array float[] would double the heap a feature map takes.
+      FloatBuffer source = floatsOf(array);
+      double[] data = new double[source.remaining()];
+      float[] chunk = new float[Math.min(data.length, CHUNK)];
+      for (int from = 0; from < data.length; from += chunk.length) {
+        int n = Math.min(chunk.length, data.length - from);
+        source.get(chunk, 0, n);
+        for (int i = 0; i < n; i++) {
+          data[from + i] = chunk[i];
+        }
       }
+      Reference.reachabilityFence(array);  // the buffer view does not keep a temporary array alive
       return new Tensor(data, array.shape().clone());
     }
     return new Tensor(array.dup('c').reshape(array.length()).toDoubleVector(), array.shape().clone());
@@ -61,13 +68,18 @@ public record Tensor(double[] data, long[] shape) {
     if (type != DataType.FLOAT) {
       return Nd4j.create(data, shape, 'c').castTo(type);
     }
-    // Rounded to float here and written in one bulk copy (ND4J's create(double[]) stores element by element).
-    float[] floats = new float[data.length];
-    for (int i = 0; i < data.length; i++) {
-      floats[i] = (float) data[i];
-    }
+    // Rounded to float here and written in bulk copies of one small buffer (ND4J's create(double[])
+    // stores element by element).
     INDArray out = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
-    floatsOf(out).put(floats);
+    FloatBuffer target = floatsOf(out);
+    float[] chunk = new float[Math.min(data.length, CHUNK)];
+    for (int from = 0; from < data.length; from += chunk.length) {
+      int n = Math.min(chunk.length, data.length - from);
+      for (int i = 0; i < n; i++) {
+        chunk[i] = (float) data[from + i];
+      }
+      target.put(chunk, 0, n);
+    }
     return out;
   }
 

@@ -43,14 +43,21 @@ public final class TrainingStep {
     sgd.step(net, lr);
   }
 
-  /** Forward and backward of an objective; gradients are left in the network. */
+  /**
+   * Forward and backward of an objective; gradients are left in the network.
+   *
+   * @return the loss, its terms and the teacher; the output gradients were consumed by the backward
+   *     pass and are not kept ({@link LossResult#withoutGradients})
+   */
   public static LossResult forwardBackward(MultiExitNetwork net, INDArray input, int[] labels, Objective objective) {
     LossResult[] holder = new LossResult[1];
     net.forwardBackward(
         input,
         outs -> {
-          holder[0] = evaluate(objective, outs, labels);
-          return errors(holder[0], input.dataType());
+          LossResult result = evaluate(objective, outs, labels);
+          Outputs errors = errors(result, input.dataType());
+          holder[0] = result.withoutGradients();  // the doubles go before the backward pass, not after the step
+          return errors;
         });
     return holder[0];
   }

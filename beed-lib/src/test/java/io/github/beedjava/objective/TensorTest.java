@@ -25,6 +25,14 @@ class TensorTest {
   }
 
   @Test
+  void copiesArraysLongerThanOneBulkCopyWhole() {
+    INDArray features = Nd4j.rand(DataType.FLOAT, 3, 16_384 + 7).subi(0.5);  // crosses the chunk size twice
+    Tensor t = Tensor.of(features);
+    assertArrayEquals(features.castTo(DataType.DOUBLE).data().asDouble(), t.data(), 0.0);
+    assertEquals(features, t.toINDArray(DataType.FLOAT));
+  }
+
+  @Test
   void writesFloatsAsNd4jsCastWould() {
     double[] values = {1.0 / 3, -2.5e-8, 7e30, -0.0, 123456789.123};
     Tensor t = new Tensor(values, new long[] {5, 1});

@@ -176,13 +176,15 @@ public final class OneDnnConvolution {
     }
     memory.format_tag dataTag = g.channelsLast() ? memory.format_tag.nhwc : memory.format_tag.nchw;
     // The arrays' own layouts; where one equals what the primitive picked, it reads or writes it directly.
-    memory.format_tag inputTag = g.blockedInput() ? blockedTag() : dataTag;
-    memory.format_tag outputTag = g.blockedOutput() ? blockedTag() : dataTag;
+    // One block of channels on both sides is NHWC byte for byte, and so described where that is faster.
+    memory.format_tag blockedTag = singleBlockAsChannelsLast(g) ? memory.format_tag.nhwc : blockedTag();
+    memory.format_tag inputTag = g.blockedInput() ? blockedTag : dataTag;
+    memory.format_tag outputTag = g.blockedOutput() ? blockedTag : dataTag;
     // NCHW, and Winograd: oneDNN picks its blocked layout and we reorder; NHWC: oneDNN's NHWC kernels, no copies.
     memory.format_tag chosen = g.channelsLast() && !g.winogradForward() ? memory.format_tag.nhwc : memory.format_tag.any;
     // A blocked map is read and written as it is: left to choose, oneDNN's inference kernels take NHWC.
-    memory.format_tag sourceChosen = g.blockedInput() ? blockedTag() : chosen;
-    memory.format_tag destinationChosen = g.blockedOutput() ? blockedTag() : chosen;
+    memory.format_tag sourceChosen = g.blockedInput() ? blockedTag : chosen;
+    memory.format_tag destinationChosen = g.blockedOutput() ? blockedTag : chosen;
     long[] x = {g.batch(), g.channelsIn(), g.height(), g.width()};
     long[] w = g.weightDims();
     long[] y = {g.batch(), g.channelsOut(), g.outHeight(), g.outWidth()};
@@ -342,6 +344,19 @@ public final class OneDnnConvolution {
   }
 
   /** oneDNN's tag of {@link BlockedActivations}' layout: {@code nChw16c} with AVX-512, {@code nChw8c} with AVX2. */
+  /**
+   * Whether a blocked inference geometry with one block of channels in and out (16 to 16 with
+   * AVX-512) is described to oneDNN as NHWC, which those bytes equally are: oneDNN 2.5 then runs its
+   * brgemm kernel instead of the blocked direct one, 0.90 of the time for ResNet18's 16-channel 3x3
+   * layers over 32x32 maps (bench/HISTORY.md, "Thirteenth pass"). Not with 8-channel blocks, whose
+   * CPUs were not measured, nor Winograd, whose kernels want the blocked layout, nor in training.
+   */
+  static boolean singleBlockAsChannelsLast(Geometry g) {
+    return !g.training() && !g.winogradForward() && !g.depthwise() && BlockedActivations.BLOCK == 16
+        && g.blockedInput() && g.blockedOutput()
+        && g.channelsIn() == BlockedActivations.BLOCK && g.channelsOut() == BlockedActivations.BLOCK;
+  }
+
   private static memory.format_tag blockedTag() {
     return BlockedActivations.BLOCK == 16 ? memory.format_tag.nChw16c : memory.format_tag.nChw8c;
   }

@@ -1,12 +1,14 @@
 package io.github.beedjava.engine.onednn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.beedjava.engine.NativeBuild;
+import io.github.beedjava.engine.layout.BlockedActivations;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -157,6 +159,28 @@ class OneDnnConvolutionTest {
       libnd4j("conv2d", new INDArray[] {x, w}, new INDArray[] {expected}, c, 1);
       assertClose(expected, y, 1e-5, "NHWC forward " + java.util.Arrays.toString(c));
     }
+  }
+
+  @Test
+  void oneBlockOfChannelsRunsAsNhwcOnTheSameBytes() {
+    assumeTrue(BlockedActivations.BLOCK == 16, "the alias is made for 16-channel blocks (AVX-512) only");
+    DirectOneDnn dnn = dnn();
+    int[] c = CASES[1];  // 16 to 16 channels, 3x3
+    var g = geometry(c, 3, false, false).withBlockedLayout(true, true);
+    assertTrue(OneDnnConvolution.singleBlockAsChannelsLast(g));
+    assertFalse(OneDnnConvolution.singleBlockAsChannelsLast(geometry(c, 3, false, true).withBlockedLayout(true, true)),
+        "training keeps the blocked kernels, whose backward passes have no NHWC counterpart");
+    assertFalse(OneDnnConvolution.singleBlockAsChannelsLast(geometry(CASES[4], 3, false, false).withBlockedLayout(true, true)),
+        "32 channels are two blocks, not NHWC");
+    // One block of 16 channels, [N][1][H][W][16], is NHWC byte for byte: the blocked arrays are
+    // NCHW-shaped views of NHWC data, and the result must be NHWC's convolution.
+    INDArray nhwc = Nd4j.rand(DataType.FLOAT, 3, c[2], c[2], c[0]).subi(0.5);
+    INDArray w = weightsView(c);
+    INDArray y = Nd4j.create(DataType.FLOAT, g.outputShape());
+    new OneDnnConvolution(g, dnn).forward(nhwc.reshape('c', g.inputShape()), w, y);
+    INDArray expected = Nd4j.create(DataType.FLOAT, 3, c[2], c[2], c[1]);
+    libnd4j("conv2d", new INDArray[] {nhwc, w}, new INDArray[] {expected}, c, 1);
+    assertClose(expected, y.reshape('c', expected.shape()), 1e-5, "16-channel blocked forward read as NHWC");
   }
 
   @Test
