@@ -177,14 +177,14 @@ public final class OneDnnConvolution {
     memory.format_tag dataTag = g.channelsLast() ? memory.format_tag.nhwc : memory.format_tag.nchw;
     // The arrays' own layouts; where one equals what the primitive picked, it reads or writes it directly.
     // One block of channels on both sides is NHWC byte for byte, and so described where that is faster.
-    memory.format_tag blockedTag = singleBlockAsChannelsLast(g) ? memory.format_tag.nhwc : blockedTag();
-    memory.format_tag inputTag = g.blockedInput() ? blockedTag : dataTag;
-    memory.format_tag outputTag = g.blockedOutput() ? blockedTag : dataTag;
+    memory.format_tag blockedMaps = singleBlockAsChannelsLast(g) ? memory.format_tag.nhwc : blockedTag();
+    memory.format_tag inputTag = g.blockedInput() ? blockedMaps : dataTag;
+    memory.format_tag outputTag = g.blockedOutput() ? blockedMaps : dataTag;
     // NCHW, and Winograd: oneDNN picks its blocked layout and we reorder; NHWC: oneDNN's NHWC kernels, no copies.
     memory.format_tag chosen = g.channelsLast() && !g.winogradForward() ? memory.format_tag.nhwc : memory.format_tag.any;
     // A blocked map is read and written as it is: left to choose, oneDNN's inference kernels take NHWC.
-    memory.format_tag sourceChosen = g.blockedInput() ? blockedTag : chosen;
-    memory.format_tag destinationChosen = g.blockedOutput() ? blockedTag : chosen;
+    memory.format_tag sourceChosen = g.blockedInput() ? blockedMaps : chosen;
+    memory.format_tag destinationChosen = g.blockedOutput() ? blockedMaps : chosen;
     long[] x = {g.batch(), g.channelsIn(), g.height(), g.width()};
     long[] w = g.weightDims();
     long[] y = {g.batch(), g.channelsOut(), g.outHeight(), g.outWidth()};
@@ -343,7 +343,6 @@ public final class OneDnnConvolution {
     };
   }
 
-  /** oneDNN's tag of {@link BlockedActivations}' layout: {@code nChw16c} with AVX-512, {@code nChw8c} with AVX2. */
   /**
    * Whether a blocked inference geometry with one block of channels in and out (16 to 16 with
    * AVX-512) is described to oneDNN as NHWC, which those bytes equally are: oneDNN 2.5 then runs its
@@ -357,6 +356,7 @@ public final class OneDnnConvolution {
         && g.channelsIn() == BlockedActivations.BLOCK && g.channelsOut() == BlockedActivations.BLOCK;
   }
 
+  /** oneDNN's tag of {@link BlockedActivations}' layout: {@code nChw16c} with AVX-512, {@code nChw8c} with AVX2. */
   private static memory.format_tag blockedTag() {
     return BlockedActivations.BLOCK == 16 ? memory.format_tag.nChw16c : memory.format_tag.nChw8c;
   }
