@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -31,6 +32,9 @@ import picocli.CommandLine.Option;
       "measured time with the whole batch running it (early layers run at a lower FLOP rate than deep ones)."
     })
 final class PredictCommand implements Callable<Integer> {
+  /** Alternating rounds of streamed early exit and full passes that --bench times. */
+  private static final int STREAM_ROUNDS = 3;
+
   @Option(names = "--run", required = true, paramLabel = "DIR", description = "A finished run directory (with its checkpoint.bin, or the weights.npz of committed runs).") Path run;
   @Option(names = "--q", defaultValue = "0.5", description = "Exit profile q (fractions leaving at exit k ∝ q^k; default ${DEFAULT-VALUE}).") double q;
   @Option(names = "--held-out", defaultValue = "2000", description = "Held-out training images for the thresholds (default ${DEFAULT-VALUE}).") int heldOut;
@@ -60,12 +64,19 @@ final class PredictCommand implements Callable<Integer> {
       predictor.predict(b.input());
       trained.network().logits(b.input()).release();
     }
+    int n = test.size();
     double early = 0;
     double full = 0;
+    int[] perBatchClass = new int[test.size()];
+    int[] perBatchExit = new int[test.size()];
+    int seen = 0;
     for (BatchLoader.Batch b : batches) {
       long t0 = System.nanoTime();
       EarlyExitPredictor.Prediction p = predictor.predict(b.input());
       early += (System.nanoTime() - t0) / 1e9;
+      System.arraycopy(p.classes(), 0, perBatchClass, seen, b.size());
+      System.arraycopy(p.exitAt(), 0, perBatchExit, seen, b.size());
+      seen += b.size();
       for (int i = 0; i < b.size(); i++) {
         exits[p.exitAt()[i]]++;
         correctEarly += p.classes()[i] == b.labels()[i] ? 1 : 0;
@@ -80,6 +91,28 @@ final class PredictCommand implements Callable<Integer> {
         }
       }
     }
+    double streamed = 0;
+    double fullAgain = 0;
+    long streamDisagrees = 0;
+    if (bench) {
+      // The throughput form (continuing images regrouped into full batches), warmed up once, then
+      // timed against full passes over the same images in alternating rounds (the VM's speed drifts).
+      List<INDArray> inputs = batches.stream().map(BatchLoader.Batch::input).toList();
+      EarlyExitPredictor.Prediction s = predictor.predictStream(inputs);
+      for (int round = 0; round < STREAM_ROUNDS; round++) {
+        long t0 = System.nanoTime();
+        predictor.predictStream(inputs);
+        streamed += (System.nanoTime() - t0) / 1e9;
+        long t1 = System.nanoTime();
+        for (INDArray x : inputs) {
+          trained.network().logits(x).release();
+        }
+        fullAgain += (System.nanoTime() - t1) / 1e9;
+      }
+      for (int i = 0; i < n; i++) {
+        streamDisagrees += s.classes()[i] == perBatchClass[i] && s.exitAt()[i] == perBatchExit[i] ? 0 : 1;
+      }
+    }
     double[] segment = new double[k];
     if (bench) {
       // Each segment's time with the whole batch running it: what the parts of the network really cost here.
@@ -90,7 +123,6 @@ final class PredictCommand implements Callable<Integer> {
         }
       }
     }
-    int n = test.size();
     StringBuilder fractions = new StringBuilder();
     for (int c = 0; c < k; c++) {
       fractions.append(String.format(Locale.ROOT, "%s%.2f", c == 0 ? "" : " / ", (double) exits[c] / n));
@@ -124,6 +156,11 @@ final class PredictCommand implements Callable<Integer> {
       System.out.printf(Locale.ROOT, "timed segments: %s %% of a full pass's time up to each classifier in turn (MFLOPs: %s %%); "
           + "they predict %.2f x, early exit reaches %.0f %% of that; staged with no image leaving: %.1f img/s%n",
           parts, mflopShares(cost), upTo[k - 1] / timed, 100 * (full / early) / (upTo[k - 1] / timed), 1 / upTo[k - 1]);
+      System.out.printf(Locale.ROOT, "streamed (continuing images regrouped into batches of %d): early exit %.1f img/s vs "
+          + "all classifiers %.1f img/s over %d alternating rounds (speed-up %.2f x, %.0f %% of the counted and %.0f %% of "
+          + "the timed prediction); %d images predicted differently than batch by batch%n", batch,
+          STREAM_ROUNDS * n / streamed, STREAM_ROUNDS * n / fullAgain, STREAM_ROUNDS, fullAgain / streamed,
+          100 * (fullAgain / streamed) / predicted, 100 * (fullAgain / streamed) / (upTo[k - 1] / timed), streamDisagrees);
     } else {
       System.out.printf(Locale.ROOT, "predict: early exit %.1f img/s, accuracy %.2f %% on %d test images%n", n / early, 100.0 * correctEarly / n, n);
     }

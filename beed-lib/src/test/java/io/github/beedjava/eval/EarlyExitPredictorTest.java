@@ -8,12 +8,14 @@ import io.github.beedjava.model.ModelConfig;
 import io.github.beedjava.model.Models;
 import io.github.beedjava.network.MultiExitNetwork;
 import io.github.beedjava.network.Outputs;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
-/** Staged early exit gives exactly what thresholding the full forward pass gives. */
+/** Staged early exit, batch by batch or streamed, gives exactly what thresholding the full forward pass gives. */
 class EarlyExitPredictorTest {
 
   @Test
@@ -39,7 +41,8 @@ class EarlyExitPredictorTest {
           java.util.Arrays.sort(sorted);
           t[c] = sorted[(int) (sorted.length * quantile)];
         }
-        EarlyExitPredictor.Prediction p = new EarlyExitPredictor(net, t).predict(x);
+        EarlyExitPredictor predictor = new EarlyExitPredictor(net, t);
+        EarlyExitPredictor.Prediction p = predictor.predict(x);
         int[] expectedExit = new int[64];
         int[] expectedClass = new int[64];
         for (int i = 0; i < 64; i++) {
@@ -56,6 +59,12 @@ class EarlyExitPredictorTest {
         assertArrayEquals(expectedExit, p.exitAt(), model);
         assertArrayEquals(expectedClass, p.classes(), model);
         assertTrue(java.util.Arrays.stream(p.exitAt()).distinct().count() >= 3, "images should leave at several exits");
+        // Streamed in uneven batches (the largest, 24, sets the regrouped size): continuing images
+        // from several batches run together, groups split, and the rest runs at the end.
+        List<INDArray> parts = List.of(slice(x, 0, 24), slice(x, 24, 41), slice(x, 41, 64));
+        EarlyExitPredictor.Prediction streamed = predictor.predictStream(parts);
+        assertArrayEquals(expectedExit, streamed.exitAt(), model + " streamed");
+        assertArrayEquals(expectedClass, streamed.classes(), model + " streamed");
       }
       // Everything to the main network when no exit is confident enough.
       double[] never = new double[k];
@@ -63,5 +72,9 @@ class EarlyExitPredictorTest {
       EarlyExitPredictor.Prediction all = new EarlyExitPredictor(net, never).predict(x);
       assertEquals(k - 1, java.util.Arrays.stream(all.exitAt()).min().orElseThrow());
     }
+  }
+
+  private static INDArray slice(INDArray x, int from, int to) {
+    return x.get(NDArrayIndex.interval(from, to), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all()).dup('c');
   }
 }
