@@ -11,6 +11,7 @@ import io.github.beedjava.train.TrainedRun;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -26,14 +27,16 @@ import picocli.CommandLine.Option;
     sortOptions = false,
     description = {
       "Early-exit inference of a finished run on its test split: thresholds fitted on held-out training images",
-      "for the exit profile q, then every batch computes later parts of the network only for images still running.",
-      "--bench also times the same batches through every classifier, interleaved (after one untimed pass of each),",
-      "and prints the speed-up, the speed-up the counted MFLOPs predict, and the one predicted by each segment's",
-      "measured time with the whole batch running it (early layers run at a lower FLOP rate than deep ones)."
+      "for the exit profile q, then later parts of the network compute only for images still running; the images",
+      "that continue past a classifier are regrouped into full batches before the next part runs.",
+      "--bench times that against one pass through every classifier on the same images (median of alternating",
+      "rounds), and also early exit batch by batch (each batch on its own, as a latency-bound caller would run it);",
+      "it prints the speed-up the counted MFLOPs predict and the one predicted by each segment's measured time",
+      "with the whole batch running it (early layers run at a lower FLOP rate than deep ones)."
     })
 final class PredictCommand implements Callable<Integer> {
   /** Alternating rounds of streamed early exit and full passes that --bench times. */
-  private static final int STREAM_ROUNDS = 3;
+  private static final int STREAM_ROUNDS = 5;
 
   @Option(names = "--run", required = true, paramLabel = "DIR", description = "A finished run directory (with its checkpoint.bin, or the weights.npz of committed runs).") Path run;
   @Option(names = "--q", defaultValue = "0.5", description = "Exit profile q (fractions leaving at exit k ∝ q^k; default ${DEFAULT-VALUE}).") double q;
@@ -54,117 +57,148 @@ final class PredictCommand implements Callable<Integer> {
     for (int from = 0; from < test.size(); from += batch) {
       batches.add(BatchLoader.load(test, null, from, Math.min(batch, test.size() - from), null, DataType.FLOAT));
     }
-    int k = trained.network().numClassifiers();
-    long[] exits = new long[k];
-    long correctEarly = 0;
-    long correctMain = 0;
-    // Warm-up: with --bench one untimed pass over every batch each, so that both sides are timed with
-    // their oneDNN primitives built for every batch size they meet (early exit meets several).
-    for (BatchLoader.Batch b : bench ? batches : batches.subList(0, 1)) {
-      predictor.predict(b.input());
-      trained.network().logits(b.input()).release();
-    }
+    List<INDArray> inputs = batches.stream().map(BatchLoader.Batch::input).toList();
     int n = test.size();
-    double early = 0;
-    double full = 0;
-    int[] perBatchClass = new int[test.size()];
-    int[] perBatchExit = new int[test.size()];
-    int seen = 0;
+    int k = trained.network().numClassifiers();
+    predictor.predictStream(inputs.subList(0, 1));  // warm-up: oneDNN primitives, the workspace
+    long t0 = System.nanoTime();
+    EarlyExitPredictor.Prediction streamed = predictor.predictStream(inputs);
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    int[] labels = new int[n];
+    int at = 0;
     for (BatchLoader.Batch b : batches) {
-      long t0 = System.nanoTime();
-      EarlyExitPredictor.Prediction p = predictor.predict(b.input());
-      early += (System.nanoTime() - t0) / 1e9;
-      System.arraycopy(p.classes(), 0, perBatchClass, seen, b.size());
-      System.arraycopy(p.exitAt(), 0, perBatchExit, seen, b.size());
-      seen += b.size();
-      for (int i = 0; i < b.size(); i++) {
-        exits[p.exitAt()[i]]++;
-        correctEarly += p.classes()[i] == b.labels()[i] ? 1 : 0;
-      }
-      if (bench) {
-        long t1 = System.nanoTime();
-        var out = trained.network().logits(b.input());
-        full += (System.nanoTime() - t1) / 1e9;
-        long[] main = out.logits()[k - 1].argMax(1).toLongVector();
-        for (int i = 0; i < b.size(); i++) {
-          correctMain += main[i] == b.labels()[i] ? 1 : 0;
-        }
-      }
+      System.arraycopy(b.labels(), 0, labels, at, b.size());
+      at += b.size();
     }
-    double streamed = 0;
-    double fullAgain = 0;
-    long streamDisagrees = 0;
-    if (bench) {
-      // The throughput form (continuing images regrouped into full batches), warmed up once, then
-      // timed against full passes over the same images in alternating rounds (the VM's speed drifts).
-      List<INDArray> inputs = batches.stream().map(BatchLoader.Batch::input).toList();
-      EarlyExitPredictor.Prediction s = predictor.predictStream(inputs);
-      for (int round = 0; round < STREAM_ROUNDS; round++) {
-        long t0 = System.nanoTime();
-        predictor.predictStream(inputs);
-        streamed += (System.nanoTime() - t0) / 1e9;
-        long t1 = System.nanoTime();
-        for (INDArray x : inputs) {
-          trained.network().logits(x).release();
-        }
-        fullAgain += (System.nanoTime() - t1) / 1e9;
-      }
-      for (int i = 0; i < n; i++) {
-        streamDisagrees += s.classes()[i] == perBatchClass[i] && s.exitAt()[i] == perBatchExit[i] ? 0 : 1;
-      }
-    }
-    double[] segment = new double[k];
-    if (bench) {
-      // Each segment's time with the whole batch running it: what the parts of the network really cost here.
-      for (BatchLoader.Batch b : batches) {
-        double[] s = predictor.segmentSeconds(b.input());
-        for (int c = 0; c < k; c++) {
-          segment[c] += s[c];
-        }
-      }
+    long[] exits = new long[k];
+    long correct = 0;
+    for (int i = 0; i < n; i++) {
+      exits[streamed.exitAt()[i]]++;
+      correct += streamed.classes()[i] == labels[i] ? 1 : 0;
     }
     StringBuilder fractions = new StringBuilder();
     for (int c = 0; c < k; c++) {
       fractions.append(String.format(Locale.ROOT, "%s%.2f", c == 0 ? "" : " / ", (double) exits[c] / n));
     }
     System.out.printf(Locale.ROOT, "run %s, q %s, thresholds fitted on %d held-out training images%n", run.getFileName(), q, fit.size());
-    System.out.printf(Locale.ROOT, "early exit: accuracy %.2f %%, fraction leaving at each classifier %s%n", 100.0 * correctEarly / n, fractions);
-    if (bench) {
-      System.out.printf(Locale.ROOT, "all classifiers: main-network accuracy %.2f %%%n", 100.0 * correctMain / n);
+    System.out.printf(Locale.ROOT, "early exit: accuracy %.2f %%, fraction leaving at each classifier %s%n", 100.0 * correct / n, fractions);
+    if (!bench) {
+      System.out.printf(Locale.ROOT, "predict: early exit %.1f img/s on %d test images (batches of %d, continuing images regrouped)%n",
+          n / seconds, n, batch);
+      return 0;
+    }
+    new Bench(trained, predictor, batches, inputs, streamed, exits).print();
+    return 0;
+  }
+
+  /** {@code --bench}: early exit timed against one pass through every classifier on the same images. */
+  private final class Bench {
+    private final TrainedRun trained;
+    private final EarlyExitPredictor predictor;
+    private final List<BatchLoader.Batch> batches;
+    private final List<INDArray> inputs;
+    private final EarlyExitPredictor.Prediction streamed;
+    private final long[] exits;
+    private final int n;
+    private final int k;
+
+    Bench(TrainedRun trained, EarlyExitPredictor predictor, List<BatchLoader.Batch> batches, List<INDArray> inputs,
+        EarlyExitPredictor.Prediction streamed, long[] exits) {
+      this.trained = trained;
+      this.predictor = predictor;
+      this.batches = batches;
+      this.inputs = inputs;
+      this.streamed = streamed;
+      this.exits = exits;
+      this.n = streamed.classes().length;
+      this.k = exits.length;
+    }
+
+    void print() {
+      // Warm-up: one untimed pass over every batch each, so that both sides are timed with their
+      // oneDNN primitives built for every batch size they meet (batch by batch meets several).
+      for (INDArray x : inputs) {
+        predictor.predict(x);
+        trained.network().logits(x).release();
+      }
+      // Batch by batch (the latency form), interleaved with full passes batch by batch.
+      double early = 0;
+      double full = 0;
+      long correctMain = 0;
+      long disagree = 0;
+      int at = 0;
+      for (BatchLoader.Batch b : batches) {
+        long t0 = System.nanoTime();
+        EarlyExitPredictor.Prediction p = predictor.predict(b.input());
+        early += (System.nanoTime() - t0) / 1e9;
+        long t1 = System.nanoTime();
+        var out = trained.network().logits(b.input());
+        full += (System.nanoTime() - t1) / 1e9;
+        long[] main = out.logits()[k - 1].argMax(1).toLongVector();
+        out.release();
+        for (int i = 0; i < b.size(); i++, at++) {
+          correctMain += main[i] == b.labels()[i] ? 1 : 0;
+          disagree += p.classes()[i] == streamed.classes()[at] && p.exitAt()[i] == streamed.exitAt()[at] ? 0 : 1;
+        }
+      }
+      // Streamed (the throughput form) against full passes over the same images, in alternating
+      // rounds: the median of the rounds' ratios, since this VM's speed drifts between rounds.
+      double[] ratios = new double[STREAM_ROUNDS];
+      double streamedSeconds = 0;
+      double fullSeconds = 0;
+      for (int round = 0; round < STREAM_ROUNDS; round++) {
+        long t0 = System.nanoTime();
+        predictor.predictStream(inputs);
+        double s = (System.nanoTime() - t0) / 1e9;
+        long t1 = System.nanoTime();
+        for (INDArray x : inputs) {
+          trained.network().logits(x).release();
+        }
+        double f = (System.nanoTime() - t1) / 1e9;
+        ratios[round] = f / s;
+        streamedSeconds += s;
+        fullSeconds += f;
+      }
+      double[] segment = new double[k];
+      for (INDArray x : inputs) {  // each segment's time with the whole batch running it
+        double[] s = predictor.segmentSeconds(x);
+        for (int c = 0; c < k; c++) {
+          segment[c] += s[c];
+        }
+      }
       // What the counted MFLOPs promise: every classifier's cost over the images' average cost.
       double[] cost = new ArchitectureSummary(trained.network().blueprint()).earlyExitMflops();
       double average = 0;
       for (int c = 0; c < k; c++) {
         average += cost[c] * exits[c] / n;
       }
-      double predicted = cost[k - 1] / average;
-      System.out.printf(Locale.ROOT, "counted: %.2f MFLOPs per image on average vs %.2f for all classifiers (speed-up %.2f x)%n",
-          average, cost[k - 1], predicted);
-      System.out.printf(Locale.ROOT, "predict: early exit %.1f img/s vs all classifiers %.1f img/s (speed-up %.2f x, %.0f %% of the "
-          + "%.2f x its MFLOPs predict) at q %s, batch %d, %d test images%n",
-          n / early, n / full, full / early, 100 * (full / early) / predicted, predicted, q, batch, n);
+      double counted = cost[k - 1] / average;
       double[] upTo = new double[k];  // seconds per image for an image leaving at each classifier
-      double timed = 0;
+      double timedAverage = 0;
       for (int c = 0; c < k; c++) {
         upTo[c] = (c == 0 ? 0 : upTo[c - 1]) + segment[c] / n;
-        timed += upTo[c] * exits[c] / n;
+        timedAverage += upTo[c] * exits[c] / n;
       }
+      double timed = upTo[k - 1] / timedAverage;
       StringBuilder parts = new StringBuilder();
       for (int c = 0; c < k; c++) {
         parts.append(String.format(Locale.ROOT, "%s%.0f", c == 0 ? "" : " / ", 100 * segment[c] / (upTo[k - 1] * n)));
       }
+      Arrays.sort(ratios);
+      double median = ratios[ratios.length / 2];
+      System.out.printf(Locale.ROOT, "all classifiers: main-network accuracy %.2f %%%n", 100.0 * correctMain / n);
+      System.out.printf(Locale.ROOT, "counted: %.2f MFLOPs per image on average vs %.2f for all classifiers (speed-up %.2f x)%n",
+          average, cost[k - 1], counted);
       System.out.printf(Locale.ROOT, "timed segments: %s %% of a full pass's time up to each classifier in turn (MFLOPs: %s %%); "
-          + "they predict %.2f x, early exit reaches %.0f %% of that; staged with no image leaving: %.1f img/s%n",
-          parts, mflopShares(cost), upTo[k - 1] / timed, 100 * (full / early) / (upTo[k - 1] / timed), 1 / upTo[k - 1]);
-      System.out.printf(Locale.ROOT, "streamed (continuing images regrouped into batches of %d): early exit %.1f img/s vs "
-          + "all classifiers %.1f img/s over %d alternating rounds (speed-up %.2f x, %.0f %% of the counted and %.0f %% of "
-          + "the timed prediction); %d images predicted differently than batch by batch%n", batch,
-          STREAM_ROUNDS * n / streamed, STREAM_ROUNDS * n / fullAgain, STREAM_ROUNDS, fullAgain / streamed,
-          100 * (fullAgain / streamed) / predicted, 100 * (fullAgain / streamed) / (upTo[k - 1] / timed), streamDisagrees);
-    } else {
-      System.out.printf(Locale.ROOT, "predict: early exit %.1f img/s, accuracy %.2f %% on %d test images%n", n / early, 100.0 * correctEarly / n, n);
+          + "they predict %.2f x; staged with no image leaving: %.1f img/s%n", parts, mflopShares(cost), timed, 1 / upTo[k - 1]);
+      System.out.printf(Locale.ROOT, "streamed (continuing images regrouped into batches of %d): early exit %.1f img/s vs all "
+          + "classifiers %.1f img/s; speed-up %.2f x, median of %d alternating rounds (%.2f-%.2f): %.0f %% of the counted and "
+          + "%.0f %% of the timed prediction%n", batch, STREAM_ROUNDS * n / streamedSeconds, STREAM_ROUNDS * n / fullSeconds,
+          median, STREAM_ROUNDS, ratios[0], ratios[ratios.length - 1], 100 * median / counted, 100 * median / timed);
+      System.out.printf(Locale.ROOT, "batch by batch: early exit %.1f img/s vs all classifiers %.1f img/s; speed-up %.2f x: %.0f %% "
+          + "of the counted and %.0f %% of the timed prediction; %d images predicted differently than streamed%n",
+          n / early, n / full, full / early, 100 * (full / early) / counted, 100 * (full / early) / timed, disagree);
     }
-    return 0;
   }
 
   /** Each segment's share of the counted MFLOPs, from the cumulative cost up to each classifier. */
