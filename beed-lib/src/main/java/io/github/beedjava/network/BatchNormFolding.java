@@ -4,6 +4,7 @@ import io.github.beedjava.engine.layers.BatchNormFold;
 import io.github.beedjava.engine.layers.FoldedBatchNormalization;
 import io.github.beedjava.engine.layers.LinearConvolution;
 import io.github.beedjava.engine.layers.SinglePassRelu;
+import io.github.beedjava.engine.layers.SumVertex;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,7 +18,9 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /**
  * Folds, in an inference-only graph configuration, every eval-mode batch norm into the convolution
- * that feeds it, and the ReLU after it into the same convolution (a oneDNN post-op).
+ * that feeds it, and the ReLU after it into the same convolution (a oneDNN post-op); and the ReLU
+ * that alone reads a residual sum into the sum ({@link SumVertex#setRelu}: one pass instead of two
+ * over the block's output).
  *
  * <p>In eval mode a BN is a per-channel affine map, so conv then BN equals one convolution with
  * scaled weights and a bias ({@link BatchNormFold}); the ReLU then costs nothing more. That spares
@@ -75,6 +78,24 @@ public final class BatchNormFolding {
       String replaced = last;
       for (String reader : consumers.getOrDefault(replaced, List.of())) {
         inputsOf.get(reader).replaceAll(input -> input.equals(replaced) ? convName : input);
+      }
+    }
+    // The ReLU that alone reads a residual sum joins the sum: max(a + b, 0) in one pass.
+    Map<String, List<String>> readers = consumers(inference);
+    for (String name : order) {
+      List<String> after = readers.getOrDefault(name, List.of());
+      if (!(vertices.get(name) instanceof SumVertex sum) || sum.isRelu() || outputs.contains(name) || after.size() != 1
+          || outputs.contains(after.get(0)) || !(layerOf(vertices.get(after.get(0))) instanceof SinglePassRelu)) {
+        continue;
+      }
+      String relu = after.get(0);
+      SumVertex fused = new SumVertex();
+      fused.setRelu(true);
+      vertices.put(name, fused);  // a new vertex: the training configuration's stays as it was
+      vertices.remove(relu);
+      inputsOf.remove(relu);
+      for (String reader : readers.getOrDefault(relu, List.of())) {
+        inputsOf.get(reader).replaceAll(input -> input.equals(relu) ? name : input);
       }
     }
     order.removeIf(name -> !vertices.containsKey(name) && !inference.getNetworkInputs().contains(name));

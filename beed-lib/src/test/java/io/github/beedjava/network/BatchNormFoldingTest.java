@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.beedjava.engine.layers.FoldedBatchNormalization;
 import io.github.beedjava.engine.layers.SinglePassRelu;
+import io.github.beedjava.engine.layers.SumVertex;
 import io.github.beedjava.engine.layout.ChannelsLast;
 import io.github.beedjava.model.ExitStructure;
 import io.github.beedjava.model.ModelConfig;
@@ -50,6 +51,16 @@ class BatchNormFoldingTest {
     assertTrue(original.getVertices().values().stream()
         .noneMatch(v -> v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof FoldedBatchNormalization),
         "the training configuration is not touched");
+    // Each of the 8 basic blocks ends in sum then ReLU: the ReLU joins the sum, in the copy only.
+    assertEquals(8, folded.getVertices().values().stream().filter(v -> v instanceof SumVertex s && s.isRelu()).count());
+    assertTrue(original.getVertices().values().stream().noneMatch(v -> v instanceof SumVertex s && s.isRelu()));
+    for (var entry : folded.getVertexInputs().entrySet()) {
+      boolean relu = folded.getVertices().get(entry.getKey()) instanceof LayerVertex lv
+          && lv.getLayerConf().getLayer() instanceof SinglePassRelu;
+      for (String input : entry.getValue()) {
+        assertTrue(!relu || !(folded.getVertices().get(input) instanceof SumVertex), entry.getKey() + " still reads the sum " + input);
+      }
+    }
   }
 
   @Test

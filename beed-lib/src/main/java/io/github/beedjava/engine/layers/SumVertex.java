@@ -1,5 +1,6 @@
 package io.github.beedjava.engine.layers;
 
+import io.github.beedjava.engine.simd.JavaAddRelu;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -10,6 +11,7 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
+import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -18,30 +20,57 @@ import org.nd4j.linalg.factory.Nd4j;
  * residual sums were 8 % of a width-1/4 inference pass; one pass makes inference 1.04x and a
  * training step 1.03x faster there, bench/HISTORY.md). Backward is DL4J's Add.
  * Being an {@link ElementWiseVertex} (Add), it is everything the graph rewrites of this package
- * expect of one.
+ * expect of one. In inference graphs it can also apply the ReLU that alone reads it
+ * ({@link #setRelu}): max(a + b, 0) in the same pass.
  */
 public final class SumVertex extends ElementWiseVertex {
+  private boolean relu;
 
   /** A sum vertex. */
   public SumVertex() {
     super(Op.Add);
   }
 
+  /** Whether this vertex writes max(a + b, 0): an inference-only vertex, whose backward refuses. */
+  public boolean isRelu() {
+    return relu;
+  }
+
+  /** @param relu true when the ReLU that was the sum's only reader is now this vertex's (inference graphs only) */
+  public void setRelu(boolean relu) {
+    this.relu = relu;
+  }
+
   @Override
   public SumVertex clone() {
-    return new SumVertex();
+    SumVertex copy = new SumVertex();
+    copy.setRelu(relu);
+    return copy;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof SumVertex other && other.relu == relu;
+  }
+
+  @Override
+  public int hashCode() {
+    return Boolean.hashCode(relu) + 31 * SumVertex.class.hashCode();
   }
 
   @Override
   public GraphVertex instantiate(ComputationGraph graph, String name, int idx, INDArray paramsView,
       boolean initializeParams, DataType networkDatatype) {
-    return new Impl(graph, name, idx, networkDatatype);
+    return new Impl(graph, name, idx, networkDatatype, relu);
   }
 
-  /** The runtime vertex: one {@link AddOp} into a fresh activation array. */
+  /** The runtime vertex: one {@link AddOp} (or add and ReLU, {@link JavaAddRelu}) into a fresh activation array. */
   static final class Impl extends org.deeplearning4j.nn.graph.vertex.impl.ElementWiseVertex {
-    Impl(ComputationGraph graph, String name, int idx, DataType dataType) {
+    private final boolean relu;
+
+    Impl(ComputationGraph graph, String name, int idx, DataType dataType, boolean relu) {
       super(graph, name, idx, org.deeplearning4j.nn.graph.vertex.impl.ElementWiseVertex.Op.Add, dataType);
+      this.relu = relu;
     }
 
     /** Whether the last forward pass was this class's (two inputs of one shape), not DL4J's. */
@@ -51,12 +80,19 @@ public final class SumVertex extends ElementWiseVertex {
     public INDArray doForward(boolean training, LayerWorkspaceMgr workspaceMgr) {
       ownForward = inputs != null && inputs.length == 2 && inputs[0].equalShapes(inputs[1])
           && inputs[0].dataType() == inputs[1].dataType();
+      if (relu && training) {
+        throw new IllegalStateException("SumVertex " + vertexName + ": its ReLU is fused for inference; never train this graph");
+      }
       if (!ownForward) {
-        return super.doForward(training, workspaceMgr);  // broadcasting or anything unusual: DL4J's code
+        INDArray sum = super.doForward(training, workspaceMgr);  // broadcasting or anything unusual: DL4J's code
+        return relu ? Nd4j.exec(new RectifiedLinear(sum, sum, 0.0)) : sum;
       }
       INDArray sum = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, inputs[0].dataType(), inputs[0].shape(), 'c');
+      if (relu && JavaAddRelu.apply(inputs[0], inputs[1], sum)) {
+        return sum;
+      }
       Nd4j.exec(new AddOp(inputs[0], inputs[1], sum));
-      return sum;
+      return relu ? Nd4j.exec(new RectifiedLinear(sum, sum, 0.0)) : sum;
     }
 
     /**
@@ -65,6 +101,9 @@ public final class SumVertex extends ElementWiseVertex {
      */
     @Override
     public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
+      if (relu) {
+        throw new IllegalStateException("SumVertex " + vertexName + ": its ReLU is fused for inference and has no backward");
+      }
       if (!ownForward) {
         return super.doBackward(tbptt, workspaceMgr);  // DL4J's forward ran and set its own state
       }

@@ -306,6 +306,26 @@ public final class VectorKernels {
     });
   }
 
+  /**
+   * y = max(a + b, 0) over {@code length} floats in one pass (y may be a's or b's own memory); NaN
+   * stays NaN, as in PyTorch's ReLU.
+   */
+  static void addRelu(ByteBuffer a, int aBase, ByteBuffer b, int bBase, ByteBuffer y, int yBase, int length) {
+    forEachChunk(length, (start, end) -> {
+      int j = start;
+      for (int upper = end - LANES; j <= upper; j += LANES) {
+        int offset = j * Float.BYTES;
+        FloatVector av = FloatVector.fromByteBuffer(SPECIES, a, aBase + offset, ORDER);
+        FloatVector bv = FloatVector.fromByteBuffer(SPECIES, b, bBase + offset, ORDER);
+        av.add(bv).lanewise(VectorOperators.MAX, 0f).intoByteBuffer(y, yBase + offset, ORDER);
+      }
+      for (; j < end; j++) {
+        int offset = j * Float.BYTES;
+        y.putFloat(yBase + offset, Math.max(a.getFloat(aBase + offset) + b.getFloat(bBase + offset), 0f));
+      }
+    });
+  }
+
   /** y = x·σ(x) = x / (1 + e^(−x)) over {@code length} floats, in one pass (y may be x's own memory). */
   static void swishForward(ByteBuffer x, int xBase, ByteBuffer y, int yBase, int length) {
     forEachChunk(length, (start, end) -> {

@@ -2,6 +2,9 @@ package io.github.beedjava.engine.layers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
@@ -16,6 +19,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 class SumVertexTest {
 
@@ -58,5 +62,29 @@ class SumVertexTest {
   @Test
   void cloneStaysASumVertex() {
     assertInstanceOf(SumVertex.class, new SumVertex().clone());
+    SumVertex fused = new SumVertex();
+    fused.setRelu(true);
+    assertTrue(((SumVertex) fused.clone()).isRelu());
+    assertNotEquals(new SumVertex(), fused);
+  }
+
+  @Test
+  void aFusedReluGivesTheReluOfTheSumAndRefusesTraining() {
+    ComputationGraph plain = graph(new SumVertex());
+    SumVertex fusedConf = new SumVertex();
+    fusedConf.setRelu(true);
+    ComputationGraph fused = graph(fusedConf);
+    fused.setParams(plain.params().dup());
+    // Long enough for the Vector API's full lanes and a tail; half the sums negative.
+    INDArray x = Nd4j.rand(DataType.FLOAT, 37, 6).subi(0.5).muli(4);
+    INDArray sum = plain.feedForward(x, false).get("sum");
+    INDArray expected = Transforms.relu(sum, true);
+    assertTrue(sum.lt(0).any() && sum.gt(0).any(), "both signs present");
+    assertEquals(expected, fused.feedForward(x, false).get("sum"));
+    INDArray y = Nd4j.rand(DataType.FLOAT, 37, 3);
+    fused.setInputs(x);
+    fused.setLabels(y);
+    IllegalStateException e = assertThrows(IllegalStateException.class, fused::computeGradientAndScore);
+    assertTrue(e.getMessage().contains("sum"), e.getMessage());
   }
 }
