@@ -37,6 +37,7 @@ public final class EarlyExitPredictor {
   private final Map<String, String[]> inputsOf = new HashMap<>();
   private final Map<String, Integer> lastUse = new HashMap<>();
   private Waiting[] waiting;  // the images waiting before each segment (index 0 unused), reused across calls
+  private int waitingBatch;  // the largest batch those rooms hold two of
 
   private static final String WORKSPACE = "BEED_EARLY_EXIT";
   private static final WorkspaceConfiguration WORKSPACE_CONFIG = Workspaces.learnedInFirstCycle();
@@ -164,11 +165,12 @@ public final class EarlyExitPredictor {
    * workspaces is page-faulted, and ND4J frees it only after a garbage collection).
    */
   private Waiting[] waitingRooms(int batch) {
-    if (waiting == null || waiting[waiting.length - 1].capacity < 2 * batch) {
+    if (waiting == null || waitingBatch < batch) {
       waiting = new Waiting[segments.size()];
       for (int k = 1; k < waiting.length; k++) {
         waiting[k] = new Waiting(batch);
       }
+      waitingBatch = batch;
     }
     for (int k = 1; k < waiting.length; k++) {
       waiting[k].count = 0;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.beedjava.model.ExitStructure;
 import io.github.beedjava.model.ModelConfig;
 import io.github.beedjava.model.Models;
 import io.github.beedjava.network.MultiExitNetwork;
@@ -71,6 +72,19 @@ class EarlyExitPredictorTest {
       java.util.Arrays.fill(never, 2.0);
       EarlyExitPredictor.Prediction all = new EarlyExitPredictor(net, never).predict(x);
       assertEquals(k - 1, java.util.Arrays.stream(all.exitAt()).min().orElseThrow());
+    }
+  }
+
+  @Test
+  void aNetworkWithoutExitsPredictsWithItsOnlyClassifier() {
+    MultiExitNetwork net = MultiExitNetwork.create(ModelConfig.cifar("resnet18", ExitStructure.NONE, 1.0 / 8, 10));
+    Nd4j.getRandom().setSeed(5);
+    INDArray x = Nd4j.rand(DataType.FLOAT, 20, 3, 32, 32);
+    long[] expected = net.forward(x, false).logits()[0].argMax(1).toLongVector();
+    EarlyExitPredictor predictor = new EarlyExitPredictor(net, new double[] {0.5});
+    for (EarlyExitPredictor.Prediction p : List.of(predictor.predict(x), predictor.predictStream(List.of(slice(x, 0, 12), slice(x, 12, 20))))) {
+      assertArrayEquals(new int[20], p.exitAt());
+      assertArrayEquals(java.util.Arrays.stream(expected).mapToInt(v -> (int) v).toArray(), p.classes());
     }
   }
 
