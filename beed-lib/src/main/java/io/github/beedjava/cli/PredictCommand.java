@@ -87,34 +87,22 @@ final class PredictCommand implements Callable<Integer> {
           n / seconds, n, batch);
       return 0;
     }
-    new Bench(trained, predictor, batches, inputs, streamed, exits).print();
+    new Bench(trained, predictor, batches, inputs, streamed, exits, batch).print();
     return 0;
   }
 
-  /** {@code --bench}: early exit timed against one pass through every classifier on the same images. */
-  private final class Bench {
-    private final TrainedRun trained;
-    private final EarlyExitPredictor predictor;
-    private final List<BatchLoader.Batch> batches;
-    private final List<INDArray> inputs;
-    private final EarlyExitPredictor.Prediction streamed;
-    private final long[] exits;
-    private final int n;
-    private final int k;
-
-    Bench(TrainedRun trained, EarlyExitPredictor predictor, List<BatchLoader.Batch> batches, List<INDArray> inputs,
-        EarlyExitPredictor.Prediction streamed, long[] exits) {
-      this.trained = trained;
-      this.predictor = predictor;
-      this.batches = batches;
-      this.inputs = inputs;
-      this.streamed = streamed;
-      this.exits = exits;
-      this.n = streamed.classes().length;
-      this.k = exits.length;
-    }
+  /**
+   * {@code --bench}: early exit timed against one pass through every classifier on the same images.
+   *
+   * @param streamed the streamed prediction of every image, which batch by batch must match
+   * @param exits how many images leave at each classifier
+   */
+  private record Bench(TrainedRun trained, EarlyExitPredictor predictor, List<BatchLoader.Batch> batches,
+      List<INDArray> inputs, EarlyExitPredictor.Prediction streamed, long[] exits, int batch) {
 
     void print() {
+      int n = streamed.classes().length;
+      int k = exits.length;
       // Warm-up: one untimed pass over every batch each, so that both sides are timed with their
       // oneDNN primitives built for every batch size they meet (batch by batch meets several).
       for (INDArray x : inputs) {
