@@ -20,6 +20,11 @@ public final class HostFloats {
     return io.github.beedjava.engine.simd.VectorApi.available();
   }
 
+  /** Whether a {@link VectorKernels} loop can run over {@code a}: the Vector API is on, ND4J runs on the CPU, {@code a} is dense. */
+  static boolean vectorLoopTakes(INDArray a) {
+    return vectorApi() && org.nd4j.linalg.factory.Nd4j.getEnvironment().isCPU() && isDense(a);
+  }
+
   /** Throws, naming {@code who} and the JVM flag, unless {@link #vectorApi()}. */
   static void requireVectorApi(String who) {
     if (!vectorApi()) {

@@ -1,7 +1,6 @@
 package io.github.beedjava.engine.simd;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A residual sum and the ReLU after it, max(a + b, 0), as one Vector API pass over ND4J's float
@@ -17,16 +16,13 @@ public final class JavaAddRelu {
    *     float array on the CPU of that shape (the caller then runs ND4J ops)
    */
   public static boolean apply(INDArray a, INDArray b, INDArray y) {
-    if (!usable(a) || !usable(b) || !usable(y) || !a.equalShapes(b) || !a.equalShapes(y) || a.length() > Integer.MAX_VALUE) {
+    if (!HostFloats.vectorLoopTakes(a) || !HostFloats.vectorLoopTakes(b) || !HostFloats.vectorLoopTakes(y)
+        || !a.equalShapes(b) || !a.equalShapes(y) || a.length() > Integer.MAX_VALUE) {
       return false;
     }
     VectorKernels.addRelu(HostFloats.bytes(a), HostFloats.byteOffset(a), HostFloats.bytes(b), HostFloats.byteOffset(b),
         HostFloats.bytes(y), HostFloats.byteOffset(y), (int) a.length());
     HostFloats.keepAlive(a, b, y);
     return true;
-  }
-
-  private static boolean usable(INDArray a) {
-    return HostFloats.vectorApi() && Nd4j.getEnvironment().isCPU() && HostFloats.isDense(a);
   }
 }

@@ -1,7 +1,6 @@
 package io.github.beedjava.engine.simd;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Swish and its derivative as one Vector API pass over ND4J's float memory each. Composed of ND4J
@@ -28,7 +27,7 @@ public final class JavaSwish {
    *     {@code y} differs in shape or is not dense
    */
   public static boolean forward(INDArray x, INDArray y) {
-    if (!usable(x) || !usable(y) || !x.equalShapes(y) || x.length() > Integer.MAX_VALUE) {
+    if (!HostFloats.vectorLoopTakes(x) || !HostFloats.vectorLoopTakes(y) || !x.equalShapes(y) || x.length() > Integer.MAX_VALUE) {
       return false;
     }
     VectorKernels.swishForward(HostFloats.bytes(x), HostFloats.byteOffset(x), HostFloats.bytes(y), HostFloats.byteOffset(y),
@@ -44,7 +43,8 @@ public final class JavaSwish {
    * @return false, having written nothing, under the conditions of {@link #forward}
    */
   public static boolean backward(INDArray x, INDArray dy, INDArray dx) {
-    if (!usable(x) || !usable(dy) || !usable(dx) || !x.equalShapes(dy) || !x.equalShapes(dx) || x.length() > Integer.MAX_VALUE) {
+    if (!HostFloats.vectorLoopTakes(x) || !HostFloats.vectorLoopTakes(dy) || !HostFloats.vectorLoopTakes(dx)
+        || !x.equalShapes(dy) || !x.equalShapes(dx) || x.length() > Integer.MAX_VALUE) {
       return false;
     }
     VectorKernels.swishBackward(HostFloats.bytes(x), HostFloats.byteOffset(x), HostFloats.bytes(dy), HostFloats.byteOffset(dy),
@@ -61,9 +61,5 @@ public final class JavaSwish {
    */
   public static boolean backwardInPlace(INDArray x, INDArray dy) {
     return backward(x, dy, x);
-  }
-
-  private static boolean usable(INDArray a) {
-    return HostFloats.vectorApi() && Nd4j.getEnvironment().isCPU() && HostFloats.isDense(a);
   }
 }
