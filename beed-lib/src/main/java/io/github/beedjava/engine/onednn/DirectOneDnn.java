@@ -65,8 +65,9 @@ public final class DirectOneDnn {
   public static final String FOLD_PROPERTY = "beed.onednn.fold";
 
   /**
-   * Whether inference graphs fold each BN (and the ReLU after it) into the convolution before it:
-   * on by default where this library runs convolutions; {@value #FOLD_PROPERTY}{@code =false} turns it off.
+   * Whether inference graphs fold each BN (and the ReLU after it) into the convolution before it,
+   * and the ReLU after a residual sum into the sum ({@code BatchNormFolding}): on by default where
+   * this library runs convolutions; {@value #FOLD_PROPERTY}{@code =false} turns both off.
    */
   public static boolean foldBatchNorms() {
     return enabled() && !"false".equalsIgnoreCase(System.getProperty(FOLD_PROPERTY, "true"));
