@@ -183,10 +183,48 @@ final class PredictCommand implements Callable<Integer> {
           + "classifiers %.1f img/s; speed-up %.2f x, median of %d alternating rounds (%.2f-%.2f): %.0f %% of the counted and "
           + "%.0f %% of the timed prediction%n", batch, STREAM_ROUNDS * n / streamedSeconds, STREAM_ROUNDS * n / fullSeconds,
           median, STREAM_ROUNDS, ratios[0], ratios[ratios.length - 1], 100 * median / counted, 100 * median / timed);
+      double bound = firstSegmentTimeFor(GOAL_OF_COUNTED * counted, segment, exits);
+      System.out.printf(Locale.ROOT, "for %.0f %% of the counted speed-up the first segment, now %.0f %% of a full pass's time, "
+          + "would have to take %s, the other segments unchanged%n", 100 * GOAL_OF_COUNTED, 100 * segment[0] / (upTo[k - 1] * n),
+          Double.isNaN(bound) ? "less than no time"
+              : Double.isInfinite(bound) || bound >= segment[0] ? "no less time than now"
+              : String.format(Locale.ROOT, "%.0f %% of that pass's time (%.0f %% less than now)", 100 * bound / (upTo[k - 1] * n),
+                  100 * (1 - bound / segment[0])));
       System.out.printf(Locale.ROOT, "batch by batch: early exit %.1f img/s vs all classifiers %.1f img/s; speed-up %.2f x: %.0f %% "
           + "of the counted and %.0f %% of the timed prediction; %d images predicted differently than streamed%n",
           n / early, n / full, full / early, 100 * (full / early) / counted, 100 * (full / early) / timed, disagree);
     }
+  }
+
+  /** The fraction of the counted speed-up that step 11's goal asks early exit to reach (bench/HISTORY.md). */
+  static final double GOAL_OF_COUNTED = 0.9;
+
+  /**
+   * The longest time the first segment may take for early exit to reach {@code speedUp}, the later
+   * segments' times unchanged: with s the segments' times, r the fraction of the images that reach
+   * each one and B, A the sums of s and of r·s over the later segments, early exit takes s1 + A
+   * against s1 + B for a full pass, so s1 ≤ (B − speedUp·A) / (speedUp − 1).
+   *
+   * @param segmentSeconds each segment's time over the same images (any unit; the result is in it)
+   * @param exits how many images leave at each classifier
+   * @return the bound; infinity when any time will do (a speed-up of at most 1); NaN when even a
+   *     first segment that takes no time is not fast enough
+   */
+  static double firstSegmentTimeFor(double speedUp, double[] segmentSeconds, long[] exits) {
+    if (speedUp <= 1) {
+      return Double.POSITIVE_INFINITY;
+    }
+    long images = Arrays.stream(exits).sum();
+    long reaching = images - exits[0];
+    double later = 0;  // B
+    double laterReached = 0;  // A
+    for (int c = 1; c < segmentSeconds.length; c++) {
+      later += segmentSeconds[c];
+      laterReached += segmentSeconds[c] * reaching / images;
+      reaching -= exits[c];
+    }
+    double first = (later - speedUp * laterReached) / (speedUp - 1);
+    return first < 0 ? Double.NaN : first;
   }
 
   /** Each segment's share of the counted MFLOPs, from the cumulative cost up to each classifier. */
