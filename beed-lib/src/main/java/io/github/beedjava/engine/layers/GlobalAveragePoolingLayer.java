@@ -2,6 +2,7 @@ package io.github.beedjava.engine.layers;
 
 import io.github.beedjava.engine.layout.BlockedActivations;
 import io.github.beedjava.engine.simd.HostFloats;
+import io.github.beedjava.engine.simd.JavaChannelsLastMean;
 import java.nio.FloatBuffer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
@@ -47,7 +48,9 @@ public final class GlobalAveragePoolingLayer extends GlobalPoolingLayer {
       long n = input.size(0);
       long c = input.size(3);
       INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(), new long[] {n, 1, 1, c}, 'c');
-      input.mean(out.reshape(n, c), 1, 2);
+      if (!JavaChannelsLastMean.apply(input, out)) {
+        input.mean(out.reshape(n, c), 1, 2);
+      }
       return out;
     }
     if (!blocked()) {

@@ -376,17 +376,7 @@ public final class OneDnnConvolution {
 
   /** Whether {@code a} is float data laid out densely in C order, as the plain oneDNN formats here assume. */
   public static boolean dense(INDArray a) {
-    if (a == null || a.dataType() != DataType.FLOAT || a.ordering() != 'c') {
-      return false;
-    }
-    long expected = 1;
-    for (int d = a.rank() - 1; d >= 0; d--) {
-      if (a.size(d) != 1 && a.stride(d) != expected) {
-        return false;
-      }
-      expected *= a.size(d);
-    }
-    return true;
+    return HostFloats.isContiguous(a);
   }
 
   private static void checkDense(String what, INDArray a, long[] shape) {

@@ -15,6 +15,24 @@ public final class HostFloats {
     return a.dataType() == DataType.FLOAT && a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a);
   }
 
+  /**
+   * True for float data laid out densely in C order, dimensions of size 1 whatever their stride
+   * (ND4J gives [N, 1, 1, C] strides that {@link #isDense} does not count as its default).
+   */
+  public static boolean isContiguous(INDArray a) {
+    if (a == null || a.dataType() != DataType.FLOAT || a.ordering() != 'c') {
+      return false;
+    }
+    long expected = 1;
+    for (int d = a.rank() - 1; d >= 0; d--) {
+      if (a.size(d) != 1 && a.stride(d) != expected) {
+        return false;
+      }
+      expected *= a.size(d);
+    }
+    return true;
+  }
+
   /** Whether {@link VectorKernels} can run in this JVM (see {@link io.github.beedjava.engine.simd.VectorApi}). */
   public static boolean vectorApi() {
     return io.github.beedjava.engine.simd.VectorApi.available();

@@ -369,6 +369,35 @@ public final class VectorKernels {
     });
   }
 
+  /**
+   * y[i][c] = the mean of x[i][p][c] over p, for a dense [N][P][C] map (NHWC with P = H·W) and an
+   * [N][C] output: each sample's rows of C floats summed in float into one row, then scaled by 1 / P.
+   */
+  static void channelsLastMean(ByteBuffer x, int xBase, ByteBuffer y, int yBase, int samples, int pixels, int channels) {
+    float inverse = 1f / pixels;
+    IntStream range = IntStream.range(0, samples);
+    // In parallel over samples when the map is worth a second thread (as forEachChunk decides for element loops).
+    (samples > 1 && (long) samples * pixels * channels > JavaReluBackward.CHUNK ? range.parallel() : range).forEach(i -> {
+      float[] sums = new float[channels];
+      int sample = xBase + i * pixels * channels * Float.BYTES;
+      for (int p = 0; p < pixels; p++) {
+        int row = sample + p * channels * Float.BYTES;
+        int c = 0;
+        for (int upper = channels - LANES; c <= upper; c += LANES) {
+          FloatVector.fromArray(SPECIES, sums, c).add(FloatVector.fromByteBuffer(SPECIES, x, row + c * Float.BYTES, ORDER))
+              .intoArray(sums, c);
+        }
+        for (; c < channels; c++) {
+          sums[c] += x.getFloat(row + c * Float.BYTES);
+        }
+      }
+      int out = yBase + i * channels * Float.BYTES;
+      for (int c = 0; c < channels; c++) {
+        y.putFloat(out + c * Float.BYTES, sums[c] * inverse);
+      }
+    });
+  }
+
   /** Runs {@code body(start, end)} over chunks of {@code length} elements, in parallel when there are several. */
   private static void forEachChunk(int length, java.util.function.BiConsumer<Integer, Integer> body) {
     int chunks = (length + JavaReluBackward.CHUNK - 1) / JavaReluBackward.CHUNK;
