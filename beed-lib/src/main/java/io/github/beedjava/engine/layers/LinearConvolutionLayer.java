@@ -184,9 +184,43 @@ public final class LinearConvolutionLayer extends ConvolutionLayer {
       convolution.forward(input, weights, fold, out);
       return out;
     }
+    if (!training && fold == null && pointwiseOverOnePixel()) {
+      return pointwiseAsMatrixProduct(workspaceMgr);
+    }
     INDArray out = plainActivate(training, workspaceMgr);
     if (fold != null) {
       applyFoldedBatchNorm(out, fold, ((LinearConvolution) layerConf()).isFusedRelu());
+    }
+    return out;
+  }
+
+  /**
+   * Whether this is a 1x1 convolution over 1x1 maps (squeeze-excitation's, which have a bias and so
+   * do not take the direct path): a matrix product. libnd4j's convolution makes its oneDNN
+   * primitives anew at every call, which took 7 % of EfficientNetB0's inference (bench/HISTORY.md,
+   * "Fifteenth pass").
+   */
+  private boolean pointwiseOverOnePixel() {
+    var conf = layerConf();
+    int h = conf.getCnn2dDataFormat() == CNN2DFormat.NHWC ? 1 : 2;
+    return plainFloatConvolution() && input != null && input.rank() == 4 && input.size(h) == 1 && input.size(h + 1) == 1
+        && conf.getKernelSize()[0] == 1 && conf.getKernelSize()[1] == 1 && conf.getStride()[0] == 1 && conf.getStride()[1] == 1
+        && conf.getPadding()[0] == 0 && conf.getPadding()[1] == 0;
+  }
+
+  /** An inference pass of {@link #pointwiseOverOnePixel()}: [N, in] times the weights' [out, in] transposed, plus the bias. */
+  private INDArray pointwiseAsMatrixProduct(LayerWorkspaceMgr workspaceMgr) {
+    var conf = layerConf();
+    long n = input.size(0);
+    long in = conf.getNIn();
+    long outChannels = conf.getNOut();
+    long[] shape = conf.getCnn2dDataFormat() == CNN2DFormat.NHWC ? new long[] {n, 1, 1, outChannels} : new long[] {n, outChannels, 1, 1};
+    INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, shape, 'c');
+    INDArray product = out.reshape('c', n, outChannels);  // a view: out is dense
+    INDArray weights = getParam(ConvolutionParamInitializer.WEIGHT_KEY).reshape('c', outChannels, in);
+    input.reshape('c', n, in).mmuli(weights.transpose(), product);
+    if (conf.hasBias()) {
+      product.addiRowVector(getParam(ConvolutionParamInitializer.BIAS_KEY).reshape(outChannels));
     }
     return out;
   }

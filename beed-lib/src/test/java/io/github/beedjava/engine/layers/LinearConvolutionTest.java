@@ -132,6 +132,31 @@ class LinearConvolutionTest {
   }
 
   @Test
+  void aPointwiseConvolutionOverOnePixelIsDl4jsConvolutionInBothLayouts() {
+    // squeeze-excitation's 1x1 convolutions with a bias over [N, C, 1, 1] (NHWC: [N, 1, 1, C]) maps, in eval mode
+    for (org.deeplearning4j.nn.conf.CNN2DFormat format : org.deeplearning4j.nn.conf.CNN2DFormat.values()) {
+      ConvolutionLayer.Builder b = new ConvolutionLayer.Builder(1, 1).nIn(12).nOut(20).hasBias(true)
+          .activation(Activation.IDENTITY).dataFormat(format);
+      MultiLayerNetwork plain = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.FLOAT)
+          .list().layer(b.build()).setInputType(InputType.convolutional(1, 1, 12, format)).build());
+      plain.init();
+      MultiLayerNetwork linear = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.FLOAT)
+          .list().layer(new LinearConvolution(b)).setInputType(InputType.convolutional(1, 1, 12, format)).build());
+      linear.init();
+      linear.setParams(plain.params().dup());
+      linear.getLayer(0).setParam("b", Nd4j.rand(DataType.FLOAT, 1, 20).subi(0.5));
+      plain.getLayer(0).setParam("b", linear.getLayer(0).getParam("b").dup());
+      INDArray x = Nd4j.rand(DataType.FLOAT, format == org.deeplearning4j.nn.conf.CNN2DFormat.NHWC
+          ? new long[] {7, 1, 1, 12} : new long[] {7, 12, 1, 1}).subi(0.5);
+      INDArray want = plain.output(x, false);
+      INDArray got = linear.output(x, false);
+      assertEquals(java.util.Arrays.toString(want.shape()), java.util.Arrays.toString(got.shape()), format.toString());
+      assertEquals(0, relErr(want, got), 1e-6, format.toString());
+      assertTrue(want.sub(got).amaxNumber().doubleValue() < 1e-5, format + ": the bias is added");
+    }
+  }
+
+  @Test
   void refusesAnActivation() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> new LinearConvolution(builder(false).activation(Activation.RELU)));
