@@ -5,6 +5,7 @@ import io.github.beedjava.engine.onednn.ConvolutionCache;
 import io.github.beedjava.engine.onednn.DirectOneDnn;
 import io.github.beedjava.engine.onednn.InferenceWeights;
 import io.github.beedjava.engine.onednn.OneDnnConvolution;
+import io.github.beedjava.engine.simd.JavaPointwiseProduct;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -216,11 +217,14 @@ public final class LinearConvolutionLayer extends ConvolutionLayer {
     long outChannels = conf.getNOut();
     long[] shape = conf.getCnn2dDataFormat() == CNN2DFormat.NHWC ? new long[] {n, 1, 1, outChannels} : new long[] {n, outChannels, 1, 1};
     INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, shape, 'c');
-    INDArray product = out.reshape('c', n, outChannels);  // a view: out is dense
-    INDArray weights = getParam(ConvolutionParamInitializer.WEIGHT_KEY).reshape('c', outChannels, in);
-    input.reshape('c', n, in).mmuli(weights.transpose(), product);
-    if (conf.hasBias()) {
-      product.addiRowVector(getParam(ConvolutionParamInitializer.BIAS_KEY).reshape(outChannels));
+    INDArray weights = getParam(ConvolutionParamInitializer.WEIGHT_KEY);
+    INDArray bias = conf.hasBias() ? getParam(ConvolutionParamInitializer.BIAS_KEY) : null;
+    if (!JavaPointwiseProduct.apply(input, weights, bias, out, n, in, outChannels)) {
+      INDArray product = out.reshape('c', n, outChannels);  // a view: out is dense
+      input.reshape('c', n, in).mmuli(weights.reshape('c', outChannels, in).transpose(), product);
+      if (bias != null) {
+        product.addiRowVector(bias.reshape(outChannels));
+      }
     }
     return out;
   }

@@ -17,20 +17,25 @@ public final class HostFloats {
 
   /**
    * True for float data laid out densely in C order, dimensions of size 1 whatever their stride
-   * (ND4J gives [N, 1, 1, C] strides that {@link #isDense} does not count as its default).
+   * (ND4J gives [N, 1, 1, C] strides that {@link #isDense} does not count as its default, and
+   * DL4J's bias rows are F-order [1, C] arrays, the same memory as C order).
    */
   public static boolean isContiguous(INDArray a) {
-    if (a == null || a.dataType() != DataType.FLOAT || a.ordering() != 'c') {
+    if (a == null || a.dataType() != DataType.FLOAT) {
       return false;
     }
     long expected = 1;
+    int longDimensions = 0;
     for (int d = a.rank() - 1; d >= 0; d--) {
-      if (a.size(d) != 1 && a.stride(d) != expected) {
-        return false;
+      if (a.size(d) != 1) {
+        longDimensions++;
+        if (a.stride(d) != expected) {
+          return false;
+        }
       }
       expected *= a.size(d);
     }
-    return true;
+    return a.ordering() == 'c' || longDimensions <= 1;
   }
 
   /** Whether {@link VectorKernels} can run in this JVM (see {@link io.github.beedjava.engine.simd.VectorApi}). */

@@ -398,6 +398,33 @@ public final class VectorKernels {
     });
   }
 
+  /**
+   * y[i][o] = bias[o] + Σ_c x[i][c]·w[o][c] for dense row-major x [N][C], w [O][C], y [N][O] (bias
+   * may be null): one dot product of two contiguous rows per output, for the small products of
+   * squeeze-excitation, where ND4J's GEMM with its broadcast bias add costs more in calls than in arithmetic.
+   */
+  static void timesTransposedPlusBias(ByteBuffer x, int xBase, ByteBuffer w, int wBase, ByteBuffer bias, int biasBase,
+      ByteBuffer y, int yBase, int samples, int channels, int outputs) {
+    IntStream range = IntStream.range(0, samples);
+    (samples > 1 && (long) samples * channels * outputs > JavaReluBackward.CHUNK ? range.parallel() : range).forEach(i -> {
+      int row = xBase + i * channels * Float.BYTES;
+      for (int o = 0; o < outputs; o++) {
+        int weights = wBase + o * channels * Float.BYTES;
+        FloatVector acc = FloatVector.zero(SPECIES);
+        int c = 0;
+        for (int upper = channels - LANES; c <= upper; c += LANES) {
+          acc = FloatVector.fromByteBuffer(SPECIES, x, row + c * Float.BYTES, ORDER)
+              .fma(FloatVector.fromByteBuffer(SPECIES, w, weights + c * Float.BYTES, ORDER), acc);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; c < channels; c++) {
+          sum += x.getFloat(row + c * Float.BYTES) * w.getFloat(weights + c * Float.BYTES);
+        }
+        y.putFloat(yBase + (i * outputs + o) * Float.BYTES, bias == null ? sum : sum + bias.getFloat(biasBase + o * Float.BYTES));
+      }
+    });
+  }
+
   /** Runs {@code body(start, end)} over chunks of {@code length} elements, in parallel when there are several. */
   private static void forEachChunk(int length, java.util.function.BiConsumer<Integer, Integer> body) {
     int chunks = (length + JavaReluBackward.CHUNK - 1) / JavaReluBackward.CHUNK;

@@ -149,10 +149,14 @@ class LinearConvolutionTest {
       INDArray x = Nd4j.rand(DataType.FLOAT, format == org.deeplearning4j.nn.conf.CNN2DFormat.NHWC
           ? new long[] {7, 1, 1, 12} : new long[] {7, 12, 1, 1}).subi(0.5);
       INDArray want = plain.output(x, false);
-      INDArray got = linear.output(x, false);
-      assertEquals(java.util.Arrays.toString(want.shape()), java.util.Arrays.toString(got.shape()), format.toString());
-      assertEquals(0, relErr(want, got), 1e-6, format.toString());
-      assertTrue(want.sub(got).amaxNumber().doubleValue() < 1e-5, format + ": the bias is added");
+      // C order takes the Vector API product; an F-order copy of the same input takes ND4J's GEMM
+      for (INDArray input : new INDArray[] {x, x.dup('f')}) {
+        INDArray got = linear.output(input, false);
+        String what = format + ", order " + input.ordering();
+        assertEquals(java.util.Arrays.toString(want.shape()), java.util.Arrays.toString(got.shape()), what);
+        assertEquals(0, relErr(want, got), 1e-6, what);
+        assertTrue(want.sub(got).amaxNumber().doubleValue() < 1e-5, what + ": the bias is added");
+      }
     }
   }
 
