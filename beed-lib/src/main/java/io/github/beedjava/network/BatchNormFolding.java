@@ -2,7 +2,7 @@ package io.github.beedjava.network;
 
 import io.github.beedjava.engine.layers.BatchNormFold;
 import io.github.beedjava.engine.layers.FoldedBatchNormalization;
-import io.github.beedjava.engine.layers.LinearConvolution;
+import io.github.beedjava.engine.layers.FoldsBatchNorm;
 import io.github.beedjava.engine.layers.SinglePassRelu;
 import io.github.beedjava.engine.layers.SumVertex;
 import java.util.ArrayList;
@@ -18,7 +18,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /**
  * Folds, in an inference-only graph configuration, every eval-mode batch norm into the convolution
- * that feeds it, and the ReLU after it into the same convolution (a oneDNN post-op); and the ReLU
+ * (dense or depthwise: {@link FoldsBatchNorm}) that feeds it, and the ReLU after it into the same convolution (a oneDNN post-op); and the ReLU
  * that alone reads a residual sum into the sum ({@link SumVertex#setRelu}: one pass instead of two
  * over the block's output).
  *
@@ -58,7 +58,7 @@ public final class BatchNormFolding {
         continue;
       }
       String convName = inputs.get(0);
-      if (!(layerOf(vertices.get(convName)) instanceof LinearConvolution conv)
+      if (!(layerOf(vertices.get(convName)) instanceof FoldsBatchNorm conv)
           || conv.hasBias() || conv.getFoldedBatchNorm() != null
           || !consumers.getOrDefault(convName, List.of()).equals(List.of(name))
           || outputs.contains(convName) || outputs.contains(name)) {

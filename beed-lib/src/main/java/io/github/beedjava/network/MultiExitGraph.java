@@ -1,7 +1,7 @@
 package io.github.beedjava.network;
 
-import io.github.beedjava.engine.layers.LinearConvolution;
-import io.github.beedjava.engine.layers.LinearConvolutionLayer;
+import io.github.beedjava.engine.layers.BatchNormFoldingLayer;
+import io.github.beedjava.engine.layers.FoldsBatchNorm;
 import io.github.beedjava.engine.layout.BlockedActivations;
 import io.github.beedjava.engine.simd.JavaBatchNormHelper;
 import java.util.List;
@@ -54,10 +54,9 @@ public class MultiExitGraph extends ComputationGraph {
     if (fresh) {
       JavaBatchNormHelper.installOn(getLayers());
       for (Layer layer : getLayers()) {
-        if (layer instanceof LinearConvolutionLayer conv
-            && ((LinearConvolution) conv.layerConf()).getFoldedBatchNorm() != null) {
-          conv.foldBatchNorm((org.deeplearning4j.nn.layers.normalization.BatchNormalization)
-              getLayer(((LinearConvolution) conv.layerConf()).getFoldedBatchNorm()));
+        if (layer instanceof BatchNormFoldingLayer conv && layer.conf().getLayer() instanceof FoldsBatchNorm conf
+            && conf.getFoldedBatchNorm() != null) {
+          conv.foldBatchNorm((org.deeplearning4j.nn.layers.normalization.BatchNormalization) getLayer(conf.getFoldedBatchNorm()));
         }
       }
       if (BlockedActivations.available()) {

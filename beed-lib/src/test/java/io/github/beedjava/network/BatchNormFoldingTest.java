@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.beedjava.engine.layers.DirectDepthwiseConvolution;
 import io.github.beedjava.engine.layers.FoldedBatchNormalization;
 import io.github.beedjava.engine.layers.SinglePassRelu;
 import io.github.beedjava.engine.layers.SumVertex;
@@ -66,6 +67,40 @@ class BatchNormFoldingTest {
   @Test
   void foldedInferenceEqualsTheUnfoldedGraphWithNonTrivialStatisticsAndFollowsChanges() {
     MultiExitNetwork net = MultiExitNetwork.create(ModelConfig.cifar("resnet18", ExitStructure.BOTTLENECK, 0.25, 10));
+    assertFoldedEqualsUnfolded(net, "layer2.0.bn1");
+  }
+
+  @Test
+  void depthwiseConvolutionsFoldTheirBatchNormAndRelu() {
+    for (String model : new String[] {"mobilenetv2", "efficientnet_b0"}) {
+      ComputationGraphConfiguration original = Models.blueprint(ModelConfig.cifar(model, ExitStructure.BOTTLENECK, 0.25, 10)).graph();
+      ComputationGraphConfiguration folded = BatchNormFolding.apply(ChannelsLast.of(original).orElseThrow());
+      assertEquals(countBatchNorms(original), BatchNormFolding.count(folded), model + ": every BN follows a convolution of its own");
+      long depthwiseFolds = folded.getVertices().values().stream()
+          .filter(v -> v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof DirectDepthwiseConvolution d
+              && d.getFoldedBatchNorm() != null)
+          .count();
+      assertTrue(depthwiseFolds > 0, model + ": the depthwise convolutions fold their BN");
+      if (model.equals("mobilenetv2")) {
+        assertTrue(folded.getVertices().values().stream().anyMatch(v -> v instanceof LayerVertex lv
+            && lv.getLayerConf().getLayer() instanceof DirectDepthwiseConvolution d && d.isFusedRelu()), "and the ReLU after it");
+      }
+      MultiExitNetwork net = MultiExitNetwork.create(ModelConfig.cifar(model, ExitStructure.BOTTLENECK, 0.25, 10));
+      String afterDepthwise = original.getVertexInputs().entrySet().stream()
+          .filter(e -> original.getVertices().get(e.getKey()) instanceof LayerVertex lv
+              && lv.getLayerConf().getLayer() instanceof BatchNormalization
+              && original.getVertices().get(e.getValue().get(0)) instanceof LayerVertex in
+              && in.getLayerConf().getLayer() instanceof DirectDepthwiseConvolution)
+          .map(java.util.Map.Entry::getKey).findFirst().orElseThrow();
+      assertFoldedEqualsUnfolded(net, afterDepthwise);
+    }
+  }
+
+  /**
+   * Eval-mode outputs of the folded inference copy against the unfolded training graph's, with
+   * random BN statistics, and again after one running variance ({@code changedBn}) changes in place.
+   */
+  private static void assertFoldedEqualsUnfolded(MultiExitNetwork net, String changedBn) {
     Nd4j.getRandom().setSeed(7);
     for (ParameterRef ref : net.parameters()) {
       INDArray p = net.parameter(ref);
@@ -79,15 +114,15 @@ class BatchNormFoldingTest {
     INDArray x = Nd4j.rand(DataType.FLOAT, 4, 3, 32, 32).subi(0.5);
     for (int change = 0; change < 2; change++) {
       if (change == 1) {  // one running variance changed in place: the kept folded weights must follow
-        net.parameter("layer2.0.bn1", "var").muli(3);
+        net.parameter(changedBn, "var").muli(3);
       }
       Outputs folded = net.forward(x, false);
       Outputs reference = Outputs.split(net.graph().output(false, x));
       for (int k = 0; k < folded.logits().length; k++) {
         double e = relErr(reference.logits()[k], folded.logits()[k]);
-        assertTrue(e < 1e-4, "change " + change + ": logits " + k + " differ by " + e);
+        assertTrue(e < 1e-4, changedBn + ", change " + change + ": logits " + k + " differ by " + e);
         double f = relErr(reference.features()[k], folded.features()[k]);
-        assertTrue(f < 1e-4, "change " + change + ": features " + k + " differ by " + f);
+        assertTrue(f < 1e-4, changedBn + ", change " + change + ": features " + k + " differ by " + f);
       }
     }
   }

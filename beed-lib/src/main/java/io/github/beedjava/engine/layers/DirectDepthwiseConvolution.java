@@ -15,7 +15,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * libnd4j's generic depthwise op. Same parameters (DL4J's [kH, kW, in, multiplier] weights), same
  * results.
  */
-public class DirectDepthwiseConvolution extends DepthwiseConvolution2D {
+public class DirectDepthwiseConvolution extends DepthwiseConvolution2D implements FoldsBatchNorm {
+  private String foldedBatchNorm;
+  private boolean fusedRelu;
 
   /** For DL4J's JSON (de)serialisation. */
   public DirectDepthwiseConvolution() {}
@@ -29,6 +31,26 @@ public class DirectDepthwiseConvolution extends DepthwiseConvolution2D {
     if (getActivationFn() != null && !(getActivationFn() instanceof ActivationIdentity)) {
       throw new IllegalArgumentException("DirectDepthwiseConvolution: activation must be identity, got " + getActivationFn());
     }
+  }
+
+  @Override
+  public String getFoldedBatchNorm() {
+    return foldedBatchNorm;
+  }
+
+  @Override
+  public void setFoldedBatchNorm(String foldedBatchNorm) {
+    this.foldedBatchNorm = foldedBatchNorm;
+  }
+
+  @Override
+  public boolean isFusedRelu() {
+    return fusedRelu;
+  }
+
+  @Override
+  public void setFusedRelu(boolean fusedRelu) {
+    this.fusedRelu = fusedRelu;
   }
 
   @Override

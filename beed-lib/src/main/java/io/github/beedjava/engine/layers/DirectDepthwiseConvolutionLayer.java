@@ -23,12 +23,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * "same" mode, dropout, weight noise, non-float or non-dense arrays, NHWC in training, or without the
  * oneDNN library) run DL4J's own code.
  */
-public final class DirectDepthwiseConvolutionLayer extends DepthwiseConvolution2DLayer {
+public final class DirectDepthwiseConvolutionLayer extends DepthwiseConvolution2DLayer implements BatchNormFoldingLayer {
 
   private final ConvolutionCache convolutions = new ConvolutionCache();
 
   /** Whether input and output are in oneDNN's blocked layout in passes that use it ({@link BlockedActivations}). */
   private final BlockedLayoutFlags blocked = new BlockedLayoutFlags();
+
+  /** The BN this layer applies in an inference graph ({@code BatchNormFolding}); unlinked otherwise. */
+  private final FoldedBatchNormLink foldedBatchNorm = new FoldedBatchNormLink();
 
   DirectDepthwiseConvolutionLayer(NeuralNetConfiguration conf, DataType dataType) {
     super(conf, dataType);
@@ -37,6 +40,11 @@ public final class DirectDepthwiseConvolutionLayer extends DepthwiseConvolution2
   /** How many geometries this layer has run through oneDNN (tests: the direct path was taken). */
   int directGeometries() {
     return convolutions.size();
+  }
+
+  @Override
+  public void foldBatchNorm(org.deeplearning4j.nn.layers.normalization.BatchNormalization bn) {
+    foldedBatchNorm.link((DirectDepthwiseConvolution) layerConf(), layerId(), bn);
   }
 
   /** Sets the layouts that {@link BlockedActivations#plan} chose for this layer's input and output. */
@@ -65,9 +73,10 @@ public final class DirectDepthwiseConvolutionLayer extends DepthwiseConvolution2
     int[] kernel = settings.kernel();
     int[] stride = settings.stride();
     int[] pad = settings.pad();
+    boolean folded = !training && conf.getFoldedBatchNorm() != null;
     var geometry = OneDnnConvolution.Geometry.depthwise(input.size(0), conf.getNIn(), input.size(h), input.size(h + 1),
         conf.getNOut(), kernel[0], kernel[1], stride[0], stride[1], pad[0], pad[1], settings.channelsLast(), training,
-        true);
+        true, folded, folded && conf.isFusedRelu());
     geometry = blocked.applyTo(geometry);
     return convolutions.get(geometry, g -> new OneDnnConvolution(g, dnn));
   }
@@ -75,13 +84,19 @@ public final class DirectDepthwiseConvolutionLayer extends DepthwiseConvolution2
   @Override
   public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
     INDArray weights = getParam(DepthwiseConvolutionParamInitializer.WEIGHT_KEY);
+    var conf = (DirectDepthwiseConvolution) layerConf();
+    BatchNormFold fold = foldedBatchNorm.fold(conf, layerId(), training);
     OneDnnConvolution convolution = direct(training, input, weights);
     if (convolution == null) {
-      return super.activate(training, workspaceMgr);
+      INDArray out = super.activate(training, workspaceMgr);
+      if (fold != null) {
+        FoldedBatchNormLink.applyInPlace(out, fold, conf.isFusedRelu(), conf.getCnn2dDataFormat());
+      }
+      return out;
     }
     INDArray out = workspaceMgr.createUninitialized(
         ArrayType.ACTIVATIONS, DataType.FLOAT, convolution.geometry().outputShape(), 'c');
-    convolution.forward(input, weights, out);
+    convolution.forward(input, weights, fold, out);
     return out;
   }
 

@@ -15,7 +15,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * whose runtime layer, {@link LinearConvolutionLayer}, skips the forward pass that DL4J's
  * ConvolutionLayer repeats inside every backward pass. Same parameters, same results.
  */
-public class LinearConvolution extends ConvolutionLayer {
+public class LinearConvolution extends ConvolutionLayer implements FoldsBatchNorm {
   private boolean inputGradient = true;
   private String foldedBatchNorm;
   private boolean fusedRelu;
@@ -44,25 +44,22 @@ public class LinearConvolution extends ConvolutionLayer {
     this.inputGradient = inputGradient;
   }
 
-  /**
-   * The name of the BN layer whose eval-mode transform this layer applies itself in an inference
-   * graph ({@code BatchNormFolding}), or null.
-   */
+  @Override
   public String getFoldedBatchNorm() {
     return foldedBatchNorm;
   }
 
-  /** @param foldedBatchNorm a BN that only this layer feeds, in an inference-only graph; null for none */
+  @Override
   public void setFoldedBatchNorm(String foldedBatchNorm) {
     this.foldedBatchNorm = foldedBatchNorm;
   }
 
-  /** Whether this layer also applies the ReLU after its folded BN (inference graphs only). */
+  @Override
   public boolean isFusedRelu() {
     return fusedRelu;
   }
 
-  /** @param fusedRelu true when the folded BN's only consumer was a ReLU, now removed from the graph */
+  @Override
   public void setFusedRelu(boolean fusedRelu) {
     this.fusedRelu = fusedRelu;
   }

@@ -19,10 +19,7 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Runtime layer of {@link LinearConvolution}: both passes call oneDNN directly through
@@ -33,7 +30,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * identity, dLoss/dPreOutput is the incoming error itself, so this hands it straight to the oneDNN
  * {@code conv2d_bp} op, exactly as the original does after the wasted forward.
  */
-public final class LinearConvolutionLayer extends ConvolutionLayer {
+public final class LinearConvolutionLayer extends ConvolutionLayer implements BatchNormFoldingLayer {
 
   private final ConvolutionCache convolutions = new ConvolutionCache();
 
@@ -41,7 +38,7 @@ public final class LinearConvolutionLayer extends ConvolutionLayer {
   private InferenceWeights inferenceWeights;
 
   /** The BN this layer applies in an inference graph ({@code BatchNormFolding}); null when none. */
-  private org.deeplearning4j.nn.layers.normalization.BatchNormalization foldedBatchNorm;
+  private final FoldedBatchNormLink foldedBatchNorm = new FoldedBatchNormLink();
 
   /** Whether input and output are in oneDNN's blocked layout in passes that use it ({@link BlockedActivations}). */
   private final BlockedLayoutFlags blocked = new BlockedLayoutFlags();
@@ -79,12 +76,13 @@ public final class LinearConvolutionLayer extends ConvolutionLayer {
     int[] pad = settings.pad();
     long pixels = input.size(h) * input.size(h + 1);
     boolean slowWinograd = winogradIsSlow(kernel, stride, conf.getNIn(), conf.getNOut(), pixels);
+    boolean folded = ((LinearConvolution) conf).getFoldedBatchNorm() != null;
     var geometry = new OneDnnConvolution.Geometry(
         input.size(0), conf.getNIn(), input.size(h), input.size(h + 1), conf.getNOut(), kernel[0], kernel[1],
         stride[0], stride[1], pad[0], pad[1], channelsLast, training,
         ((LinearConvolution) conf).isInputGradient(), slowWinograd,
         !training && winogradForward(kernel, stride) && !slowWinograd,
-        !training && foldedBatchNorm != null, !training && foldedBatchNorm != null && ((LinearConvolution) conf).isFusedRelu());
+        !training && folded, !training && folded && ((LinearConvolution) conf).isFusedRelu());
     geometry = blocked.applyTo(geometry);
     if (inferenceWeights == null) {
       inferenceWeights = new InferenceWeights(dnn);
@@ -145,39 +143,15 @@ public final class LinearConvolutionLayer extends ConvolutionLayer {
     }
   }
 
-  /**
-   * Links the BN that {@code BatchNormFolding} folded into this layer (named by its
-   * configuration); its parameters are read at every pass.
-   */
+  @Override
   public void foldBatchNorm(org.deeplearning4j.nn.layers.normalization.BatchNormalization bn) {
-    String expected = ((LinearConvolution) layerConf()).getFoldedBatchNorm();
-    if (expected == null || !expected.equals(bn.getConfig().getLayerName())) {
-      throw new IllegalArgumentException("layer " + layerId() + " folds BN " + expected + ", not " + bn.getConfig().getLayerName());
-    }
-    this.foldedBatchNorm = bn;
-  }
-
-  /** The folded BN's live parameters, or null when this layer folds none. */
-  private BatchNormFold batchNormFold() {
-    if (foldedBatchNorm == null) {
-      if (((LinearConvolution) layerConf()).getFoldedBatchNorm() != null) {
-        throw new IllegalStateException("layer " + layerId() + " folds BN " + ((LinearConvolution) layerConf()).getFoldedBatchNorm()
-            + " but was not linked to it (MultiExitGraph.init does that)");
-      }
-      return null;
-    }
-    var bnConf = (org.deeplearning4j.nn.conf.layers.BatchNormalization) foldedBatchNorm.layerConf();
-    return new BatchNormFold(foldedBatchNorm.getParam("gamma"), foldedBatchNorm.getParam("beta"),
-        foldedBatchNorm.getParam("mean"), foldedBatchNorm.getParam("var"), bnConf.getEps());
+    foldedBatchNorm.link((LinearConvolution) layerConf(), layerId(), bn);
   }
 
   @Override
   public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
     INDArray weights = getParam(ConvolutionParamInitializer.WEIGHT_KEY);
-    BatchNormFold fold = batchNormFold();
-    if (fold != null && training) {
-      throw new IllegalStateException("layer " + layerId() + " has a folded BN: inference graphs only");
-    }
+    BatchNormFold fold = foldedBatchNorm.fold((LinearConvolution) layerConf(), layerId(), training);
     OneDnnConvolution convolution = input == null ? null : directConvolution(training, input, weights);
     if (convolution != null) {
       INDArray out = workspaceMgr.createUninitialized(
@@ -190,7 +164,7 @@ public final class LinearConvolutionLayer extends ConvolutionLayer {
     }
     INDArray out = plainActivate(training, workspaceMgr);
     if (fold != null) {
-      applyFoldedBatchNorm(out, fold, ((LinearConvolution) layerConf()).isFusedRelu());
+      FoldedBatchNormLink.applyInPlace(out, fold, ((LinearConvolution) layerConf()).isFusedRelu(), layerConf().getCnn2dDataFormat());
     }
     return out;
   }
@@ -227,18 +201,6 @@ public final class LinearConvolutionLayer extends ConvolutionLayer {
       }
     }
     return out;
-  }
-
-  /** Eval BN (and ReLU) in place on the convolution's output, for passes that libnd4j's ops run. */
-  private void applyFoldedBatchNorm(INDArray z, BatchNormFold fold, boolean relu) {
-    int channelDim = layerConf().getCnn2dDataFormat() == CNN2DFormat.NHWC ? 3 : 1;
-    INDArray scale = fold.gamma().reshape(-1).div(Transforms.sqrt(fold.variance().reshape(-1).add(fold.eps()), false));
-    INDArray shift = fold.beta().reshape(-1).sub(fold.mean().reshape(-1).mul(scale));
-    Nd4j.exec(new BroadcastMulOp(z, scale, z, channelDim));
-    Nd4j.exec(new BroadcastAddOp(z, shift, z, channelDim));
-    if (relu) {
-      Transforms.relu(z, false);
-    }
   }
 
   /**

@@ -50,8 +50,13 @@ public final class InferenceWeights {
    * The weights {@code w} (dense, C order, float, described by {@code plainLayout}), with
    * {@code fold} applied when it is not null, in {@code layout}: the kept copy when nothing changed
    * since the last call, else a fresh one. Valid until the next call.
+   *
+   * @param channels the output channels, which the fold scales and the bias has
+   * @param channelInnermost whether the output channel is the fastest-varying index of {@code w}
+   *     (DL4J's depthwise [kH, kW, in, multiplier]) rather than the slowest ([out, in, kH, kW])
    */
-  memory of(INDArray w, BatchNormFold fold, memory.desc plainLayout, memory.desc layout, stream stream) {
+  memory of(INDArray w, BatchNormFold fold, long channels, boolean channelInnermost, memory.desc plainLayout,
+      memory.desc layout, stream stream) {
     INDArray[] sources = fold == null ? new INDArray[] {w} : new INDArray[] {w, fold.gamma(), fold.beta(), fold.mean(), fold.variance()};
     long bytes = 0;
     for (INDArray a : sources) {
@@ -71,9 +76,9 @@ public final class InferenceWeights {
         snapshotEps = eps;
         plainDesc = plainLayout;
         foldedBuffer = null;
-        biasBuffer = fold == null ? null : allocate(w.size(0) * Float.BYTES);
+        biasBuffer = fold == null ? null : allocate(channels * Float.BYTES);
         plain = new memory(plainLayout, dnn.engine(), OneDnnConvolution.at(aligned(snapshotBuffer)));
-        bias = fold == null ? null : new memory(new memory.desc(new long[] {w.size(0)}, memory.data_type.f32, memory.format_tag.x),
+        bias = fold == null ? null : new memory(new memory.desc(new long[] {channels}, memory.data_type.f32, memory.format_tag.x),
             dnn.engine(), OneDnnConvolution.at(aligned(biasBuffer)));
       }
       long offset = 0;
@@ -103,7 +108,7 @@ public final class InferenceWeights {
         target = OneDnnScratch.get().borrow(OneDnnScratch.Slot.WEIGHTS, foldedBytes).address();
       }
       plain.set_data_handle(OneDnnConvolution.at(target));
-      fold(target, w.length(), w.size(0), eps);
+      fold(target, w.length(), channels, channelInnermost, eps);
       plainHoldsWeights = plainWanted;
     }
     if (plainWanted) {
@@ -160,8 +165,12 @@ public final class InferenceWeights {
     return true;
   }
 
-  /** Folded weights w * s (at {@code target}) and bias beta - mean * s, s = gamma / sqrt(var + eps), from the snapshot. */
-  private void fold(long target, long weightCount, long channels, double eps) {
+  /**
+   * Folded weights w * s (at {@code target}) and bias beta - mean * s, s = gamma / sqrt(var + eps),
+   * from the snapshot; the weights' output channel is their slowest index, or with {@code
+   * channelInnermost} their fastest.
+   */
+  private void fold(long target, long weightCount, long channels, boolean channelInnermost, double eps) {
     long base = aligned(snapshotBuffer);
     FloatBuffer weights = floats(base, weightCount);
     FloatBuffer gamma = floats(base + 4 * weightCount, channels);
@@ -170,14 +179,15 @@ public final class InferenceWeights {
     FloatBuffer variance = floats(base + 4 * (weightCount + 3 * channels), channels);
     FloatBuffer folded = floats(target, weightCount);
     FloatBuffer shift = floats(aligned(biasBuffer), channels);
-    int perChannel = (int) (weightCount / channels);
+    float[] scales = new float[(int) channels];
     for (int o = 0; o < channels; o++) {
       // float arithmetic in the order of DL4J's and PyTorch's eval BN: (x - mean) / sqrt(var + eps) * gamma + beta
-      float scale = (float) (gamma.get(o) / Math.sqrt(variance.get(o) + eps));
-      shift.put(o, beta.get(o) - mean.get(o) * scale);
-      for (int i = o * perChannel, end = i + perChannel; i < end; i++) {
-        folded.put(i, weights.get(i) * scale);
-      }
+      scales[o] = (float) (gamma.get(o) / Math.sqrt(variance.get(o) + eps));
+      shift.put(o, beta.get(o) - mean.get(o) * scales[o]);
+    }
+    int perChannel = (int) (weightCount / channels);
+    for (int i = 0; i < weightCount; i++) {
+      folded.put(i, weights.get(i) * scales[channelInnermost ? (int) (i % channels) : i / perChannel]);
     }
   }
 

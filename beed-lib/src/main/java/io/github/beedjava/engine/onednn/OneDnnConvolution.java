@@ -60,10 +60,9 @@ public final class OneDnnConvolution {
 
     /** Checks the combinations the primitives are not built for. */
     public Geometry {
-      if (depthwise && (channelsOut % channelsIn != 0 || winogradForward || foldedBatchNorm || fusedRelu)) {
+      if (depthwise && (channelsOut % channelsIn != 0 || winogradForward)) {
         throw new IllegalArgumentException("OneDnnConvolution: a depthwise geometry needs output channels that are a "
-            + "multiple of the input's, and no Winograd, folded BN or fused ReLU; got " + channelsIn + " in, "
-            + channelsOut + " out");
+            + "multiple of the input's, and no Winograd; got " + channelsIn + " in, " + channelsOut + " out");
       }
     }
 
@@ -81,8 +80,16 @@ public final class OneDnnConvolution {
     public static Geometry depthwise(long batch, long channelsIn, long height, long width, long channelsOut, int kernelH,
         int kernelW, int strideH, int strideW, int padH, int padW, boolean channelsLast, boolean training,
         boolean inputGradient) {
+      return depthwise(batch, channelsIn, height, width, channelsOut, kernelH, kernelW, strideH, strideW, padH, padW,
+          channelsLast, training, inputGradient, false, false);
+    }
+
+    /** A depthwise geometry that may apply a folded BN and a ReLU after it (inference only). */
+    public static Geometry depthwise(long batch, long channelsIn, long height, long width, long channelsOut, int kernelH,
+        int kernelW, int strideH, int strideW, int padH, int padW, boolean channelsLast, boolean training,
+        boolean inputGradient, boolean foldedBatchNorm, boolean fusedRelu) {
       return new Geometry(batch, channelsIn, height, width, channelsOut, kernelH, kernelW, strideH, strideW, padH, padW,
-          channelsLast, training, inputGradient, false, false, false, false, false, false, true);
+          channelsLast, training, inputGradient, false, false, foldedBatchNorm, fusedRelu, false, false, true);
     }
 
     /** The weights' dimensions as oneDNN sees them: [out, in, kH, kW], or [groups, out / group, 1, kH, kW]. */
@@ -280,7 +287,8 @@ public final class OneDnnConvolution {
     if (fwdWeights != null) {
       fwdWeights.read(w, scratch, stream);
     } else {
-      fwdArgs.put(DNNL_ARG_WEIGHTS, inferenceWeights.of(w, fold, plainWeights, primitiveWeights, stream));
+      fwdArgs.put(DNNL_ARG_WEIGHTS, inferenceWeights.of(w, fold, geometry.channelsOut(), geometry.depthwise(), plainWeights,
+          primitiveWeights, stream));
       if (fold != null) {
         fwdArgs.put(DNNL_ARG_BIAS, inferenceWeights.bias());
       }
