@@ -70,6 +70,49 @@ class DirectDepthwiseConvolutionTest {
   }
 
   @Test
+  void aFoldedBatchNormAndReluEqualTheLayersTheyReplaceOnOneDnnAndOnTheFallback() {
+    int[] c = CASES[1];  // 3x3, stride 2, 24 channels, 9x9
+    MultiLayerNetwork plain = single(builder(c[0], c[1], c[2], c[3], CNN2DFormat.NCHW).build(), c[4], c[2], CNN2DFormat.NCHW);
+    DirectDepthwiseConvolution foldingConf = new DirectDepthwiseConvolution(builder(c[0], c[1], c[2], c[3], CNN2DFormat.NCHW));
+    foldingConf.setFoldedBatchNorm("bn");
+    foldingConf.setFusedRelu(true);
+    MultiLayerNetwork folding = single(foldingConf, c[4], c[2], CNN2DFormat.NCHW);
+    folding.setParams(plain.params().dup());
+    MultiLayerNetwork bn = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT).list()
+        .layer(new org.deeplearning4j.nn.conf.layers.BatchNormalization.Builder().name("bn").nIn(c[2]).nOut(c[2]).build())
+        .layer(new org.deeplearning4j.nn.conf.layers.ActivationLayer(Activation.RELU))
+        .setInputType(InputType.convolutional(5, 5, c[2])).build());
+    bn.init();
+    Nd4j.getRandom().setSeed(9);
+    bn.getLayer(0).setParam("gamma", Nd4j.rand(DataType.FLOAT, 1, c[2]).addi(0.5));
+    bn.getLayer(0).setParam("beta", Nd4j.rand(DataType.FLOAT, 1, c[2]).subi(0.5));
+    bn.getLayer(0).setParam("mean", Nd4j.rand(DataType.FLOAT, 1, c[2]).subi(0.5));
+    bn.getLayer(0).setParam("var", Nd4j.rand(DataType.FLOAT, 1, c[2]).addi(0.1));
+    var layer = (DirectDepthwiseConvolutionLayer) folding.getLayer(0);
+    layer.foldBatchNorm((org.deeplearning4j.nn.layers.normalization.BatchNormalization) bn.getLayer(0));
+    INDArray x = Nd4j.rand(DataType.FLOAT, 5, c[2], c[4], c[4]).subi(0.5);
+    INDArray want = bn.output(plain.output(x, false), false);
+    // C order runs oneDNN with the folded weights, bias and ReLU post-op; an F-order copy is not
+    // dense, so DL4J's depthwise layer runs and the BN and ReLU follow on its output
+    for (INDArray input : new INDArray[] {x, x.dup('f')}) {
+      INDArray got = folding.output(input, false);
+      assertEquals(0, relErr(want, got), 1e-6, "order " + input.ordering());
+    }
+    assertEquals(1, layer.directGeometries(), "the C-order pass ran on oneDNN");
+    var e = assertThrows(IllegalArgumentException.class,
+        () -> layer.foldBatchNorm((org.deeplearning4j.nn.layers.normalization.BatchNormalization) plainBatchNorm("other", c[2]).getLayer(0)));
+    assertTrue(e.getMessage().contains("folds BN bn, not other"), e.getMessage());
+  }
+
+  private static MultiLayerNetwork plainBatchNorm(String name, int channels) {
+    MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT).list()
+        .layer(new org.deeplearning4j.nn.conf.layers.BatchNormalization.Builder().name(name).nIn(channels).nOut(channels).build())
+        .setInputType(InputType.convolutional(5, 5, channels)).build());
+    net.init();
+    return net;
+  }
+
+  @Test
   void channelsLastInferenceEqualsDl4jsDepthwiseLayer() {
     int[] c = CASES[1];
     MultiLayerNetwork plain = single(builder(c[0], c[1], c[2], c[3], CNN2DFormat.NHWC).build(), c[4], c[2], CNN2DFormat.NHWC);
