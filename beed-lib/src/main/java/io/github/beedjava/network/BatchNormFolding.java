@@ -18,8 +18,8 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /**
  * Folds, in an inference-only graph configuration, every eval-mode batch norm into the convolution
- * (dense or depthwise: {@link FoldsBatchNorm}) that feeds it, and the ReLU after it into the same convolution (a oneDNN post-op); and the ReLU
- * that alone reads a residual sum into the sum ({@link SumVertex#setRelu}: one pass instead of two
+ * (dense or depthwise: {@link FoldsBatchNorm}) that feeds it, and the ReLU after it into the same
+ * convolution (a oneDNN post-op); and the ReLU that alone reads a residual sum into the sum ({@link SumVertex#setRelu}: one pass instead of two
  * over the block's output).
  *
  * <p>In eval mode a BN is a per-channel affine map, so conv then BN equals one convolution with

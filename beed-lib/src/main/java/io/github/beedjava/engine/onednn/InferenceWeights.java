@@ -51,12 +51,12 @@ public final class InferenceWeights {
    * {@code fold} applied when it is not null, in {@code layout}: the kept copy when nothing changed
    * since the last call, else a fresh one. Valid until the next call.
    *
-   * @param channels the output channels, which the fold scales and the bias has
    * @param channelInnermost whether the output channel is the fastest-varying index of {@code w}
    *     (DL4J's depthwise [kH, kW, in, multiplier]) rather than the slowest ([out, in, kH, kW])
    */
-  memory of(INDArray w, BatchNormFold fold, long channels, boolean channelInnermost, memory.desc plainLayout,
-      memory.desc layout, stream stream) {
+  memory of(INDArray w, BatchNormFold fold, boolean channelInnermost, memory.desc plainLayout, memory.desc layout,
+      stream stream) {
+    long channels = fold == null ? 0 : fold.gamma().length();  // the output channels, which the fold scales
     INDArray[] sources = fold == null ? new INDArray[] {w} : new INDArray[] {w, fold.gamma(), fold.beta(), fold.mean(), fold.variance()};
     long bytes = 0;
     for (INDArray a : sources) {

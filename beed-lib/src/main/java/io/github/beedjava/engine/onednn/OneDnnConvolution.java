@@ -287,8 +287,7 @@ public final class OneDnnConvolution {
     if (fwdWeights != null) {
       fwdWeights.read(w, scratch, stream);
     } else {
-      fwdArgs.put(DNNL_ARG_WEIGHTS, inferenceWeights.of(w, fold, geometry.channelsOut(), geometry.depthwise(), plainWeights,
-          primitiveWeights, stream));
+      fwdArgs.put(DNNL_ARG_WEIGHTS, inferenceWeights.of(w, fold, geometry.depthwise(), plainWeights, primitiveWeights, stream));
       if (fold != null) {
         fwdArgs.put(DNNL_ARG_BIAS, inferenceWeights.bias());
       }

@@ -45,7 +45,12 @@ public final class HostFloats {
 
   /** Whether a {@link VectorKernels} loop can run over {@code a}: the Vector API is on, ND4J runs on the CPU, {@code a} is dense. */
   static boolean vectorLoopTakes(INDArray a) {
-    return vectorApi() && org.nd4j.linalg.factory.Nd4j.getEnvironment().isCPU() && isDense(a);
+    return vectorLoopsRun() && isDense(a);
+  }
+
+  /** Whether {@link VectorKernels} loops can run at all: the Vector API is on and ND4J runs on the CPU. */
+  static boolean vectorLoopsRun() {
+    return vectorApi() && org.nd4j.linalg.factory.Nd4j.getEnvironment().isCPU();
   }
 
   /** Throws, naming {@code who} and the JVM flag, unless {@link #vectorApi()}. */

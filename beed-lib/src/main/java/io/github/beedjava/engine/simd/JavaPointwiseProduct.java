@@ -22,8 +22,7 @@ public final class JavaPointwiseProduct {
    *     float memory of those sizes (the caller then runs ND4J)
    */
   public static boolean apply(INDArray x, INDArray w, INDArray bias, INDArray y, long samples, long channels, long outputs) {
-    if (!HostFloats.vectorApi() || !org.nd4j.linalg.factory.Nd4j.getEnvironment().isCPU()
-        || !HostFloats.isContiguous(x) || !HostFloats.isContiguous(w) || !HostFloats.isContiguous(y)
+    if (!HostFloats.vectorLoopsRun() || !HostFloats.isContiguous(x) || !HostFloats.isContiguous(w) || !HostFloats.isContiguous(y)
         || (bias != null && !HostFloats.isContiguous(bias))
         || x.length() != samples * channels || w.length() != outputs * channels || y.length() != samples * outputs
         || (bias != null && bias.length() != outputs) || x.length() > Integer.MAX_VALUE || w.length() > Integer.MAX_VALUE) {

@@ -375,9 +375,7 @@ public final class VectorKernels {
    */
   static void channelsLastMean(ByteBuffer x, int xBase, ByteBuffer y, int yBase, int samples, int pixels, int channels) {
     float inverse = 1f / pixels;
-    IntStream range = IntStream.range(0, samples);
-    // In parallel over samples when the map is worth a second thread (as forEachChunk decides for element loops).
-    (samples > 1 && (long) samples * pixels * channels > JavaReluBackward.CHUNK ? range.parallel() : range).forEach(i -> {
+    forEachSample(samples, (long) samples * pixels * channels, i -> {
       float[] sums = new float[channels];
       int sample = xBase + i * pixels * channels * Float.BYTES;
       for (int p = 0; p < pixels; p++) {
@@ -405,8 +403,7 @@ public final class VectorKernels {
    */
   static void timesTransposedPlusBias(ByteBuffer x, int xBase, ByteBuffer w, int wBase, ByteBuffer bias, int biasBase,
       ByteBuffer y, int yBase, int samples, int channels, int outputs) {
-    IntStream range = IntStream.range(0, samples);
-    (samples > 1 && (long) samples * channels * outputs > JavaReluBackward.CHUNK ? range.parallel() : range).forEach(i -> {
+    forEachSample(samples, (long) samples * channels * outputs, i -> {
       int row = xBase + i * channels * Float.BYTES;
       for (int o = 0; o < outputs; o++) {
         int weights = wBase + o * channels * Float.BYTES;
@@ -516,10 +513,15 @@ public final class VectorKernels {
    * channel by channel jumps C*H*W floats every H*W, which the hardware prefetcher follows badly.
    */
   private static void forEachSample(Nchw x, IntConsumer body) {
-    if (x.length() >= JavaBatchNormHelper.PARALLEL_MIN_ELEMENTS) {
-      IntStream.range(0, x.n()).parallel().forEach(body);
+    forEachSample(x.n(), x.length(), body);
+  }
+
+  /** Runs {@code body(i)} for every sample, in parallel when the work spans enough elements to pay for a second thread. */
+  private static void forEachSample(int samples, long elements, IntConsumer body) {
+    if (elements >= JavaBatchNormHelper.PARALLEL_MIN_ELEMENTS) {
+      IntStream.range(0, samples).parallel().forEach(body);
     } else {
-      for (int i = 0; i < x.n(); i++) {
+      for (int i = 0; i < samples; i++) {
         body.accept(i);
       }
     }
