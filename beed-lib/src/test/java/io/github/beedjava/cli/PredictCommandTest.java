@@ -54,4 +54,10 @@ class PredictCommandTest {
   void oneClassifierLeavesNothingToSave() {
     assertTrue(Double.isInfinite(PredictCommand.firstSegmentTimeFor(0.9, new double[] {10}, new long[] {5})));
   }
+
+  @Test
+  void theSpeedUpIsOverTheFasterWayToRunEveryClassifier() {
+    assertEquals(2.0, PredictCommand.speedUp(1, 2, 3), 1e-12);
+    assertEquals(2.0, PredictCommand.speedUp(1, 3, 2), 1e-12);
+  }
 }
