@@ -88,24 +88,20 @@ final class PredictCommand implements Callable<Integer> {
           n / seconds, n, batch);
       return 0;
     }
-    double[] never = new double[k];
-    Arrays.fill(never, Double.POSITIVE_INFINITY);
-    EarlyExitPredictor everyClassifier = new EarlyExitPredictor(trained.network(), never);
-    new Bench(trained, predictor, everyClassifier, batches, inputs, streamed, exits, batch).print();
+    new Bench(trained, predictor, batches, inputs, streamed, exits, batch).print();
     return 0;
   }
 
   /**
-   * {@code --bench}: early exit timed against one pass through every classifier on the same images.
+   * {@code --bench}: early exit timed against every classifier on the same images, run both as one
+   * pass of the graph and by the same executor with no image leaving (faster than the graph pass at
+   * some batch sizes; bench/HISTORY.md, "Sixteenth pass").
    *
-   * @param everyClassifier the same executor with no image leaving: the other way to run every
-   *     classifier, faster than a pass of the graph at some batch sizes (bench/HISTORY.md, "Sixteenth pass")
    * @param streamed the streamed prediction of every image, which batch by batch must match
    * @param exits how many images leave at each classifier
    */
-  private record Bench(TrainedRun trained, EarlyExitPredictor predictor, EarlyExitPredictor everyClassifier,
-      List<BatchLoader.Batch> batches, List<INDArray> inputs, EarlyExitPredictor.Prediction streamed, long[] exits,
-      int batch) {
+  private record Bench(TrainedRun trained, EarlyExitPredictor predictor, List<BatchLoader.Batch> batches,
+      List<INDArray> inputs, EarlyExitPredictor.Prediction streamed, long[] exits, int batch) {
 
     void print() {
       int n = streamed.classes().length;
@@ -114,7 +110,7 @@ final class PredictCommand implements Callable<Integer> {
       // oneDNN primitives built for every batch size they meet (batch by batch meets several).
       for (INDArray x : inputs) {
         predictor.predict(x);
-        everyClassifier.predict(x);
+        predictor.predictStreamWithoutLeaving(List.of(x));
         trained.network().logits(x).release();
       }
       // Batch by batch (the latency form), interleaved with both ways of running every classifier.
@@ -132,7 +128,7 @@ final class PredictCommand implements Callable<Integer> {
         var out = trained.network().logits(b.input());
         full += (System.nanoTime() - t1) / 1e9;
         long t2 = System.nanoTime();
-        everyClassifier.predict(b.input());
+        predictor.predictStreamWithoutLeaving(List.of(b.input()));
         staged += (System.nanoTime() - t2) / 1e9;
         long[] main = out.logits()[k - 1].argMax(1).toLongVector();
         out.release();
@@ -158,7 +154,7 @@ final class PredictCommand implements Callable<Integer> {
         }
         double f = (System.nanoTime() - t1) / 1e9;
         long t2 = System.nanoTime();
-        everyClassifier.predictStream(inputs);
+        predictor.predictStreamWithoutLeaving(inputs);
         double g = (System.nanoTime() - t2) / 1e9;
         ratios[round] = speedUp(s, f, g);
         streamedSeconds += s;

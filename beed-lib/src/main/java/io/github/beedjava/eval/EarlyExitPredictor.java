@@ -123,11 +123,24 @@ public final class EarlyExitPredictor {
    * maps with few channels run at a lower FLOP rate than the deep layers).
    */
   public double[] segmentSeconds(INDArray input) {
+    double[] seconds = new double[segments.size()];
+    run(List.of(input), neverLeave(), seconds);
+    return seconds;
+  }
+
+  /**
+   * {@link #predictStream} with no image leaving before the last classifier: every classifier
+   * computed for every image by this executor, one way of running the whole network that early
+   * exit's speed-up is measured against ({@code ./beed predict --bench}).
+   */
+  public Prediction predictStreamWithoutLeaving(List<INDArray> batches) {
+    return run(batches, neverLeave(), null);
+  }
+
+  private double[] neverLeave() {
     double[] never = new double[thresholds.length];
     Arrays.fill(never, Double.POSITIVE_INFINITY);
-    double[] seconds = new double[segments.size()];
-    run(List.of(input), never, seconds);
-    return seconds;
+    return never;
   }
 
   /** The staged prediction of {@code batches} in turn; adds each segment's wall time to {@code seconds} when that is not null. */
