@@ -6,6 +6,7 @@ import io.github.beedjava.engine.layers.GlobalAveragePoolingLayer;
 import io.github.beedjava.engine.layers.LinearConvolutionLayer;
 import io.github.beedjava.engine.layers.SinglePassRelu;
 import io.github.beedjava.engine.layers.SinglePassReluLayer;
+import io.github.beedjava.engine.layers.UnblockingIdentityLayer;
 import io.github.beedjava.engine.simd.JavaBatchNormHelper;
 import java.util.HashSet;
 import java.util.List;
@@ -17,7 +18,7 @@ import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 
 /**
  * Puts a graph's layers on a plan of which maps stay in oneDNN's blocked layout
- * ({@code BlockedActivations}): each convolution (dense or depthwise), BN and pooling layer learns whether it reads or
+ * ({@code BlockedActivations}): each convolution (dense or depthwise), BN, pooling and unblocking layer learns whether it reads or
  * writes blocked maps, and each planned BN whose only reader is an in-place ReLU applies that ReLU
  * in its blocked training passes (conv, BN, ReLU: the ReLU's forward pass over the map goes away;
  * its backward stays, see {@link SinglePassReluLayer#absorbInto}).
@@ -48,6 +49,8 @@ final class BlockedLayoutPlan {
         }
       } else if (layer instanceof GlobalAveragePoolingLayer pool) {
         pool.setBlockedInput(in);
+      } else if (layer instanceof UnblockingIdentityLayer identity) {
+        identity.setBlockedInput(in);
       }
     }
     return absorbRelus(graph, plan);

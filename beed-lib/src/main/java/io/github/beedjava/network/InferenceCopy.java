@@ -1,6 +1,7 @@
 package io.github.beedjava.network;
 
 import io.github.beedjava.engine.layers.LinearConvolutionLayer;
+import io.github.beedjava.engine.layers.UnblockingIdentity;
 import io.github.beedjava.engine.layout.BlockedActivations;
 import io.github.beedjava.engine.layout.ChannelsLast;
 import io.github.beedjava.engine.onednn.DirectOneDnn;
@@ -9,13 +10,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.deeplearning4j.nn.api.Layer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The eval-mode copy of a network's graph, sharing the training graph's parameter buffer so that
  * it always sees the current weights, with every foldable BN folded into its convolution
- * ({@link BatchNormFolding}). Where the blocked layout is available ({@link BlockedActivations}) and
+ * ({@link BatchNormFolding}) and, in the blocked copy, its feature maps handed out by
+ * {@link UnblockingIdentity}. Where the blocked layout is available ({@link BlockedActivations}) and
  * covers most convolutions, it is the NCHW graph, whose maps stay blocked between the convolutions:
  * no layout copies around those. Otherwise it is the channels-last copy ({@link ChannelsLast}), whose
  * convolutions oneDNN runs on NHWC without copies except around Winograd ones.
@@ -38,12 +43,28 @@ record InferenceCopy(MultiExitGraph graph, boolean blocked) {
         && (BlockedActivations.convolutionCoverage(nchw, plan) >= BlockedActivations.INFERENCE_MIN_COVERAGE || channelsLast.isEmpty());
     Optional<MultiExitGraph> copy = (blocked ? Optional.of(nchw) : channelsLast)
         .map(conf -> DirectOneDnn.foldBatchNorms() ? BatchNormFolding.apply(conf) : conf)
+        .map(conf -> blocked ? withUnblockingOutputs(conf) : conf)
         .map(MultiExitGraph::new);
     copy.ifPresent(g -> {
       g.init(training.params(), false);
       checkSharesParameters(g, training);
     });
     return copy.map(g -> new InferenceCopy(g, blocked));
+  }
+
+  /**
+   * Replaces, in place, every identity layer that is a graph output (the feature maps) by an
+   * {@link UnblockingIdentity}, so that the blocked plan no longer stops at the maps they hand out.
+   */
+  static ComputationGraphConfiguration withUnblockingOutputs(ComputationGraphConfiguration conf) {
+    for (String output : conf.getNetworkOutputs()) {
+      if (conf.getVertices().get(output) instanceof LayerVertex lv && lv.getPreProcessor() == null
+          && lv.getLayerConf().getLayer() instanceof ActivationLayer identity && !(identity instanceof UnblockingIdentity)
+          && identity.getActivationFn() instanceof ActivationIdentity) {
+        lv.getLayerConf().setLayer(new UnblockingIdentity(identity.getLayerName()));
+      }
+    }
+    return conf;
   }
 
   /** Drops the weights its convolutions keep in oneDNN's layouts (stale once training changes them). */

@@ -154,6 +154,27 @@ public final class VectorKernels {
   }
 
   /**
+   * Copies a map in oneDNN's blocked layout ({@link #batchNormForwardBlocked} describes it) into
+   * {@code y} in NCHW: channel {@code block + l} of a pixel is lane l of that pixel's vector. The
+   * reads stride through one channel block's run (H*W vectors, in cache), the writes are sequential.
+   */
+  public static void blockedToNchw(Nchw x, Nchw y) {
+    requireChannelBlocks(x);
+    int hw = x.hw();
+    forEachSample(x, i -> {
+      for (int block = 0; block < x.channels(); block += LANES) {
+        int run = x.at(i, block);
+        for (int l = 0; l < LANES; l++) {
+          int out = y.at(i, block + l);
+          for (int p = 0; p < hw; p++) {
+            y.bytes().putFloat(out + p * Float.BYTES, x.bytes().getFloat(run + (p * LANES + l) * Float.BYTES));
+          }
+        }
+      }
+    });
+  }
+
+  /**
    * The biased batch mean and variance of a blocked map in one pass (see
    * {@link #batchNormForwardBlocked}). Two accumulators per sum let consecutive vector adds overlap.
    */

@@ -246,6 +246,44 @@ class BlockedActivationsTest {
   }
 
   @Test
+  void blockedToNchwUndoesTheBlocking() {
+    assumeTrue(HostFloats.vectorApi() && VectorKernels.holdsChannelBlock(), "needs vectors of one channel block (AVX-512 or AVX2)");
+    for (int[] shape : new int[][] {{3, 32, 5, 7}, {64, 16, 4, 4}}) {  // small (serial) and large (parallel)
+      INDArray x = Nd4j.rand(DataType.FLOAT, shape[0], shape[1], shape[2], shape[3]);
+      INDArray y = x.ulike();
+      VectorKernels.blockedToNchw(VectorKernels.Nchw.of(toBlocked(x)), VectorKernels.Nchw.of(y));
+      assertEquals(x, y, "shape " + java.util.Arrays.toString(shape));
+    }
+  }
+
+  @Test
+  void theInferenceCopyBlocksEveryConvolutionWideEnoughAndHandsOutNchwFeatures() {
+    assumeTrue(BlockedActivations.available(), "needs AVX-512 or AVX2, the Vector API and the direct oneDNN convolutions");
+    for (String model : List.of("resnet18", "wrn16_4")) {
+      MultiExitNetwork net = MultiExitNetwork.create(ModelConfig.cifar(model, ExitStructure.BOTTLENECK, 0.25, 10));
+      var conf = net.inferenceGraph().getConfiguration();
+      Set<String> plan = net.inferenceGraph().blockedVertices();
+      conf.getVertices().forEach((name, vertex) -> {
+        if (vertex instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv
+            && lv.getLayerConf().getLayer() instanceof LinearConvolution conv && conv.getNOut() % BlockedActivations.BLOCK == 0) {
+          assertTrue(plan.contains(name), model + ": " + name + " writes NCHW; plan: " + plan);
+        }
+      });
+      for (String output : conf.getNetworkOutputs()) {
+        assertFalse(plan.contains(output), model + ": a network output must stay NCHW: " + output);
+      }
+      // The features leave through the unblocking layer: the same maps as the training graph's.
+      INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, 32, 32);
+      var features = net.forward(x, false).features();
+      var reference = io.github.beedjava.network.Outputs.split(net.graph().output(false, x)).features();
+      for (int k = 0; k < features.length; k++) {
+        double err = features[k].sub(reference[k]).norm2Number().doubleValue() / reference[k].norm2Number().doubleValue();
+        assertTrue(err < 1e-4, model + ": features " + k + " differ by " + err);
+      }
+    }
+  }
+
+  @Test
   void aGeometryRejectsTheLayoutForChannelsThatAreNotWholeBlocks() {
     var g = new OneDnnConvolution.Geometry(4, 20, 8, 8, 32, 3, 3, 1, 1, 1, 1, false, true, true, false, false, false, false);
     var e = assertThrows(IllegalArgumentException.class, () -> g.withBlockedLayout(true, true));
