@@ -1,5 +1,6 @@
 package io.github.beedjava.network;
 
+import io.github.beedjava.engine.layers.InferenceDense;
 import io.github.beedjava.engine.layers.LinearConvolutionLayer;
 import io.github.beedjava.engine.layers.UnblockingIdentity;
 import io.github.beedjava.engine.layout.BlockedActivations;
@@ -12,6 +13,7 @@ import java.util.Set;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.deeplearning4j.nn.api.Layer;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -19,8 +21,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * The eval-mode copy of a network's graph, sharing the training graph's parameter buffer so that
  * it always sees the current weights, with every foldable BN folded into its convolution
- * ({@link BatchNormFolding}) and, in the blocked copy, its feature maps handed out by
- * {@link UnblockingIdentity}. Where the blocked layout is available ({@link BlockedActivations}) and
+ * ({@link BatchNormFolding}), its classifier heads computed by {@link InferenceDense} and, in the
+ * blocked copy, its feature maps handed out by {@link UnblockingIdentity}. Where the blocked layout is available ({@link BlockedActivations}) and
  * covers most convolutions, it is the NCHW graph, whose maps stay blocked between the convolutions:
  * no layout copies around those. Otherwise it is the channels-last copy ({@link ChannelsLast}), whose
  * convolutions oneDNN runs on NHWC without copies except around Winograd ones.
@@ -44,6 +46,7 @@ record InferenceCopy(MultiExitGraph graph, boolean blocked) {
     Optional<MultiExitGraph> copy = (blocked ? Optional.of(nchw) : channelsLast)
         .map(conf -> DirectOneDnn.foldBatchNorms() ? BatchNormFolding.apply(conf) : conf)
         .map(conf -> blocked ? withUnblockingOutputs(conf) : conf)
+        .map(InferenceCopy::withInferenceHeads)
         .map(MultiExitGraph::new);
     copy.ifPresent(g -> {
       g.init(training.params(), false);
@@ -62,6 +65,17 @@ record InferenceCopy(MultiExitGraph graph, boolean blocked) {
           && lv.getLayerConf().getLayer() instanceof ActivationLayer identity && !(identity instanceof UnblockingIdentity)
           && identity.getActivationFn() instanceof ActivationIdentity) {
         lv.getLayerConf().setLayer(new UnblockingIdentity(identity.getLayerName()));
+      }
+    }
+    return conf;
+  }
+
+  /** Replaces, in place, every dense layer of {@code conf} by its {@link InferenceDense} twin. */
+  static ComputationGraphConfiguration withInferenceHeads(ComputationGraphConfiguration conf) {
+    for (var vertex : conf.getVertices().values()) {
+      if (vertex instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof DenseLayer dense
+          && !(dense instanceof InferenceDense)) {
+        lv.getLayerConf().setLayer(new InferenceDense(dense));
       }
     }
     return conf;

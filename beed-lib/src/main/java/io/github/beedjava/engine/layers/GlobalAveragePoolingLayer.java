@@ -3,7 +3,7 @@ package io.github.beedjava.engine.layers;
 import io.github.beedjava.engine.layout.BlockedActivations;
 import io.github.beedjava.engine.simd.HostFloats;
 import io.github.beedjava.engine.simd.JavaChannelsLastMean;
-import java.nio.FloatBuffer;
+import io.github.beedjava.engine.simd.VectorKernels;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -56,26 +56,10 @@ public final class GlobalAveragePoolingLayer extends GlobalPoolingLayer {
     if (!blocked()) {
       return super.activate(training, workspaceMgr);
     }
-    Blocks b = Blocks.of(requireDense(input, "input"));
-    INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, new long[] {b.n, b.channels}, 'c');
-    FloatBuffer x = HostFloats.buffer(input);
-    FloatBuffer y = HostFloats.buffer(out);
-    float[] sums = new float[BlockedActivations.BLOCK];
-    for (int i = 0; i < b.n; i++) {
-      for (int block = 0; block < b.channels; block += BlockedActivations.BLOCK) {
-        java.util.Arrays.fill(sums, 0f);
-        int run = b.runStart(i, block);
-        for (int p = 0; p < b.hw; p++) {
-          for (int l = 0; l < sums.length; l++) {
-            sums[l] += x.get(run + p * sums.length + l);
-          }
-        }
-        for (int l = 0; l < sums.length; l++) {
-          y.put(i * b.channels + block + l, sums[l] / b.hw);
-        }
-      }
-    }
-    HostFloats.keepAlive(input);
+    requireDense(input, "input");
+    INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, new long[] {input.size(0), input.size(1)}, 'c');
+    VectorKernels.blockedChannelMeans(VectorKernels.Nchw.of(input), out);
+    HostFloats.keepAlive(input, out);  // the kernel reads views that do not reference the arrays
     return out;
   }
 
@@ -87,21 +71,11 @@ public final class GlobalAveragePoolingLayer extends GlobalPoolingLayer {
     if (!blocked()) {
       return super.backpropGradient(epsilon, workspaceMgr);
     }
-    Blocks b = Blocks.of(requireDense(input, "input"));
-    FloatBuffer e = HostFloats.buffer(requireDense(epsilon, "output error"));
+    requireDense(input, "input");
+    INDArray e = requireDense(epsilon, "output error");
     INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
-    FloatBuffer d = HostFloats.buffer(dx);
-    for (int i = 0; i < b.n; i++) {
-      for (int block = 0; block < b.channels; block += BlockedActivations.BLOCK) {
-        int run = b.runStart(i, block);
-        for (int p = 0; p < b.hw; p++) {
-          for (int l = 0; l < BlockedActivations.BLOCK; l++) {
-            d.put(run + p * BlockedActivations.BLOCK + l, e.get(i * b.channels + block + l) / b.hw);
-          }
-        }
-      }
-    }
-    HostFloats.keepAlive(epsilon);  // the views do not reference the arrays
+    VectorKernels.blockedChannelMeansBackward(e, VectorKernels.Nchw.of(dx));
+    HostFloats.keepAlive(epsilon, dx);  // the kernel reads views that do not reference the arrays
     return new Pair<>(new DefaultGradient(), dx);
   }
 
@@ -111,17 +85,5 @@ public final class GlobalAveragePoolingLayer extends GlobalPoolingLayer {
           + ", got " + a.shapeInfoToString());
     }
     return a;
-  }
-
-  /** N, C and H*W of a blocked map ([N][C/B][H][W][B] in memory, B = BlockedActivations.BLOCK, [N, C, H, W] as an array). */
-  private record Blocks(int n, int channels, int hw) {
-    static Blocks of(INDArray a) {
-      return new Blocks((int) a.size(0), (int) a.size(1), (int) (a.size(2) * a.size(3)));
-    }
-
-    /** Index of the first float of sample i's channel block that starts at channel {@code block}. */
-    int runStart(int i, int block) {
-      return (i * channels + block) * hw;
-    }
   }
 }

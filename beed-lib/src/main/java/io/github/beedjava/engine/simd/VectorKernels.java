@@ -175,6 +175,49 @@ public final class VectorKernels {
   }
 
   /**
+   * Global average pooling of a blocked map ({@link #batchNormForwardBlocked} describes the layout)
+   * into a dense [N, C] float array {@code means}: each pixel's vector added in pixel order, then divided
+   * by H*W, lane by lane what a scalar loop over the channels computes.
+   */
+  public static void blockedChannelMeans(Nchw x, org.nd4j.linalg.api.ndarray.INDArray means) {
+    requireChannelBlocks(x);
+    ByteBuffer y = HostFloats.bytes(means);
+    int yBase = HostFloats.byteOffset(means);
+    float pixels = x.hw();
+    forEachSample(x, i -> {
+      for (int block = 0; block < x.channels(); block += LANES) {
+        int run = x.at(i, block);
+        FloatVector sum = FloatVector.zero(SPECIES);
+        for (int p = 0; p < x.hw(); p++) {
+          sum = sum.add(FloatVector.fromByteBuffer(SPECIES, x.bytes(), run + p * LANES * Float.BYTES, ORDER));
+        }
+        sum.div(pixels).intoByteBuffer(y, yBase + (i * x.channels() + block) * Float.BYTES, ORDER);
+      }
+    });
+  }
+
+  /**
+   * The backward pass of {@link #blockedChannelMeans}: every pixel of channel c in sample i of the
+   * blocked map {@code dx} gets e[i][c] / (H*W), from the dense [N, C] float error {@code error}.
+   */
+  public static void blockedChannelMeansBackward(org.nd4j.linalg.api.ndarray.INDArray error, Nchw dx) {
+    requireChannelBlocks(dx);
+    ByteBuffer e = HostFloats.bytes(error);
+    int eBase = HostFloats.byteOffset(error);
+    float pixels = dx.hw();
+    forEachSample(dx, i -> {
+      for (int block = 0; block < dx.channels(); block += LANES) {
+        FloatVector share = FloatVector.fromByteBuffer(SPECIES, e, eBase + (i * dx.channels() + block) * Float.BYTES, ORDER)
+            .div(pixels);
+        int run = dx.at(i, block);
+        for (int p = 0; p < dx.hw(); p++) {
+          share.intoByteBuffer(dx.bytes(), run + p * LANES * Float.BYTES, ORDER);
+        }
+      }
+    });
+  }
+
+  /**
    * The biased batch mean and variance of a blocked map in one pass (see
    * {@link #batchNormForwardBlocked}). Two accumulators per sum let consecutive vector adds overlap.
    */

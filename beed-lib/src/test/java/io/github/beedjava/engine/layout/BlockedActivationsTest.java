@@ -257,6 +257,23 @@ class BlockedActivationsTest {
   }
 
   @Test
+  void blockedPoolingIsTheChannelMeanForwardAndItsShareBackward() {
+    assumeTrue(HostFloats.vectorApi() && VectorKernels.holdsChannelBlock(), "needs vectors of one channel block (AVX-512 or AVX2)");
+    for (int[] shape : new int[][] {{3, 32, 5, 7}, {64, 16, 4, 4}}) {  // small (serial) and large (parallel)
+      INDArray x = Nd4j.rand(DataType.FLOAT, shape[0], shape[1], shape[2], shape[3]);
+      INDArray means = Nd4j.create(DataType.FLOAT, shape[0], shape[1]);
+      VectorKernels.blockedChannelMeans(VectorKernels.Nchw.of(toBlocked(x)), means);
+      assertArrayClose(x.mean(2, 3).data().asFloat(), means.data().asFloat(), "means");
+      INDArray e = Nd4j.rand(DataType.FLOAT, shape[0], shape[1]);
+      INDArray dx = x.ulike();
+      VectorKernels.blockedChannelMeansBackward(e, VectorKernels.Nchw.of(dx));
+      INDArray expected = e.div(shape[2] * shape[3]).reshape(shape[0], shape[1], 1, 1)
+          .broadcast(shape[0], shape[1], shape[2], shape[3]).dup('c');
+      assertEquals(toBlocked(expected), dx, "backward: e / (H*W) at every pixel");
+    }
+  }
+
+  @Test
   void theInferenceCopyBlocksEveryConvolutionWideEnoughAndHandsOutNchwFeatures() {
     assumeTrue(BlockedActivations.available(), "needs AVX-512 or AVX2, the Vector API and the direct oneDNN convolutions");
     for (String model : List.of("resnet18", "wrn16_4")) {
