@@ -6,7 +6,7 @@ import io.github.beedjava.engine.layers.GlobalAveragePoolingLayer;
 import io.github.beedjava.engine.layers.LinearConvolutionLayer;
 import io.github.beedjava.engine.layers.SinglePassRelu;
 import io.github.beedjava.engine.layers.SinglePassReluLayer;
-import io.github.beedjava.engine.layers.UnblockingIdentityLayer;
+import io.github.beedjava.engine.layers.FeatureMapOutputLayer;
 import io.github.beedjava.engine.simd.JavaBatchNormHelper;
 import java.util.HashSet;
 import java.util.List;
@@ -49,7 +49,7 @@ final class BlockedLayoutPlan {
         }
       } else if (layer instanceof GlobalAveragePoolingLayer pool) {
         pool.setBlockedInput(in);
-      } else if (layer instanceof UnblockingIdentityLayer identity) {
+      } else if (layer instanceof FeatureMapOutputLayer identity) {
         identity.setBlockedInput(in);
       }
     }

@@ -2,7 +2,7 @@ package io.github.beedjava.network;
 
 import io.github.beedjava.engine.layers.InferenceDense;
 import io.github.beedjava.engine.layers.LinearConvolutionLayer;
-import io.github.beedjava.engine.layers.UnblockingIdentity;
+import io.github.beedjava.engine.layers.FeatureMapOutput;
 import io.github.beedjava.engine.layout.BlockedActivations;
 import io.github.beedjava.engine.layout.ChannelsLast;
 import io.github.beedjava.engine.onednn.DirectOneDnn;
@@ -21,8 +21,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * The eval-mode copy of a network's graph, sharing the training graph's parameter buffer so that
  * it always sees the current weights, with every foldable BN folded into its convolution
- * ({@link BatchNormFolding}), its classifier heads computed by {@link InferenceDense} and, in the
- * blocked copy, its feature maps handed out by {@link UnblockingIdentity}. Where the blocked layout is available ({@link BlockedActivations}) and
+ * ({@link BatchNormFolding}), its classifier heads computed by {@link InferenceDense} and its
+ * feature maps handed out by {@link FeatureMapOutput}. Where the blocked layout is available ({@link BlockedActivations}) and
  * covers most convolutions, it is the NCHW graph, whose maps stay blocked between the convolutions:
  * no layout copies around those. Otherwise it is the channels-last copy ({@link ChannelsLast}), whose
  * convolutions oneDNN runs on NHWC without copies except around Winograd ones.
@@ -45,7 +45,7 @@ record InferenceCopy(MultiExitGraph graph, boolean blocked) {
         && (BlockedActivations.convolutionCoverage(nchw, plan) >= BlockedActivations.INFERENCE_MIN_COVERAGE || channelsLast.isEmpty());
     Optional<MultiExitGraph> copy = (blocked ? Optional.of(nchw) : channelsLast)
         .map(conf -> DirectOneDnn.foldBatchNorms() ? BatchNormFolding.apply(conf) : conf)
-        .map(conf -> blocked ? withUnblockingOutputs(conf) : conf)
+        .map(InferenceCopy::withFeatureMapOutputs)
         .map(InferenceCopy::withInferenceHeads)
         .map(MultiExitGraph::new);
     copy.ifPresent(g -> {
@@ -56,15 +56,16 @@ record InferenceCopy(MultiExitGraph graph, boolean blocked) {
   }
 
   /**
-   * Replaces, in place, every identity layer that is a graph output (the feature maps) by an
-   * {@link UnblockingIdentity}, so that the blocked plan no longer stops at the maps they hand out.
+   * Replaces, in place, every identity layer that is a graph output (the feature maps) by a
+   * {@link FeatureMapOutput}: the blocked plan no longer stops at the maps they hand out, and passes
+   * for the logits alone skip them.
    */
-  static ComputationGraphConfiguration withUnblockingOutputs(ComputationGraphConfiguration conf) {
+  static ComputationGraphConfiguration withFeatureMapOutputs(ComputationGraphConfiguration conf) {
     for (String output : conf.getNetworkOutputs()) {
       if (conf.getVertices().get(output) instanceof LayerVertex lv && lv.getPreProcessor() == null
-          && lv.getLayerConf().getLayer() instanceof ActivationLayer identity && !(identity instanceof UnblockingIdentity)
+          && lv.getLayerConf().getLayer() instanceof ActivationLayer identity && !(identity instanceof FeatureMapOutput)
           && identity.getActivationFn() instanceof ActivationIdentity) {
-        lv.getLayerConf().setLayer(new UnblockingIdentity(identity.getLayerName()));
+        lv.getLayerConf().setLayer(new FeatureMapOutput(identity.getLayerName()));
       }
     }
     return conf;

@@ -1,6 +1,7 @@
 package io.github.beedjava.network;
 
 import io.github.beedjava.engine.Workspaces;
+import io.github.beedjava.engine.layers.FeatureMapOutputLayer;
 import io.github.beedjava.engine.layout.BlockedActivations;
 import io.github.beedjava.model.Blueprint;
 import io.github.beedjava.model.LayerCost;
@@ -106,7 +107,10 @@ public final class MultiExitNetwork {
     // 1. In a workspace of ours they reuse one block; only the copies handed back are fresh
     // (bench/HISTORY.md, "Fourth pass").
     try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(OUTPUT_WORKSPACE, OUTPUT_WORKSPACE_ID)) {
-      Outputs inWorkspace = Outputs.split(inInferenceLayout(() -> inference.output(false, ws, graphInput)));
+      // Logits alone: the copy's feature-map outputs are placeholders, not copies of each exit's last map.
+      Outputs inWorkspace = Outputs.split(inInferenceLayout(() -> withFeatures
+          ? inference.output(false, ws, graphInput)
+          : FeatureMapOutputLayer.logitsOnly(() -> inference.output(false, ws, graphInput))));
       try (MemoryWorkspace none = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
         for (int k = 0; k < logits.length; k++) {
           logits[k] = inWorkspace.logits()[k].dup();

@@ -1,5 +1,6 @@
 package io.github.beedjava.network;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,6 +41,10 @@ class InferenceCopyTest {
       for (int k = 0; k < copy.logits().length; k++) {
         double e = relErr(reference.logits()[k], copy.logits()[k]);
         assertTrue(e < 1e-4, model + ": logits " + k + " differ by " + e);
+      }
+      Outputs logitsOnly = net.logits(x);  // feature-map outputs skipped: the same logits
+      for (int k = 0; k < copy.logits().length; k++) {
+        assertEquals(copy.logits()[k], logitsOnly.logits()[k], model + ": logits " + k + " of a logits-only pass");
       }
       var head = net.inferenceGraph().getLayer(net.blueprint().logits().get(0));
       var error = assertThrows(IllegalStateException.class, () -> head.activate(true, org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces()));

@@ -6,7 +6,7 @@ import io.github.beedjava.engine.layers.GlobalAveragePooling;
 import io.github.beedjava.engine.layers.LinearConvolution;
 import io.github.beedjava.engine.layers.LinearConvolutionLayer;
 import io.github.beedjava.engine.layers.SinglePassRelu;
-import io.github.beedjava.engine.layers.UnblockingIdentity;
+import io.github.beedjava.engine.layers.FeatureMapOutput;
 import io.github.beedjava.engine.layers.SumVertex;
 import io.github.beedjava.engine.onednn.OneDnnConvolution;
 import io.github.beedjava.engine.simd.JavaBatchNormHelper;
@@ -41,7 +41,7 @@ import org.deeplearning4j.nn.conf.layers.PoolingType;
  * convolutions run by {@link OneDnnConvolution}, dense or depthwise with one output per channel (with channel
  * counts that are multiples of {@link #BLOCK}), batch
  * norms run by {@link JavaBatchNormHelper}'s SIMD loops, ReLUs and residual sums (element-wise), and
- * {@link GlobalAveragePooling}, and {@link UnblockingIdentity} (which hands a feature map out as NCHW). Anything else (a graph output, a feature map read by a loss, a dense
+ * {@link GlobalAveragePooling}, and {@link FeatureMapOutput} (which hands a feature map out as NCHW). Anything else (a graph output, a feature map read by a loss, a dense
  * layer, a squeeze-excitation scale, ...) makes its producers keep NCHW. The layout is only used
  * inside {@code MultiExitGraph.forwardBackward} and the eval-mode passes of the inference copy
  * ({@code MultiExitNetwork.inInferenceLayout}), which hand out nothing but the graph outputs (NCHW)
@@ -188,7 +188,7 @@ public final class BlockedActivations {
     }
     return layer instanceof GlobalAveragePooling pool && pool.isCollapseDimensions()
         && pool.getPoolingType() == PoolingType.AVG
-        || layer instanceof UnblockingIdentity;
+        || layer instanceof FeatureMapOutput;
   }
 
   /**

@@ -11,22 +11,22 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Configuration of an identity layer, in an inference copy, whose output is NCHW even when its
- * input is in oneDNN's blocked layout ({@link BlockedActivations}); runtime layer
- * {@link UnblockingIdentityLayer}. It replaces the identity layers that hand a feature map out as a
- * graph output: with them the map's producers, and everything the plan can only block together with
- * those, had to stay NCHW (the last stage of every network, with a layout copy around each of its
- * convolutions).
+ * Configuration of the identity layer that hands a feature map out of an inference copy as a graph
+ * output; runtime layer {@link FeatureMapOutputLayer}. Its output is NCHW even when its input is in
+ * oneDNN's blocked layout ({@link BlockedActivations}): with DL4J's identity layer there the map's
+ * producers, and everything the plan can only block together with them, had to stay NCHW (the last
+ * stage of every network, with a layout copy around each of its convolutions). In a pass that wants
+ * logits only ({@link FeatureMapOutputLayer#logitsOnly}) it copies nothing.
  */
-public class UnblockingIdentity extends ActivationLayer {
+public class FeatureMapOutput extends ActivationLayer {
 
   /** An identity layer (also DL4J's JSON constructor). */
-  public UnblockingIdentity() {
+  public FeatureMapOutput() {
     setActivationFn(Activation.IDENTITY.getActivationFunction());
   }
 
   /** An identity layer named {@code name}. */
-  public UnblockingIdentity(String name) {
+  public FeatureMapOutput(String name) {
     this();
     setLayerName(name);
   }
@@ -39,7 +39,7 @@ public class UnblockingIdentity extends ActivationLayer {
       INDArray paramsView,
       boolean initializeParams,
       DataType networkDataType) {
-    return CustomLayers.wire(new UnblockingIdentityLayer(conf, networkDataType), conf, listeners, layerIndex, paramsView,
+    return CustomLayers.wire(new FeatureMapOutputLayer(conf, networkDataType), conf, listeners, layerIndex, paramsView,
         initializeParams, initializer());
   }
 }
