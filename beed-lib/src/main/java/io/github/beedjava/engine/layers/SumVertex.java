@@ -1,6 +1,6 @@
 package io.github.beedjava.engine.layers;
 
-import io.github.beedjava.engine.simd.JavaAddRelu;
+import io.github.beedjava.engine.simd.JavaAdd;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -64,7 +64,10 @@ public final class SumVertex extends ElementWiseVertex {
     return new Impl(graph, name, idx, networkDatatype, relu);
   }
 
-  /** The runtime vertex: one {@link AddOp} (or add and ReLU, {@link JavaAddRelu}) into a fresh activation array. */
+  /**
+   * The runtime vertex: one Vector API pass ({@link JavaAdd}: the sum, or the sum and its ReLU) into a
+   * fresh activation array, or ND4J's {@link AddOp} where that declines.
+   */
   static final class Impl extends org.deeplearning4j.nn.graph.vertex.impl.ElementWiseVertex {
     private final boolean relu;
 
@@ -88,7 +91,7 @@ public final class SumVertex extends ElementWiseVertex {
         return relu ? Nd4j.exec(new RectifiedLinear(sum, sum, 0.0)) : sum;
       }
       INDArray sum = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, inputs[0].dataType(), inputs[0].shape(), 'c');
-      if (relu && JavaAddRelu.apply(inputs[0], inputs[1], sum)) {
+      if (JavaAdd.apply(inputs[0], inputs[1], sum, relu)) {
         return sum;
       }
       Nd4j.exec(new AddOp(inputs[0], inputs[1], sum));

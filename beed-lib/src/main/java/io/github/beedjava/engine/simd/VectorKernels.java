@@ -371,21 +371,23 @@ public final class VectorKernels {
   }
 
   /**
-   * y = max(a + b, 0) over {@code length} floats in one pass (y may be a's or b's own memory); NaN
-   * stays NaN, as in PyTorch's ReLU.
+   * y = a + b, or with {@code rectify} max(a + b, 0), over {@code length} floats in one pass (y may
+   * be a's or b's own memory); NaN stays NaN, as in PyTorch's ReLU. Without {@code rectify} the floor
+   * is -infinity, so the sums are exactly the plain float sums.
    */
-  static void addRelu(ByteBuffer a, int aBase, ByteBuffer b, int bBase, ByteBuffer y, int yBase, int length) {
+  static void add(ByteBuffer a, int aBase, ByteBuffer b, int bBase, ByteBuffer y, int yBase, int length, boolean rectify) {
+    float floor = rectify ? 0f : Float.NEGATIVE_INFINITY;
     forEachChunk(length, (start, end) -> {
       int j = start;
       for (int upper = end - LANES; j <= upper; j += LANES) {
         int offset = j * Float.BYTES;
         FloatVector av = FloatVector.fromByteBuffer(SPECIES, a, aBase + offset, ORDER);
         FloatVector bv = FloatVector.fromByteBuffer(SPECIES, b, bBase + offset, ORDER);
-        av.add(bv).lanewise(VectorOperators.MAX, 0f).intoByteBuffer(y, yBase + offset, ORDER);
+        av.add(bv).lanewise(VectorOperators.MAX, floor).intoByteBuffer(y, yBase + offset, ORDER);
       }
       for (; j < end; j++) {
         int offset = j * Float.BYTES;
-        y.putFloat(yBase + offset, Math.max(a.getFloat(aBase + offset) + b.getFloat(bBase + offset), 0f));
+        y.putFloat(yBase + offset, Math.max(a.getFloat(aBase + offset) + b.getFloat(bBase + offset), floor));
       }
     });
   }
