@@ -3,6 +3,7 @@ package io.github.beedjava.network;
 import io.github.beedjava.engine.layers.BatchNormFold;
 import io.github.beedjava.engine.layers.FoldedBatchNormalization;
 import io.github.beedjava.engine.layers.FoldsBatchNorm;
+import io.github.beedjava.engine.layers.RectifiedBatchNormalization;
 import io.github.beedjava.engine.layers.SinglePassRelu;
 import io.github.beedjava.engine.layers.SumVertex;
 import java.util.ArrayList;
@@ -92,11 +93,20 @@ public final class BatchNormFolding {
       SumVertex fused = new SumVertex();
       fused.setRelu(true);
       vertices.put(name, fused);  // a new vertex: the training configuration's stays as it was
-      vertices.remove(relu);
-      inputsOf.remove(relu);
-      for (String reader : readers.getOrDefault(relu, List.of())) {
-        inputsOf.get(reader).replaceAll(input -> input.equals(relu) ? name : input);
+      removeRelu(inference, relu, name, readers.getOrDefault(relu, List.of()));
+    }
+    // A BN left unfolded (it reads a residual sum) takes over the ReLU that alone reads it.
+    readers = consumers(inference);
+    for (String name : order) {
+      List<String> after = readers.getOrDefault(name, List.of());
+      if (!(layerOf(vertices.get(name)) instanceof BatchNormalization bn) || bn instanceof FoldedBatchNormalization
+          || bn instanceof RectifiedBatchNormalization || outputs.contains(name) || after.size() != 1
+          || outputs.contains(after.get(0)) || !(layerOf(vertices.get(after.get(0))) instanceof SinglePassRelu)) {
+        continue;
       }
+      String relu = after.get(0);
+      ((LayerVertex) vertices.get(name)).getLayerConf().setLayer(new RectifiedBatchNormalization(bn));
+      removeRelu(inference, relu, name, readers.getOrDefault(relu, List.of()));
     }
     order.removeIf(name -> !vertices.containsKey(name) && !inference.getNetworkInputs().contains(name));
     int[] positions = new int[order.size()];
@@ -106,6 +116,15 @@ public final class BatchNormFolding {
     inference.setTopologicalOrderStr(order);
     inference.setTopologicalOrder(positions);
     return inference;
+  }
+
+  /** Removes the vertex {@code relu}, whose work {@code producer} now does; its {@code readers} read {@code producer}. */
+  private static void removeRelu(ComputationGraphConfiguration conf, String relu, String producer, List<String> readers) {
+    conf.getVertices().remove(relu);
+    conf.getVertexInputs().remove(relu);
+    for (String reader : readers) {
+      conf.getVertexInputs().get(reader).replaceAll(input -> input.equals(relu) ? producer : input);
+    }
   }
 
   /** How many batch norms of {@code conf} are folded. */

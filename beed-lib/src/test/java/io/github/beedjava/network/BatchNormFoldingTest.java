@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.beedjava.engine.layers.DirectDepthwiseConvolution;
 import io.github.beedjava.engine.layers.FoldedBatchNormalization;
+import io.github.beedjava.engine.layers.RectifiedBatchNormalization;
 import io.github.beedjava.engine.layers.SinglePassRelu;
 import io.github.beedjava.engine.layers.SumVertex;
 import io.github.beedjava.engine.layout.ChannelsLast;
@@ -111,7 +112,7 @@ class BatchNormFoldingTest {
         default -> { }
       }
     }
-    INDArray x = Nd4j.rand(DataType.FLOAT, 4, 3, 32, 32).subi(0.5);
+    INDArray x = Nd4j.rand(net.graph().getConfiguration().getDataType(), 4, 3, 32, 32).subi(0.5);
     for (int change = 0; change < 2; change++) {
       if (change == 1) {  // one running variance changed in place: the kept folded weights must follow
         net.parameter(changedBn, "var").muli(3);
@@ -124,6 +125,42 @@ class BatchNormFoldingTest {
         double f = relErr(reference.features()[k], folded.features()[k]);
         assertTrue(f < 1e-4, changedBn + ", change " + change + ": features " + k + " differ by " + f);
       }
+    }
+  }
+
+  @Test
+  void theBatchNormsAfterResidualSumsTakeOverTheirRelu() {
+    ComputationGraphConfiguration original = Models.blueprint(ModelConfig.cifar("wrn16_4", ExitStructure.BOTTLENECK, 0.25, 10)).graph();
+    ComputationGraphConfiguration copy = BatchNormFolding.apply(original.clone());
+    java.util.List<String> rectified = copy.getVertices().entrySet().stream()
+        .filter(e -> e.getValue() instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof RectifiedBatchNormalization)
+        .map(java.util.Map.Entry::getKey).sorted().toList();
+    // Pre-activation blocks: blocks 2 and 3 of each stage read a sum, the first blocks of stages 2
+    // and 3 too, and the final BN; the first block of stage 1 reads the stem convolution and folds.
+    assertEquals(6, rectified.size(), "rectified BNs: " + rectified);
+    assertEquals(countBatchNorms(original), BatchNormFolding.count(copy) + rectified.size(), "every other BN folds");
+    for (String bn : rectified) {
+      assertTrue(original.getVertexInputs().entrySet().stream()
+          .anyMatch(e -> e.getValue().contains(bn) && original.getVertices().get(e.getKey()) instanceof LayerVertex lv
+              && lv.getLayerConf().getLayer() instanceof SinglePassRelu), bn + " was read by a ReLU");
+      assertTrue(copy.getVertexInputs().entrySet().stream()
+          .noneMatch(e -> e.getValue().contains(bn) && copy.getVertices().get(e.getKey()) instanceof LayerVertex lv
+              && lv.getLayerConf().getLayer() instanceof SinglePassRelu), bn + "'s ReLU is gone");
+    }
+    assertTrue(original.getVertices().values().stream()
+        .noneMatch(v -> v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof RectifiedBatchNormalization),
+        "the training configuration is not touched");
+  }
+
+  @Test
+  void rectifiedBatchNormsGiveTheUnfoldedOutputsInEveryLayoutAndPrecision() {
+    // Float: the blocked inference copy (Java BN loops rectify). Double: channels-last, DL4J's BN and an in-place ReLU.
+    for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+      MultiExitNetwork net = MultiExitNetwork.create(ModelConfig.cifar("wrn16_4", ExitStructure.BOTTLENECK, 0.25, 10).withDataType(type));
+      assertTrue(net.inferenceGraph().getConfiguration().getVertices().values().stream()
+          .anyMatch(v -> v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof RectifiedBatchNormalization),
+          type + ": the inference copy has rectified BNs");
+      assertFoldedEqualsUnfolded(net, "block2.layer.0.bn1");
     }
   }
 

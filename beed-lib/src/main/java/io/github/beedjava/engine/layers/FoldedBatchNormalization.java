@@ -26,19 +26,26 @@ public class FoldedBatchNormalization extends BatchNormalization {
 
   /** The folded twin of {@code bn}: the same channels, epsilon, data format and parameters. */
   public FoldedBatchNormalization(BatchNormalization bn) {
-    // What the parameter initializer and the folding read: sizes, which parameters exist, epsilon.
-    setLayerName(bn.getLayerName());
-    setNIn(bn.getNIn());
-    setNOut(bn.getNOut());
-    setEps(bn.getEps());
-    setDecay(bn.getDecay());
-    setMinibatch(bn.isMinibatch());
-    setGamma(bn.getGamma());
-    setBeta(bn.getBeta());
-    setUseLogStd(bn.isUseLogStd());
-    setLockGammaBeta(bn.isLockGammaBeta());
-    setCnn2DFormat(bn.getCnn2DFormat());
-    setActivationFn(bn.getActivationFn());
+    copySettings(bn, this);
+  }
+
+  /**
+   * Copies onto {@code to} what a BN's parameter initializer and eval-mode pass read: sizes, which
+   * parameters exist, epsilon, data format (the inference-graph twins of a BN start from this).
+   */
+  static void copySettings(BatchNormalization from, BatchNormalization to) {
+    to.setLayerName(from.getLayerName());
+    to.setNIn(from.getNIn());
+    to.setNOut(from.getNOut());
+    to.setEps(from.getEps());
+    to.setDecay(from.getDecay());
+    to.setMinibatch(from.isMinibatch());
+    to.setGamma(from.getGamma());
+    to.setBeta(from.getBeta());
+    to.setUseLogStd(from.isUseLogStd());
+    to.setLockGammaBeta(from.isLockGammaBeta());
+    to.setCnn2DFormat(from.getCnn2DFormat());
+    to.setActivationFn(from.getActivationFn());
   }
 
   @Override

@@ -54,6 +54,8 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
   private boolean forwardBlocked;
   /** Whether blocked training passes apply the ReLU that is this BN's only reader ({@link #setAbsorbsRelu}). */
   private boolean absorbsRelu;
+  /** Whether eval-mode passes write max(y, 0) ({@link #setRectifiesInference}). */
+  private boolean rectifiesInference;
   /** Whether the last forward pass wrote max(y, 0) (absorbed the ReLU). */
   private boolean rectifiedLastPass;
 
@@ -102,6 +104,15 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
    */
   public void setAbsorbsRelu(boolean absorbsRelu) {
     this.absorbsRelu = absorbsRelu;
+  }
+
+  /**
+   * Sets whether eval-mode passes write max(y, 0), in every path this helper runs (blocked, vector
+   * and scalar loops): the BN of an inference graph that took over the ReLU after it
+   * ({@link io.github.beedjava.engine.layers.RectifiedBatchNormalization}).
+   */
+  public void setRectifiesInference(boolean rectifiesInference) {
+    this.rectifiesInference = rectifiesInference;
   }
 
   /** Whether the last forward pass wrote the rectified output (then the ReLU after it must not run). */
@@ -311,15 +322,18 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
     float[] mu = training ? new float[channels] : HostFloats.read(mean);
     float[] v = training ? new float[channels] : HostFloats.read(var);
     INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, in.shape(), 'c');
+    // Training absorbs its ReLU only on the blocked layout (the ReLU layer then skips its pass); an
+    // inference graph's rectified BN has no ReLU layer after it, so every path rectifies.
+    boolean rectify = training ? blocked && absorbsRelu : rectifiesInference;
     if (blocked) {
       VectorKernels.batchNormForwardBlocked(VectorKernels.Nchw.of(in), VectorKernels.Nchw.of(out), training, g, b, mu, v,
-          eps, training && absorbsRelu);
-      rectifiedLastPass = training && absorbsRelu;
+          eps, rectify);
     } else if (vector) {
-      VectorKernels.batchNormForward(VectorKernels.Nchw.of(in), VectorKernels.Nchw.of(out), training, g, b, mu, v, eps);
+      VectorKernels.batchNormForward(VectorKernels.Nchw.of(in), VectorKernels.Nchw.of(out), training, g, b, mu, v, eps, rectify);
     } else {
-      scalarForward(in, out, dims, training, g, b, mu, v, eps);
+      scalarForward(in, out, dims, training, g, b, mu, v, eps, rectify);
     }
+    rectifiedLastPass = rectify;
     HostFloats.keepAlive(x, in);  // the kernels read views that do not reference the arrays
     if (training) {
       batchMean = mu;
@@ -373,7 +387,7 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
 
   /** The loops of {@link #preOutput} without the Vector API: each channel copied into a Java array and back. */
   private static void scalarForward(INDArray in, INDArray out, Dims dims, boolean training, float[] g, float[] b,
-      float[] mu, float[] v, double eps) {
+      float[] mu, float[] v, double eps, boolean rectify) {
     FloatBuffer xs = HostFloats.buffer(in);
     FloatBuffer ys = HostFloats.buffer(out);
     int len = dims.perChannel();
@@ -388,8 +402,9 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
       }
       float scale = (float) (g[c] / Math.sqrt(v[c] + eps));
       float shift = b[c] - mu[c] * scale;
+      float floor = rectify ? 0f : Float.NEGATIVE_INFINITY;  // max(y, -inf) = y
       for (int j = 0; j < len; j++) {
-        v0[j] = v0[j] * scale + shift;
+        v0[j] = Math.max(v0[j] * scale + shift, floor);
       }
       scatter(v0, ys, c, dims);
     });

@@ -52,10 +52,10 @@ public final class VectorKernels {
   /**
    * Batch norm forward: y = x * scale + shift per channel. In training the biased batch statistics
    * are computed (two passes, mean first) and written to {@code mean} and {@code var}; otherwise
-   * they are read from there.
+   * they are read from there. With {@code rectify} the pass writes max(y, 0) (the ReLU after the BN).
    */
   public static void batchNormForward(Nchw x, Nchw y, boolean training, float[] gamma, float[] beta, float[] mean, float[] var,
-      double eps) {
+      double eps, boolean rectify) {
     int channels = x.channels();
     if (training) {
       channelMeans(perSampleAndChannel(x, (i, c) -> sum(x.bytes(), x.at(i, c), x.hw())), x, mean);
@@ -65,7 +65,7 @@ public final class VectorKernels {
     float[] shift = shift(beta, mean, scale);
     forEachSample(x, i -> {
       for (int c = 0; c < channels; c++) {
-        affine(x.bytes(), x.at(i, c), y.bytes(), y.at(i, c), x.hw(), scale[c], shift[c]);
+        affine(x.bytes(), x.at(i, c), y.bytes(), y.at(i, c), x.hw(), scale[c], shift[c], rectify);
       }
     });
   }
@@ -646,17 +646,21 @@ public final class VectorKernels {
     out[at + 1] = (double) accEX.reduceLanes(VectorOperators.ADD) + tailEX;
   }
 
-  /** out[j] = in[j] * scale + shift for {@code count} floats. */
-  private static void affine(ByteBuffer in, int inBase, ByteBuffer out, int outBase, int count, float scale, float shift) {
+  /** out[j] = in[j] * scale + shift for {@code count} floats; with {@code rectify}, max of that and 0. */
+  private static void affine(ByteBuffer in, int inBase, ByteBuffer out, int outBase, int count, float scale, float shift,
+      boolean rectify) {
     int j = 0;
     FloatVector s = FloatVector.broadcast(SPECIES, scale);
     FloatVector t = FloatVector.broadcast(SPECIES, shift);
+    // The floor is -infinity without rectify: max(y, -inf) = y, one loop for both.
+    float floor = rectify ? 0f : Float.NEGATIVE_INFINITY;
+    FloatVector f = FloatVector.broadcast(SPECIES, floor);
     for (int upper = count - LANES; j <= upper; j += LANES) {
-      FloatVector.fromByteBuffer(SPECIES, in, inBase + j * Float.BYTES, ORDER).fma(s, t)
+      FloatVector.fromByteBuffer(SPECIES, in, inBase + j * Float.BYTES, ORDER).fma(s, t).max(f)
           .intoByteBuffer(out, outBase + j * Float.BYTES, ORDER);
     }
     for (; j < count; j++) {
-      out.putFloat(outBase + j * Float.BYTES, in.getFloat(inBase + j * Float.BYTES) * scale + shift);
+      out.putFloat(outBase + j * Float.BYTES, Math.max(in.getFloat(inBase + j * Float.BYTES) * scale + shift, floor));
     }
   }
 

@@ -145,7 +145,7 @@ class BlockedActivationsTest {
     float[] mean = new float[c];
     float[] var = new float[c];
     INDArray y = x.ulike();
-    VectorKernels.batchNormForward(VectorKernels.Nchw.of(x), VectorKernels.Nchw.of(y), true, gamma, beta, mean, var, 1e-5);
+    VectorKernels.batchNormForward(VectorKernels.Nchw.of(x), VectorKernels.Nchw.of(y), true, gamma, beta, mean, var, 1e-5, false);
     float[] dGamma = new float[c];
     float[] dBeta = new float[c];
     INDArray dx = x.ulike();

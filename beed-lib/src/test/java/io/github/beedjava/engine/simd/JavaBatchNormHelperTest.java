@@ -1,5 +1,6 @@
 package io.github.beedjava.engine.simd;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -109,6 +110,31 @@ class JavaBatchNormHelperTest {
         double err = relErr(scalar[i], vector[i]);
         assertTrue(err < 5e-6, names[i] + " of the vector loops differs by " + err + " for " + x.shapeInfoToString());
       }
+    }
+  }
+
+  @Test
+  void aRectifyingHelperWritesTheReluOfTheOutputInEvalPassesOnly() {
+    Nd4j.getRandom().setSeed(11);
+    INDArray x = Nd4j.rand(DataType.FLOAT, 6, 5, 7, 7).subi(0.5);  // tails and both signs
+    INDArray gamma = Nd4j.rand(DataType.FLOAT, 5).addi(0.5);
+    INDArray beta = Nd4j.rand(DataType.FLOAT, 5).subi(0.5);
+    INDArray mean = Nd4j.rand(DataType.FLOAT, 5).subi(0.5);
+    INDArray var = Nd4j.rand(DataType.FLOAT, 5).addi(0.1);
+    LayerWorkspaceMgr ws = LayerWorkspaceMgr.noWorkspaces();
+    for (boolean vector : new boolean[] {true, false}) {
+      JavaBatchNormHelper plain = new JavaBatchNormHelper(vector);
+      JavaBatchNormHelper rectifying = new JavaBatchNormHelper(vector);
+      rectifying.setRectifiesInference(true);
+      INDArray expected = plain.preOutput(x, false, x.shape(), gamma, beta, mean, var, 0.9, 1e-5, CNN2DFormat.NCHW, ws);
+      assertTrue(expected.minNumber().doubleValue() < 0, "the test needs negative BN outputs");
+      INDArray y = rectifying.preOutput(x, false, x.shape(), gamma, beta, mean, var, 0.9, 1e-5, CNN2DFormat.NCHW, ws);
+      assertEquals(org.nd4j.linalg.ops.transforms.Transforms.relu(expected, true), y, "vector loops: " + vector);
+      assertTrue(rectifying.rectifiedLastPass() && !plain.rectifiedLastPass());
+      INDArray trained = rectifying.preOutput(x, true, x.shape(), gamma, beta, mean.dup(), var.dup(), 0.9, 1e-5,
+          CNN2DFormat.NCHW, ws);
+      assertTrue(trained.minNumber().doubleValue() < 0 && !rectifying.rectifiedLastPass(),
+          "training passes keep the BN's output: the graph's own ReLU layer follows");
     }
   }
 
