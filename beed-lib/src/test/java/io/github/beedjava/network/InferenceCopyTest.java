@@ -3,8 +3,10 @@ package io.github.beedjava.network;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.beedjava.engine.layers.InferenceDense;
+import io.github.beedjava.engine.simd.JavaWinograd;
 import io.github.beedjava.model.ExitStructure;
 import io.github.beedjava.model.ModelConfig;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
@@ -50,5 +52,29 @@ class InferenceCopyTest {
       var error = assertThrows(IllegalStateException.class, () -> head.activate(true, org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces()));
       assertTrue(error.getMessage().contains("inference graphs only"), error.getMessage());
     }
+  }
+
+  @Test
+  void runsTheSixteenChannelLayersByJavaWinogradWithinRounding() {
+    assumeTrue(JavaWinograd.enabled(), "JavaWinograd runs on AVX-512 CPUs with the Vector API only");
+    // ResNet18 at width 1/4: its first stage's four 3x3 layers have 16 channels in and out
+    MultiExitNetwork net = MultiExitNetwork.create(ModelConfig.cifar("resnet18", ExitStructure.BOTTLENECK, 0.25, 10));
+    Nd4j.getRandom().setSeed(5);
+    INDArray x = Nd4j.rand(DataType.FLOAT, 4, 3, 32, 32).subi(0.5);
+    Outputs winograd = net.logits(x);
+    Outputs direct;
+    System.setProperty(JavaWinograd.PROPERTY, "false");
+    try {
+      direct = net.logits(x);
+    } finally {
+      System.clearProperty(JavaWinograd.PROPERTY);
+    }
+    boolean anyDifferent = false;
+    for (int k = 0; k < direct.logits().length; k++) {
+      double e = relErr(direct.logits()[k], winograd.logits()[k]);
+      assertTrue(e < 1e-5, "logits " + k + " differ by " + e);
+      anyDifferent |= direct.logits()[k].sub(winograd.logits()[k]).amaxNumber().doubleValue() > 0;  // equals() allows 1e-5
+    }
+    assertTrue(anyDifferent, "the switch changed nothing: JavaWinograd did not run");
   }
 }

@@ -6,6 +6,8 @@ import io.github.beedjava.engine.onednn.DirectOneDnn;
 import io.github.beedjava.engine.onednn.InferenceWeights;
 import io.github.beedjava.engine.onednn.OneDnnConvolution;
 import io.github.beedjava.engine.simd.JavaPointwiseProduct;
+import io.github.beedjava.engine.simd.JavaWinograd;
+import io.github.beedjava.engine.simd.WinogradWeights;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -39,6 +41,9 @@ public final class LinearConvolutionLayer extends ConvolutionLayer implements Ba
 
   /** The BN this layer applies in an inference graph ({@code BatchNormFolding}); null when none. */
   private final FoldedBatchNormLink foldedBatchNorm = new FoldedBatchNormLink();
+
+  /** The weights in {@link JavaWinograd}'s form, for the 16-channel 3x3 layers it runs; null until first needed. */
+  private WinogradWeights winogradWeights;
 
   /** Whether input and output are in oneDNN's blocked layout in passes that use it ({@link BlockedActivations}). */
   private final BlockedLayoutFlags blocked = new BlockedLayoutFlags();
@@ -117,6 +122,18 @@ public final class LinearConvolutionLayer extends ConvolutionLayer implements Ba
         && kernel[0] == 3 && kernel[1] == 3 && stride[0] == 1 && stride[1] == 1;
   }
 
+  /**
+   * Whether {@link JavaWinograd} runs this inference pass instead of oneDNN: a 3x3, stride-1,
+   * padding-1 layer of 16 channels into 16 whose maps are one block of 16 channels ([N][H][W][16]:
+   * the blocked layout on both sides, or NHWC). It takes 0.6-0.8 of oneDNN's direct kernel's time
+   * there (bench/HISTORY.md, "Eighteenth pass").
+   */
+  private static boolean javaWinograd(OneDnnConvolution.Geometry g) {
+    return !g.training() && g.kernelH() == 3 && g.kernelW() == 3 && g.strideH() == 1 && g.strideW() == 1
+        && g.padH() == 1 && g.padW() == 1 && g.channelsIn() == 16 && g.channelsOut() == 16
+        && (g.channelsLast() || (g.blockedInput() && g.blockedOutput())) && !g.depthwise() && JavaWinograd.enabled();
+  }
+
   /** A float layer without "same" mode, dropout or weight noise: what both fast paths are built for. */
   private boolean plainFloatConvolution() {
     var conf = layerConf();
@@ -141,6 +158,7 @@ public final class LinearConvolutionLayer extends ConvolutionLayer implements Ba
     if (inferenceWeights != null) {
       inferenceWeights.release();
     }
+    winogradWeights = null;
   }
 
   @Override
@@ -156,7 +174,16 @@ public final class LinearConvolutionLayer extends ConvolutionLayer implements Ba
     if (convolution != null) {
       INDArray out = workspaceMgr.createUninitialized(
           ArrayType.ACTIVATIONS, DataType.FLOAT, convolution.geometry().outputShape(), 'c');
-      convolution.forward(input, weights, fold, out);
+      if (javaWinograd(convolution.geometry())) {
+        if (winogradWeights == null) {
+          winogradWeights = new WinogradWeights();
+        }
+        winogradWeights.update(weights, fold);
+        var g = convolution.geometry();
+        JavaWinograd.forward(input, (int) g.batch(), (int) g.height(), (int) g.width(), winogradWeights, g.fusedRelu(), out);
+      } else {
+        convolution.forward(input, weights, fold, out);
+      }
       return out;
     }
     if (!training && fold == null && pointwiseOverOnePixel()) {

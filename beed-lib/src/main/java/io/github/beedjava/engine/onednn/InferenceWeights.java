@@ -182,8 +182,8 @@ public final class InferenceWeights {
     float[] scales = new float[(int) channels];
     for (int o = 0; o < channels; o++) {
       // float arithmetic in the order of DL4J's and PyTorch's eval BN: (x - mean) / sqrt(var + eps) * gamma + beta
-      scales[o] = (float) (gamma.get(o) / Math.sqrt(variance.get(o) + eps));
-      shift.put(o, beta.get(o) - mean.get(o) * scales[o]);
+      scales[o] = BatchNormFold.scale(gamma.get(o), variance.get(o), eps);
+      shift.put(o, BatchNormFold.shift(beta.get(o), mean.get(o), scales[o]));
     }
     int perChannel = (int) (weightCount / channels);
     for (int i = 0; i < weightCount; i++) {

@@ -1,5 +1,6 @@
 package io.github.beedjava.engine.simd;
 
+import io.github.beedjava.engine.layers.BatchNormFold;
 import io.github.beedjava.engine.layout.BlockedActivations;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -507,7 +508,7 @@ public final class VectorKernels {
   private static float[] scale(float[] gamma, float[] var, double eps) {
     float[] scale = new float[gamma.length];
     for (int c = 0; c < gamma.length; c++) {
-      scale[c] = (float) (gamma[c] / Math.sqrt(var[c] + eps));
+      scale[c] = BatchNormFold.scale(gamma[c], var[c], eps);
     }
     return scale;
   }
@@ -516,7 +517,7 @@ public final class VectorKernels {
   private static float[] shift(float[] beta, float[] mean, float[] scale) {
     float[] shift = new float[beta.length];
     for (int c = 0; c < beta.length; c++) {
-      shift[c] = beta[c] - mean[c] * scale[c];
+      shift[c] = BatchNormFold.shift(beta[c], mean[c], scale[c]);
     }
     return shift;
   }

@@ -1,0 +1,322 @@
+package io.github.beedjava.engine.simd;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.stream.IntStream;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * An inference convolution of 16 channels into 16, 3x3, stride 1, padding 1, by Winograd's
+ * F(4x4, 3x3) in Vector API loops, with the folded BN's bias and an optional ReLU.
+ *
+ * <p>Why: these are the first-stage layers of ResNet18/34 and WRN at width 1/4. oneDNN runs them by
+ * its direct kernel at about 250 GFLOP/s on the 2-core AVX-512 VM, and its own Winograd is slower
+ * there (its transforms dominate at 16 channels). They are about half of the first segment's time,
+ * which is what early exit pays for every image. F(4x4, 3x3) needs 36 products per 16 outputs
+ * instead of 144; here each 4x4 output tile's 6x6 input is transformed (V = B^T d B), the products
+ * run 24 tiles at a time as broadcast FMAs against the transformed kernels ({@link WinogradWeights}),
+ * and each tile is transformed back (Y = A^T M A) with the bias and ReLU on the way out.
+ *
+ * <p>Layout: one block of 16 channels, [N][H][W][16] in memory, which is both oneDNN's blocked
+ * layout for 16 channels and NHWC. Rounding: the outputs differ from a direct sum in double by up to
+ * about 4e-6 of the output's largest magnitude (a float direct sum: about 5e-7). Determinism: every tile is computed by the same operations in the same
+ * order whichever thread runs it, so results do not depend on the thread count.
+ */
+public final class JavaWinograd {
+  /** System property that, set to {@code false}, leaves these layers to oneDNN's direct kernel (for comparisons). */
+  public static final String PROPERTY = "beed.javaWinograd";
+
+  /** Input and output channels: one 512-bit vector of floats. */
+  static final int CHANNELS = 16;
+
+  /** Positions of a transformed tile (6x6). */
+  static final int POSITIONS = 36;
+
+  /** Tiles whose products run together: 24 accumulators and a kernel row fit AVX-512's 32 vector registers. */
+  private static final int TILES = 24;
+
+  private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_512;
+  private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+  private static final int PIXEL_BYTES = CHANNELS * Float.BYTES;
+
+  private JavaWinograd() {}
+
+  /** Per-thread working memory: one group's transformed tiles, and one tile's half-transformed rows. */
+  private static final class Scratch {
+    final float[] tiles = new float[POSITIONS * TILES * CHANNELS];
+    final float[] rows = new float[POSITIONS * CHANNELS];
+  }
+
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+  /**
+   * Whether this process runs these layers here: the Vector API loops run on 512-bit vectors (an
+   * AVX-512 CPU; elsewhere oneDNN keeps them) and neither this class's {@value #PROPERTY} nor
+   * oneDNN's Winograd switch ({@code beed.onednn.winograd}) is {@code false}.
+   */
+  public static boolean enabled() {
+    return HostFloats.vectorLoopsRun() && FloatVector.SPECIES_PREFERRED.length() == CHANNELS
+        && !"false".equalsIgnoreCase(System.getProperty(PROPERTY, "true"))
+        && !"false".equalsIgnoreCase(System.getProperty("beed.onednn.winograd", "true"));
+  }
+
+  /**
+   * y = relu?(conv(x, w) + bias) for [N][H][W][16] maps x and y (dense float arrays of N*H*W*16
+   * elements), the weights as {@link WinogradWeights#update} left them.
+   *
+   * @throws IllegalArgumentException when an array does not hold N*H*W*16 dense floats
+   */
+  public static void forward(INDArray x, int batch, int height, int width, WinogradWeights weights, boolean relu, INDArray y) {
+    long elements = (long) batch * height * width * CHANNELS;
+    for (INDArray a : new INDArray[] {x, y}) {
+      if (!HostFloats.isContiguous(a) || a.length() != elements) {
+        throw new IllegalArgumentException("JavaWinograd: expected dense float maps of " + batch + "x" + height + "x" + width
+            + "x16 elements, got " + a.shapeInfoToString());
+      }
+    }
+    Maps maps = new Maps(HostFloats.bytes(x), HostFloats.byteOffset(x), HostFloats.bytes(y), HostFloats.byteOffset(y),
+        height, width, relu ? 0f : Float.NEGATIVE_INFINITY);
+    int tilesPerImage = ((height + 3) / 4) * ((width + 3) / 4);
+    long tiles = (long) batch * tilesPerImage;
+    int groups = (int) ((tiles + TILES - 1) / TILES);
+    IntStream range = IntStream.range(0, groups);
+    (groups > 1 ? range.parallel() : range).forEach(group -> runGroup(maps, weights, group, (int) Math.min(TILES, tiles - (long) group * TILES)));
+    HostFloats.keepAlive(x, y);
+  }
+
+  /** The two maps' memory and geometry, and the floor of the output (0 with the ReLU, else -infinity). */
+  private record Maps(ByteBuffer in, int inBase, ByteBuffer out, int outBase, int height, int width, float floor) {
+    int tilesWide() {
+      return (width + 3) / 4;
+    }
+
+    int tilesPerImage() {
+      return ((height + 3) / 4) * tilesWide();
+    }
+
+    /** Byte offset of pixel (h, w) of image n, from a map's base. */
+    int pixel(int n, int h, int w) {
+      return ((n * height + h) * width + w) * PIXEL_BYTES;
+    }
+  }
+
+  /** Transforms, multiplies and writes back the {@code count} tiles of one group. */
+  private static void runGroup(Maps maps, WinogradWeights weights, int group, int count) {
+    Scratch scratch = SCRATCH.get();
+    int first = group * TILES;
+    int perImage = maps.tilesPerImage();
+    int wide = maps.tilesWide();
+    for (int t = 0; t < count; t++) {
+      int tile = first + t;
+      int n = tile / perImage;
+      int h0 = (tile % perImage) / wide * 4;
+      int w0 = tile % wide * 4;
+      for (int j = 0; j < 6; j++) {
+        inputColumn(maps, n, h0 - 1, w0 - 1 + j, scratch.rows, j);
+      }
+      for (int i = 0; i < 6; i++) {
+        inputRow(scratch.rows, i, scratch.tiles, t);
+      }
+    }
+    float[] kernels = weights.kernels();
+    for (int position = 0; position < POSITIONS; position++) {
+      products(scratch.tiles, kernels, position);
+    }
+    float[] bias = weights.bias();
+    for (int t = 0; t < count; t++) {
+      int tile = first + t;
+      int n = tile / perImage;
+      int h0 = (tile % perImage) / wide * 4;
+      int w0 = tile % wide * 4;
+      for (int j = 0; j < 6; j++) {
+        outputColumn(scratch.tiles, t, j, scratch.rows);
+      }
+      for (int i = 0; i < 4 && h0 + i < maps.height(); i++) {
+        outputRow(scratch.rows, i, maps, n, h0 + i, w0, bias);
+      }
+    }
+  }
+
+  /*
+   * The transforms below are written out per column and per row, each method loading and storing its
+   * own vectors: a method that took or returned vectors, or grew past the JIT's inlining budget, made
+   * the JDK 17 compiler box them (several times slower).
+   */
+
+  /** B^T over the six rows of input column w (zeros outside the map), into rows[r][j]. */
+  private static void inputColumn(Maps maps, int n, int h0, int w, float[] rows, int j) {
+    FloatVector zero = FloatVector.zero(SPECIES);
+    boolean inside = w >= 0 && w < maps.width();
+    int rowBytes = maps.width() * PIXEL_BYTES;
+    int top = maps.inBase() + maps.pixel(n, h0, w);  // pixel (h0, w), read only where it lies inside the map
+    ByteBuffer in = maps.in();
+    int height = maps.height();
+    // h0 >= -1 (padding 1), so only row 0 can lie above the map
+    FloatVector d0 = inside && h0 >= 0 ? FloatVector.fromByteBuffer(SPECIES, in, top, ORDER) : zero;
+    FloatVector d1 = inside && h0 + 1 < height ? FloatVector.fromByteBuffer(SPECIES, in, top + rowBytes, ORDER) : zero;
+    FloatVector d2 = inside && h0 + 2 < height ? FloatVector.fromByteBuffer(SPECIES, in, top + 2 * rowBytes, ORDER) : zero;
+    FloatVector d3 = inside && h0 + 3 < height ? FloatVector.fromByteBuffer(SPECIES, in, top + 3 * rowBytes, ORDER) : zero;
+    FloatVector d4 = inside && h0 + 4 < height ? FloatVector.fromByteBuffer(SPECIES, in, top + 4 * rowBytes, ORDER) : zero;
+    FloatVector d5 = inside && h0 + 5 < height ? FloatVector.fromByteBuffer(SPECIES, in, top + 5 * rowBytes, ORDER) : zero;
+    int step = 6 * CHANNELS;
+    int o = j * CHANNELS;
+    d0.mul(4f).add(d4).sub(d2.mul(5f)).intoArray(rows, o);
+    FloatVector a = d4.sub(d2.mul(4f));
+    FloatVector b = d3.sub(d1.mul(4f));
+    a.add(b).intoArray(rows, o + step);
+    a.sub(b).intoArray(rows, o + 2 * step);
+    FloatVector c = d4.sub(d2);
+    FloatVector e = d3.sub(d1).mul(2f);
+    c.add(e).intoArray(rows, o + 3 * step);
+    c.sub(e).intoArray(rows, o + 4 * step);
+    d1.mul(4f).add(d5).sub(d3.mul(5f)).intoArray(rows, o + 5 * step);
+  }
+
+  /** B^T along row i of the half-transformed tile, into the group's V at positions (i, 0..5) of tile t. */
+  private static void inputRow(float[] rows, int i, float[] tiles, int t) {
+    int r = i * 6 * CHANNELS;
+    FloatVector d0 = FloatVector.fromArray(SPECIES, rows, r);
+    FloatVector d1 = FloatVector.fromArray(SPECIES, rows, r + CHANNELS);
+    FloatVector d2 = FloatVector.fromArray(SPECIES, rows, r + 2 * CHANNELS);
+    FloatVector d3 = FloatVector.fromArray(SPECIES, rows, r + 3 * CHANNELS);
+    FloatVector d4 = FloatVector.fromArray(SPECIES, rows, r + 4 * CHANNELS);
+    FloatVector d5 = FloatVector.fromArray(SPECIES, rows, r + 5 * CHANNELS);
+    int step = TILES * CHANNELS;
+    int o = (i * 6 * TILES + t) * CHANNELS;
+    d0.mul(4f).add(d4).sub(d2.mul(5f)).intoArray(tiles, o);
+    FloatVector a = d4.sub(d2.mul(4f));
+    FloatVector b = d3.sub(d1.mul(4f));
+    a.add(b).intoArray(tiles, o + step);
+    a.sub(b).intoArray(tiles, o + 2 * step);
+    FloatVector c = d4.sub(d2);
+    FloatVector e = d3.sub(d1).mul(2f);
+    c.add(e).intoArray(tiles, o + 3 * step);
+    c.sub(e).intoArray(tiles, o + 4 * step);
+    d1.mul(4f).add(d5).sub(d3.mul(5f)).intoArray(tiles, o + 5 * step);
+  }
+
+  /**
+   * The products of one position of the transformed tiles: for each of the group's tiles t,
+   * M[t] = sum over input channels c of V[t][c] * U[c] (U[c] a vector over the output channels),
+   * written over V (each position's V is read in full before it is overwritten).
+   */
+  private static void products(float[] v, float[] kernels, int position) {
+    int base = position * TILES * CHANNELS;
+    int kernelBase = position * CHANNELS * CHANNELS;
+    FloatVector zero = FloatVector.zero(SPECIES);
+    FloatVector
+        a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero,
+        a6 = zero, a7 = zero, a8 = zero, a9 = zero, a10 = zero, a11 = zero,
+        a12 = zero, a13 = zero, a14 = zero, a15 = zero, a16 = zero, a17 = zero,
+        a18 = zero, a19 = zero, a20 = zero, a21 = zero, a22 = zero, a23 = zero;
+    for (int c = 0; c < CHANNELS; c++) {
+      FloatVector u = FloatVector.fromArray(SPECIES, kernels, kernelBase + c * CHANNELS);
+      a0 = FloatVector.broadcast(SPECIES, v[base + 0 * CHANNELS + c]).fma(u, a0);
+      a1 = FloatVector.broadcast(SPECIES, v[base + 1 * CHANNELS + c]).fma(u, a1);
+      a2 = FloatVector.broadcast(SPECIES, v[base + 2 * CHANNELS + c]).fma(u, a2);
+      a3 = FloatVector.broadcast(SPECIES, v[base + 3 * CHANNELS + c]).fma(u, a3);
+      a4 = FloatVector.broadcast(SPECIES, v[base + 4 * CHANNELS + c]).fma(u, a4);
+      a5 = FloatVector.broadcast(SPECIES, v[base + 5 * CHANNELS + c]).fma(u, a5);
+      a6 = FloatVector.broadcast(SPECIES, v[base + 6 * CHANNELS + c]).fma(u, a6);
+      a7 = FloatVector.broadcast(SPECIES, v[base + 7 * CHANNELS + c]).fma(u, a7);
+      a8 = FloatVector.broadcast(SPECIES, v[base + 8 * CHANNELS + c]).fma(u, a8);
+      a9 = FloatVector.broadcast(SPECIES, v[base + 9 * CHANNELS + c]).fma(u, a9);
+      a10 = FloatVector.broadcast(SPECIES, v[base + 10 * CHANNELS + c]).fma(u, a10);
+      a11 = FloatVector.broadcast(SPECIES, v[base + 11 * CHANNELS + c]).fma(u, a11);
+      a12 = FloatVector.broadcast(SPECIES, v[base + 12 * CHANNELS + c]).fma(u, a12);
+      a13 = FloatVector.broadcast(SPECIES, v[base + 13 * CHANNELS + c]).fma(u, a13);
+      a14 = FloatVector.broadcast(SPECIES, v[base + 14 * CHANNELS + c]).fma(u, a14);
+      a15 = FloatVector.broadcast(SPECIES, v[base + 15 * CHANNELS + c]).fma(u, a15);
+      a16 = FloatVector.broadcast(SPECIES, v[base + 16 * CHANNELS + c]).fma(u, a16);
+      a17 = FloatVector.broadcast(SPECIES, v[base + 17 * CHANNELS + c]).fma(u, a17);
+      a18 = FloatVector.broadcast(SPECIES, v[base + 18 * CHANNELS + c]).fma(u, a18);
+      a19 = FloatVector.broadcast(SPECIES, v[base + 19 * CHANNELS + c]).fma(u, a19);
+      a20 = FloatVector.broadcast(SPECIES, v[base + 20 * CHANNELS + c]).fma(u, a20);
+      a21 = FloatVector.broadcast(SPECIES, v[base + 21 * CHANNELS + c]).fma(u, a21);
+      a22 = FloatVector.broadcast(SPECIES, v[base + 22 * CHANNELS + c]).fma(u, a22);
+      a23 = FloatVector.broadcast(SPECIES, v[base + 23 * CHANNELS + c]).fma(u, a23);
+    }
+    a0.intoArray(v, base + 0 * CHANNELS);
+    a1.intoArray(v, base + 1 * CHANNELS);
+    a2.intoArray(v, base + 2 * CHANNELS);
+    a3.intoArray(v, base + 3 * CHANNELS);
+    a4.intoArray(v, base + 4 * CHANNELS);
+    a5.intoArray(v, base + 5 * CHANNELS);
+    a6.intoArray(v, base + 6 * CHANNELS);
+    a7.intoArray(v, base + 7 * CHANNELS);
+    a8.intoArray(v, base + 8 * CHANNELS);
+    a9.intoArray(v, base + 9 * CHANNELS);
+    a10.intoArray(v, base + 10 * CHANNELS);
+    a11.intoArray(v, base + 11 * CHANNELS);
+    a12.intoArray(v, base + 12 * CHANNELS);
+    a13.intoArray(v, base + 13 * CHANNELS);
+    a14.intoArray(v, base + 14 * CHANNELS);
+    a15.intoArray(v, base + 15 * CHANNELS);
+    a16.intoArray(v, base + 16 * CHANNELS);
+    a17.intoArray(v, base + 17 * CHANNELS);
+    a18.intoArray(v, base + 18 * CHANNELS);
+    a19.intoArray(v, base + 19 * CHANNELS);
+    a20.intoArray(v, base + 20 * CHANNELS);
+    a21.intoArray(v, base + 21 * CHANNELS);
+    a22.intoArray(v, base + 22 * CHANNELS);
+    a23.intoArray(v, base + 23 * CHANNELS);
+  }
+
+  /** A^T down column j of tile t's products, into rows[0..3][j]. */
+  private static void outputColumn(float[] tiles, int t, int j, float[] rows) {
+    int step = 6 * TILES * CHANNELS;
+    int m = (j * TILES + t) * CHANNELS;
+    FloatVector m0 = FloatVector.fromArray(SPECIES, tiles, m);
+    FloatVector m1 = FloatVector.fromArray(SPECIES, tiles, m + step);
+    FloatVector m2 = FloatVector.fromArray(SPECIES, tiles, m + 2 * step);
+    FloatVector m3 = FloatVector.fromArray(SPECIES, tiles, m + 3 * step);
+    FloatVector m4 = FloatVector.fromArray(SPECIES, tiles, m + 4 * step);
+    FloatVector m5 = FloatVector.fromArray(SPECIES, tiles, m + 5 * step);
+    FloatVector a = m1.add(m2);
+    FloatVector b = m1.sub(m2);
+    FloatVector c = m3.add(m4);
+    FloatVector d = m3.sub(m4);
+    int o = j * CHANNELS;
+    int rowStep = 6 * CHANNELS;
+    m0.add(a).add(c).intoArray(rows, o);
+    b.add(d.mul(2f)).intoArray(rows, o + rowStep);
+    a.add(c.mul(4f)).intoArray(rows, o + 2 * rowStep);
+    b.add(d.mul(8f)).add(m5).intoArray(rows, o + 3 * rowStep);
+  }
+
+  /** A^T along row i of the half-transformed output, plus the bias, floored, into output row h from column w0. */
+  private static void outputRow(float[] rows, int i, Maps maps, int n, int h, int w0, float[] bias) {
+    int r = i * 6 * CHANNELS;
+    FloatVector m0 = FloatVector.fromArray(SPECIES, rows, r);
+    FloatVector m1 = FloatVector.fromArray(SPECIES, rows, r + CHANNELS);
+    FloatVector m2 = FloatVector.fromArray(SPECIES, rows, r + 2 * CHANNELS);
+    FloatVector m3 = FloatVector.fromArray(SPECIES, rows, r + 3 * CHANNELS);
+    FloatVector m4 = FloatVector.fromArray(SPECIES, rows, r + 4 * CHANNELS);
+    FloatVector m5 = FloatVector.fromArray(SPECIES, rows, r + 5 * CHANNELS);
+    FloatVector shift = FloatVector.fromArray(SPECIES, bias, 0);
+    FloatVector floor = FloatVector.broadcast(SPECIES, maps.floor());
+    FloatVector a = m1.add(m2);
+    FloatVector b = m1.sub(m2);
+    FloatVector c = m3.add(m4);
+    FloatVector d = m3.sub(m4);
+    FloatVector y0 = m0.add(a).add(c).add(shift).max(floor);
+    FloatVector y1 = b.add(d.mul(2f)).add(shift).max(floor);
+    FloatVector y2 = a.add(c.mul(4f)).add(shift).max(floor);
+    FloatVector y3 = b.add(d.mul(8f)).add(m5).add(shift).max(floor);
+    int at = maps.outBase() + maps.pixel(n, h, w0);
+    int left = maps.width() - w0;  // the last tile of a row may stick out of the map
+    ByteBuffer out = maps.out();
+    y0.intoByteBuffer(out, at, ORDER);
+    if (left > 1) {
+      y1.intoByteBuffer(out, at + PIXEL_BYTES, ORDER);
+    }
+    if (left > 2) {
+      y2.intoByteBuffer(out, at + 2 * PIXEL_BYTES, ORDER);
+    }
+    if (left > 3) {
+      y3.intoByteBuffer(out, at + 3 * PIXEL_BYTES, ORDER);
+    }
+  }
+}
