@@ -2,6 +2,7 @@ package io.github.beedjava.engine;
 
 import io.github.beedjava.engine.layout.BlockedActivations;
 import io.github.beedjava.engine.onednn.DirectOneDnn;
+import io.github.beedjava.engine.simd.JavaWinograd;
 import io.github.beedjava.engine.simd.VectorApi;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -41,6 +42,8 @@ public final class Nd4jRuntime {
     // oneDNN has f32 Winograd kernels for AVX-512 only; elsewhere those layers run the direct algorithm
     m.put("winogradInference",
         String.valueOf(DirectOneDnn.enabled() && DirectOneDnn.winogradInference() && NativeBuild.cpuHasAvx512()));
+    // 16-channel 3x3 inference layers by Winograd in Java loops (AVX-512 only), where oneDNN runs the direct algorithm
+    m.put("javaWinograd", String.valueOf(DirectOneDnn.enabled() && DirectOneDnn.winogradInference() && JavaWinograd.enabled()));
     m.put("vectorApi", String.valueOf(VectorApi.available()));
     // Activations stay in oneDNN's channel blocks where this holds (engine.layout.BlockedActivations).
     m.put("blockedLayout", String.valueOf(BlockedActivations.available()));

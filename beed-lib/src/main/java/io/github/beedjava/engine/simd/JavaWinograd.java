@@ -52,14 +52,14 @@ public final class JavaWinograd {
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
   /**
-   * Whether this process runs these layers here: the Vector API loops run on 512-bit vectors (an
-   * AVX-512 CPU; elsewhere oneDNN keeps them) and neither this class's {@value #PROPERTY} nor
-   * oneDNN's Winograd switch ({@code beed.onednn.winograd}) is {@code false}.
+   * Whether these loops can take such layers in this process: the Vector API loops run on 512-bit
+   * vectors (an AVX-512 CPU; elsewhere oneDNN keeps the layers) and {@value #PROPERTY} is not
+   * {@code false}. The convolution layer also requires Winograd inference to be on
+   * ({@code beed.onednn.winograd}).
    */
   public static boolean enabled() {
     return HostFloats.vectorLoopsRun() && FloatVector.SPECIES_PREFERRED.length() == CHANNELS
-        && !"false".equalsIgnoreCase(System.getProperty(PROPERTY, "true"))
-        && !"false".equalsIgnoreCase(System.getProperty("beed.onednn.winograd", "true"));
+        && !"false".equalsIgnoreCase(System.getProperty(PROPERTY, "true"));
   }
 
   /**
