@@ -125,7 +125,7 @@ public final class LinearConvolutionLayer extends ConvolutionLayer implements Ba
   /**
    * Whether {@link JavaWinograd} runs this inference pass instead of oneDNN: a 3x3, stride-1,
    * padding-1 layer of 16 channels into 16 whose maps are one block of 16 channels ([N][H][W][16]:
-   * the blocked layout on both sides, or NHWC), with Winograd inference on. It takes about 0.75 of
+   * the blocked layout on both sides, or NHWC), with Winograd inference on. It takes 0.67-0.85 of
    * oneDNN's direct kernel's time there (bench/HISTORY.md, "Eighteenth pass").
    */
   private static boolean javaWinograd(OneDnnConvolution.Geometry g) {
