@@ -125,14 +125,15 @@ public final class LinearConvolutionLayer extends ConvolutionLayer implements Ba
   /**
    * Whether {@link JavaWinograd} runs this inference pass instead of oneDNN: a 3x3, stride-1,
    * padding-1 layer of 16 channels into 16 whose maps are one block of 16 channels ([N][H][W][16]:
-   * the blocked layout on both sides, or NHWC), with Winograd inference on. It takes 0.67-0.85 of
-   * oneDNN's direct kernel's time there (bench/HISTORY.md, "Eighteenth pass").
+   * the blocked layout on both sides, or NHWC), with Winograd inference on, over maps of enough
+   * tiles ({@link JavaWinograd#pays}). It takes 0.67-0.85 of oneDNN's direct kernel's time there
+   * (bench/HISTORY.md, "Eighteenth pass").
    */
   private static boolean javaWinograd(OneDnnConvolution.Geometry g) {
     return !g.training() && g.kernelH() == 3 && g.kernelW() == 3 && g.strideH() == 1 && g.strideW() == 1
         && g.padH() == 1 && g.padW() == 1 && g.channelsIn() == 16 && g.channelsOut() == 16
         && (g.channelsLast() || (g.blockedInput() && g.blockedOutput())) && !g.depthwise()
-        && DirectOneDnn.winogradInference() && JavaWinograd.enabled();
+        && DirectOneDnn.winogradInference() && JavaWinograd.enabled() && JavaWinograd.pays(g.batch(), g.height(), g.width());
   }
 
   /** A float layer without "same" mode, dropout or weight noise: what both fast paths are built for. */

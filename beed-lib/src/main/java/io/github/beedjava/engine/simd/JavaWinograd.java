@@ -41,7 +41,20 @@ public final class JavaWinograd {
   private static final ByteOrder ORDER = ByteOrder.nativeOrder();
   private static final int PIXEL_BYTES = CHANNELS * Float.BYTES;
 
+  /**
+   * Fewest output tiles (4x4 pixels) for which these loops beat oneDNN's direct kernel: on the
+   * 2-core AVX-512 VM, 32x32 maps (64 tiles an image), they took 1.9x oneDNN's time at batch 1,
+   * 1.15x at 4, 1.02-1.04x at 8, 0.83-0.93x at 16, 0.80x at 32 and 0.75-0.78x at 64 and 256
+   * (bench/HISTORY.md, "Eighteenth pass").
+   */
+  public static final long MIN_TILES = 1024;
+
   private JavaWinograd() {}
+
+  /** Whether maps of this size hold enough tiles ({@link #MIN_TILES}) for these loops to pay. */
+  public static boolean pays(long batch, long height, long width) {
+    return batch * ((height + 3) / 4) * ((width + 3) / 4) >= MIN_TILES;
+  }
 
   /** Per-thread working memory: one group's transformed tiles, and one tile's half-transformed rows. */
   private static final class Scratch {
