@@ -20,9 +20,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * and each tile is transformed back (Y = A^T M A) with the bias and ReLU on the way out.
  *
  * <p>Layout: one block of 16 channels, [N][H][W][16] in memory, which is both oneDNN's blocked
- * layout for 16 channels and NHWC. Rounding: the outputs differ from a direct sum in double by up to
- * about 4e-6 of the output's largest magnitude (a float direct sum: about 5e-7). Determinism: every tile is computed by the same operations in the same
- * order whichever thread runs it, so results do not depend on the thread count.
+ * layout for 16 channels and NHWC. Rounding: the outputs differ from a direct sum in double by up
+ * to about 4e-6 of the output's largest magnitude (a float direct sum: about 5e-7). Determinism:
+ * every tile is computed by the same operations in the same order whichever thread runs it, so
+ * results do not depend on the thread count.
  */
 public final class JavaWinograd {
   /** System property that, set to {@code false}, leaves these layers to oneDNN's direct kernel (for comparisons). */
