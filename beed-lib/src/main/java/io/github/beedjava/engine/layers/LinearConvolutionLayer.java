@@ -174,14 +174,13 @@ public final class LinearConvolutionLayer extends ConvolutionLayer implements Ba
     BatchNormFold fold = foldedBatchNorm.fold((LinearConvolution) layerConf(), layerId(), training);
     OneDnnConvolution convolution = input == null ? null : directConvolution(training, input, weights);
     if (convolution != null) {
-      INDArray out = workspaceMgr.createUninitialized(
-          ArrayType.ACTIVATIONS, DataType.FLOAT, convolution.geometry().outputShape(), 'c');
-      if (javaWinograd(convolution.geometry())) {
+      var g = convolution.geometry();
+      INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, g.outputShape(), 'c');
+      if (javaWinograd(g)) {
         if (winogradWeights == null) {
           winogradWeights = new WinogradWeights();
         }
         winogradWeights.update(weights, fold);
-        var g = convolution.geometry();
         JavaWinograd.forward(input, (int) g.batch(), (int) g.height(), (int) g.width(), winogradWeights, g.fusedRelu(), out);
       } else {
         convolution.forward(input, weights, fold, out);
