@@ -37,7 +37,10 @@ final class BlockedLayoutPlan {
       String name = layer.getConfig().getLayerName();
       boolean in = plan.containsAll(inputs.get(name));
       if (layer instanceof LinearConvolutionLayer conv) {
-        conv.setBlockedLayout(in, plan.contains(name));
+        // a ResidualConvolutionVertex's second input is the residual it adds, not the convolution's input
+        List<String> read = inputs.get(name);
+        conv.setBlockedLayout(plan.contains(read.get(0)), plan.contains(name));
+        conv.setResidualBlocked(read.size() > 1 && plan.contains(read.get(1)));
       } else if (layer instanceof DirectDepthwiseConvolutionLayer depthwise) {
         depthwise.setBlockedLayout(in, plan.contains(name));
       } else if (layer instanceof BatchNormalization bn) {

@@ -22,6 +22,11 @@ final class BlockedLayoutFlags {
     return (input || output) && BlockedActivations.active();
   }
 
+  /** Whether this pass writes the blocked layout. */
+  boolean outputInThisPass() {
+    return output && BlockedActivations.active();
+  }
+
   /** {@code geometry} with the planned layouts in a pass that uses them, else unchanged. */
   OneDnnConvolution.Geometry applyTo(OneDnnConvolution.Geometry geometry) {
     return inThisPass() ? geometry.withBlockedLayout(input, output) : geometry;

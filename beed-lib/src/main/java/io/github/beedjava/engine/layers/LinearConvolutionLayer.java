@@ -170,6 +170,44 @@ public final class LinearConvolutionLayer extends ConvolutionLayer implements Ba
 
   @Override
   public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+    return forward(training, null, false, workspaceMgr);
+  }
+
+  /**
+   * The inference output plus {@code residual}, then the ReLU with {@code relu}: this layer as a
+   * residual block's last convolution together with the block's sum ({@link ResidualConvolutionVertex}).
+   * {@link JavaWinograd} adds the residual in its output transform where it runs this layer (unless
+   * {@code -D}{@value #RESIDUAL_FUSION_PROPERTY}{@code =false}); otherwise the sum is one more pass
+   * over the output. Either way the result is the unfused convolution and sum's, bit for bit.
+   *
+   * @param residual the shortcut, a map of the output's shape and layout
+   * @throws IllegalStateException when the residual's shape or layout is not the output's, or this
+   *     layer applies a ReLU of its own
+   */
+  public INDArray activateWithResidual(INDArray residual, boolean relu, LayerWorkspaceMgr workspaceMgr) {
+    if (((LinearConvolution) layerConf()).isFusedRelu()) {
+      throw new IllegalStateException("layer " + layerId() + ": a ReLU before the residual sum cannot be fused with it");
+    }
+    if (blocked.outputInThisPass() != (residualBlocked && BlockedActivations.active())) {
+      throw new IllegalStateException("layer " + layerId() + ": its residual and its output are planned in different layouts ("
+          + (residualBlocked ? "blocked" : "plain") + " residual); run with -D" + RESIDUAL_FUSION_PROPERTY + "=false");
+    }
+    return forward(false, residual, relu, workspaceMgr);
+  }
+
+  /** System property that, set to {@code false}, runs a fused residual sum as its own pass after the convolution (for comparisons). */
+  public static final String RESIDUAL_FUSION_PROPERTY = "beed.residualFusion";
+
+  /** Whether the residual read by {@link #activateWithResidual} is blocked in passes that use the layout. */
+  private boolean residualBlocked;
+
+  /** Sets whether the plan blocks the residual this layer adds ({@link ResidualConvolutionVertex}'s second input). */
+  public void setResidualBlocked(boolean residualBlocked) {
+    this.residualBlocked = residualBlocked;
+  }
+
+  /** The forward pass, plus {@code residual} (then the ReLU with {@code reluAfterSum}) when it is not null. */
+  private INDArray forward(boolean training, INDArray residual, boolean reluAfterSum, LayerWorkspaceMgr workspaceMgr) {
     INDArray weights = getParam(ConvolutionParamInitializer.WEIGHT_KEY);
     BatchNormFold fold = foldedBatchNorm.fold((LinearConvolution) layerConf(), layerId(), training);
     OneDnnConvolution convolution = input == null ? null : directConvolution(training, input, weights);
@@ -181,20 +219,43 @@ public final class LinearConvolutionLayer extends ConvolutionLayer implements Ba
           winogradWeights = new WinogradWeights();
         }
         winogradWeights.update(weights, fold);
+        if (residual != null && !"false".equalsIgnoreCase(System.getProperty(RESIDUAL_FUSION_PROPERTY, "true"))) {
+          checkResidual(out, residual);
+          JavaWinograd.forward(input, (int) g.batch(), (int) g.height(), (int) g.width(), winogradWeights, residual,
+              g.fusedRelu() || reluAfterSum, out);
+          return out;
+        }
         JavaWinograd.forward(input, (int) g.batch(), (int) g.height(), (int) g.width(), winogradWeights, g.fusedRelu(), out);
       } else {
         convolution.forward(input, weights, fold, out);
       }
-      return out;
+      return withResidual(out, residual, reluAfterSum);
     }
     if (!training && fold == null && pointwiseOverOnePixel()) {
-      return pointwiseAsMatrixProduct(workspaceMgr);
+      return withResidual(pointwiseAsMatrixProduct(workspaceMgr), residual, reluAfterSum);
     }
     INDArray out = plainActivate(training, workspaceMgr);
     if (fold != null) {
       FoldedBatchNormLink.applyInPlace(out, fold, ((LinearConvolution) layerConf()).isFusedRelu(), layerConf().getCnn2dDataFormat());
     }
+    return withResidual(out, residual, reluAfterSum);
+  }
+
+  /** {@code out} plus {@code residual} in place (then the ReLU with {@code relu}); {@code out} alone when the residual is null. */
+  private INDArray withResidual(INDArray out, INDArray residual, boolean relu) {
+    if (residual == null) {
+      return out;
+    }
+    checkResidual(out, residual);
+    SumVertex.add(out, residual, out, relu);
     return out;
+  }
+
+  private void checkResidual(INDArray out, INDArray residual) {
+    if (!out.equalShapes(residual) || out.dataType() != residual.dataType()) {
+      throw new IllegalStateException("layer " + layerId() + ": the residual " + residual.shapeInfoToString()
+          + " does not match the output " + out.shapeInfoToString());
+    }
   }
 
   /**

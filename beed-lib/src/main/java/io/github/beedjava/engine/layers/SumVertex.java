@@ -65,6 +65,19 @@ public final class SumVertex extends ElementWiseVertex {
   }
 
   /**
+   * Writes a + b, or max(a + b, 0) with {@code relu}, into {@code y} (three arrays of one shape and
+   * type; y may be a or b): one Vector API pass ({@link JavaAdd}), or ND4J's ops where that declines.
+   */
+  static void add(INDArray a, INDArray b, INDArray y, boolean relu) {
+    if (!JavaAdd.apply(a, b, y, relu)) {
+      Nd4j.exec(new AddOp(a, b, y));
+      if (relu) {
+        Nd4j.exec(new RectifiedLinear(y, y, 0.0));
+      }
+    }
+  }
+
+  /**
    * The runtime vertex: one Vector API pass ({@link JavaAdd}: the sum, or the sum and its ReLU) into a
    * fresh activation array, or ND4J's {@link AddOp} where that declines.
    */
@@ -91,11 +104,8 @@ public final class SumVertex extends ElementWiseVertex {
         return relu ? Nd4j.exec(new RectifiedLinear(sum, sum, 0.0)) : sum;
       }
       INDArray sum = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, inputs[0].dataType(), inputs[0].shape(), 'c');
-      if (JavaAdd.apply(inputs[0], inputs[1], sum, relu)) {
-        return sum;
-      }
-      Nd4j.exec(new AddOp(inputs[0], inputs[1], sum));
-      return relu ? Nd4j.exec(new RectifiedLinear(sum, sum, 0.0)) : sum;
+      add(inputs[0], inputs[1], sum, relu);
+      return sum;
     }
 
     /**

@@ -50,6 +50,14 @@ public final class JavaWinograd {
    */
   public static final long MIN_TILES = 1024;
 
+  /**
+   * Smallest map, in bytes, over which each group first reads its rows ahead ({@link #readAhead}):
+   * measured on the 2-core VM over 32x32 maps (in-process alternation), reading ahead took the
+   * layer 0.90x the time at batch 256 (16 MB maps) and 0.96x at 128, but 1.04x at 64 and 1.05x at 16,
+   * whose maps the caches hold anyway (bench/HISTORY.md, "Nineteenth pass").
+   */
+  static final long READ_AHEAD_MAP_BYTES = 8L << 20;
+
   private JavaWinograd() {}
 
   /** Whether maps of this size hold enough tiles ({@link #MIN_TILES}) for these loops to pay. */
@@ -61,6 +69,7 @@ public final class JavaWinograd {
   private static final class Scratch {
     final float[] tiles = new float[POSITIONS * TILES * CHANNELS];
     final float[] rows = new float[POSITIONS * CHANNELS];
+    int sink;  // what the reads ahead of a group load, kept so that the compiler keeps them
   }
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -83,25 +92,42 @@ public final class JavaWinograd {
    * @throws IllegalArgumentException when an array does not hold N*H*W*16 dense floats
    */
   public static void forward(INDArray x, int batch, int height, int width, WinogradWeights weights, boolean relu, INDArray y) {
+    forward(x, batch, height, width, weights, null, relu, y);
+  }
+
+  /**
+   * y = relu?(conv(x, w) + bias + residual): a residual block's second convolution with the block's
+   * sum (and the ReLU after it) done in the output transform, which spares the sum's own pass over
+   * three maps. The residual is a map of y's layout and size; null adds nothing.
+   *
+   * @throws IllegalArgumentException when an array does not hold N*H*W*16 dense floats
+   */
+  public static void forward(INDArray x, int batch, int height, int width, WinogradWeights weights, INDArray residual,
+      boolean relu, INDArray y) {
     long elements = (long) batch * height * width * CHANNELS;
-    for (INDArray a : new INDArray[] {x, y}) {
+    for (INDArray a : residual == null ? new INDArray[] {x, y} : new INDArray[] {x, y, residual}) {
       if (!HostFloats.isContiguous(a) || a.length() != elements) {
         throw new IllegalArgumentException("JavaWinograd: expected dense float maps of " + batch + "x" + height + "x" + width
             + "x16 elements, got " + a.shapeInfoToString());
       }
     }
     Maps maps = new Maps(HostFloats.bytes(x), HostFloats.byteOffset(x), HostFloats.bytes(y), HostFloats.byteOffset(y),
-        height, width, relu ? 0f : Float.NEGATIVE_INFINITY);
+        residual == null ? null : HostFloats.bytes(residual), residual == null ? 0 : HostFloats.byteOffset(residual),
+        height, width, relu ? 0f : Float.NEGATIVE_INFINITY, elements * Float.BYTES >= READ_AHEAD_MAP_BYTES);
     int tilesPerImage = ((height + 3) / 4) * ((width + 3) / 4);
     long tiles = (long) batch * tilesPerImage;
     int groups = (int) ((tiles + TILES - 1) / TILES);
     IntStream range = IntStream.range(0, groups);
     (groups > 1 ? range.parallel() : range).forEach(group -> runGroup(maps, weights, group, (int) Math.min(TILES, tiles - (long) group * TILES)));
-    HostFloats.keepAlive(x, y);
+    HostFloats.keepAlive(x, y, residual);
   }
 
-  /** The two maps' memory and geometry, and the floor of the output (0 with the ReLU, else -infinity). */
-  private record Maps(ByteBuffer in, int inBase, ByteBuffer out, int outBase, int height, int width, float floor) {
+  /**
+   * The maps' memory (the residual's null when there is none) and geometry, the floor of the
+   * output (0 with the ReLU, else -infinity), and whether each group reads its rows ahead.
+   */
+  private record Maps(ByteBuffer in, int inBase, ByteBuffer out, int outBase, ByteBuffer residual, int residualBase,
+      int height, int width, float floor, boolean readAhead) {
     int tilesWide() {
       return (width + 3) / 4;
     }
@@ -122,6 +148,9 @@ public final class JavaWinograd {
     int first = group * TILES;
     int perImage = maps.tilesPerImage();
     int wide = maps.tilesWide();
+    if (maps.readAhead()) {
+      scratch.sink ^= readAhead(maps, first, first + count - 1);
+    }
     for (int t = 0; t < count; t++) {
       int tile = first + t;
       int n = tile / perImage;
@@ -151,6 +180,42 @@ public final class JavaWinograd {
         outputRow(scratch.rows, i, maps, n, h0 + i, w0, bias);
       }
     }
+  }
+
+  /**
+   * Reads one int of every cache line of the map rows that tiles {@code first..last} read and
+   * write, front to back, before the transforms touch them: the transforms' scattered loads and
+   * stores otherwise wait on memory line by line (the Java loops have no prefetch), where a sweep in
+   * address order streams. On the 2-core VM this took the output transform from 3.3 to 1.8 ms per
+   * batch of 256 32x32 maps on one thread, the layer from 10.0 to 9.0 ms (bench/HISTORY.md,
+   * "Nineteenth pass").
+   *
+   * @return the xor of what it read, for the caller to keep
+   */
+  private static int readAhead(Maps maps, int first, int last) {
+    int perImage = maps.tilesPerImage();
+    int wide = maps.tilesWide();
+    int height = maps.height();
+    int top = first % perImage / wide * 4;  // the first tile's first output row
+    int bottom = Math.min(last % perImage / wide * 4 + 3, height - 1);  // the last tile's last output row
+    int outFrom = maps.pixel(first / perImage, top, 0);
+    int outTo = maps.pixel(last / perImage, bottom, maps.width() - 1);
+    int sum = sweep(maps.out(), maps.outBase() + outFrom, maps.outBase() + outTo);
+    if (maps.residual() != null) {
+      sum ^= sweep(maps.residual(), maps.residualBase() + outFrom, maps.residualBase() + outTo);
+    }
+    int inFrom = maps.pixel(first / perImage, Math.max(top - 1, 0), 0);  // the input adds a row of padding on each side
+    int inTo = maps.pixel(last / perImage, Math.min(bottom + 1, height - 1), maps.width() - 1);
+    return sum ^ sweep(maps.in(), maps.inBase() + inFrom, maps.inBase() + inTo);
+  }
+
+  /** The xor of one int per 64 bytes of {@code bytes[from, to]}. */
+  private static int sweep(ByteBuffer bytes, int from, int to) {
+    int sum = 0;
+    for (int at = from; at <= to; at += 64) {
+      sum ^= bytes.getInt(at);
+    }
+    return sum;
   }
 
   /*
@@ -300,7 +365,10 @@ public final class JavaWinograd {
     b.add(d.mul(8f)).add(m5).intoArray(rows, o + 3 * rowStep);
   }
 
-  /** A^T along row i of the half-transformed output, plus the bias, floored, into output row h from column w0. */
+  /**
+   * A^T along row i of the half-transformed output, plus the bias and any residual, floored, into
+   * output row h from column w0.
+   */
   private static void outputRow(float[] rows, int i, Maps maps, int n, int h, int w0, float[] bias) {
     int r = i * 6 * CHANNELS;
     FloatVector m0 = FloatVector.fromArray(SPECIES, rows, r);
@@ -315,12 +383,25 @@ public final class JavaWinograd {
     FloatVector b = m1.sub(m2);
     FloatVector c = m3.add(m4);
     FloatVector d = m3.sub(m4);
-    FloatVector y0 = m0.add(a).add(c).add(shift).max(floor);
-    FloatVector y1 = b.add(d.mul(2f)).add(shift).max(floor);
-    FloatVector y2 = a.add(c.mul(4f)).add(shift).max(floor);
-    FloatVector y3 = b.add(d.mul(8f)).add(m5).add(shift).max(floor);
-    int at = maps.outBase() + maps.pixel(n, h, w0);
+    FloatVector y0 = m0.add(a).add(c).add(shift);
+    FloatVector y1 = b.add(d.mul(2f)).add(shift);
+    FloatVector y2 = a.add(c.mul(4f)).add(shift);
+    FloatVector y3 = b.add(d.mul(8f)).add(m5).add(shift);
+    int pixel = maps.pixel(n, h, w0);
+    int at = maps.outBase() + pixel;
     int left = maps.width() - w0;  // the last tile of a row may stick out of the map
+    ByteBuffer residual = maps.residual();
+    if (residual != null) {  // the residual block's sum: read only the pixels that lie inside the map
+      int from = maps.residualBase() + pixel;
+      y0 = y0.add(FloatVector.fromByteBuffer(SPECIES, residual, from, ORDER));
+      y1 = left > 1 ? y1.add(FloatVector.fromByteBuffer(SPECIES, residual, from + PIXEL_BYTES, ORDER)) : y1;
+      y2 = left > 2 ? y2.add(FloatVector.fromByteBuffer(SPECIES, residual, from + 2 * PIXEL_BYTES, ORDER)) : y2;
+      y3 = left > 3 ? y3.add(FloatVector.fromByteBuffer(SPECIES, residual, from + 3 * PIXEL_BYTES, ORDER)) : y3;
+    }
+    y0 = y0.max(floor);
+    y1 = y1.max(floor);
+    y2 = y2.max(floor);
+    y3 = y3.max(floor);
     ByteBuffer out = maps.out();
     y0.intoByteBuffer(out, at, ORDER);
     if (left > 1) {

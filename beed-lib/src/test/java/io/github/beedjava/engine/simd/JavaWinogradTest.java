@@ -1,5 +1,6 @@
 package io.github.beedjava.engine.simd;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -133,6 +134,53 @@ class JavaWinogradTest {
   }
 
   @Test
+  void addsTheResidualInItsOutputTransformBitForBitAsASumAfterIt() {
+    Nd4j.getRandom().setSeed(15);
+    for (int[] size : new int[][] {{3, 32, 32}, {2, 10, 13}, {2, 3, 2}}) {
+      int n = size[0];
+      int h = size[1];
+      int w = size[2];
+      INDArray x = Nd4j.randn(DataType.FLOAT, n, h, w, C);
+      INDArray residual = Nd4j.randn(DataType.FLOAT, n, h, w, C);
+      WinogradWeights u = new WinogradWeights();
+      u.update(Nd4j.randn(DataType.FLOAT, C, C, 3, 3).muli(0.2), randomFold());
+      for (boolean relu : new boolean[] {true, false}) {
+        INDArray fused = Nd4j.create(DataType.FLOAT, n, h, w, C);
+        JavaWinograd.forward(x, n, h, w, u, residual, relu, fused);
+        INDArray apart = Nd4j.create(DataType.FLOAT, n, h, w, C);  // the convolution, then the block's sum (and ReLU)
+        JavaWinograd.forward(x, n, h, w, u, false, apart);
+        assertTrue(JavaAdd.apply(apart, residual, apart, relu));
+        assertArrayEquals(apart.data().asFloat(), fused.data().asFloat(), h + "x" + w + ", relu " + relu);
+        if (relu) {
+          assertTrue(fused.minNumber().floatValue() == 0f, "the ReLU comes after the residual");
+        }
+      }
+    }
+  }
+
+  @Test
+  void readingAheadOnLargeMapsChangesNoOutput() {
+    Nd4j.getRandom().setSeed(16);
+    // 1040 images of 10x13: over READ_AHEAD_MAP_BYTES, with rows that end in partial tiles; the
+    // first and last two images, run alone (under the line), must come out the same bits
+    int n = 1040;
+    long bytes = (long) n * 10 * 13 * C * Float.BYTES;
+    assertTrue(bytes >= JavaWinograd.READ_AHEAD_MAP_BYTES, "the case must read ahead");
+    INDArray x = Nd4j.randn(DataType.FLOAT, n, 10, 13, C);
+    INDArray residual = Nd4j.randn(DataType.FLOAT, n, 10, 13, C);
+    WinogradWeights u = new WinogradWeights();
+    u.update(Nd4j.randn(DataType.FLOAT, C, C, 3, 3).muli(0.2), randomFold());
+    INDArray y = Nd4j.create(DataType.FLOAT, n, 10, 13, C);
+    JavaWinograd.forward(x, n, 10, 13, u, residual, true, y);
+    for (int first : new int[] {0, n - 2}) {
+      var images = org.nd4j.linalg.indexing.NDArrayIndex.interval(first, first + 2);
+      INDArray alone = Nd4j.create(DataType.FLOAT, 2, 10, 13, C);
+      JavaWinograd.forward(x.get(images).dup(), 2, 10, 13, u, residual.get(images).dup(), true, alone);
+      assertArrayEquals(alone.data().asFloat(), y.get(images).dup().data().asFloat(), "images " + first + ".." + (first + 1));
+    }
+  }
+
+  @Test
   void refusesArraysOfTheWrongSizeOrKernel() {
     WinogradWeights u = new WinogradWeights();
     var wrongKernel = assertThrows(IllegalArgumentException.class, () -> u.update(Nd4j.rand(DataType.FLOAT, C, C, 5, 5), null));
@@ -142,5 +190,8 @@ class JavaWinogradTest {
     var wrongSize = assertThrows(IllegalArgumentException.class,
         () -> JavaWinograd.forward(x, 2, 8, 8, u, false, Nd4j.create(DataType.FLOAT, 2, 8, 7, C)));
     assertTrue(wrongSize.getMessage().contains("JavaWinograd") && wrongSize.getMessage().contains("2x8x8x16"), wrongSize.getMessage());
+    var wrongResidual = assertThrows(IllegalArgumentException.class,
+        () -> JavaWinograd.forward(x, 2, 8, 8, u, Nd4j.create(DataType.FLOAT, 1, 8, 8, C), false, Nd4j.create(DataType.FLOAT, 2, 8, 8, C)));
+    assertTrue(wrongResidual.getMessage().contains("2x8x8x16"), wrongResidual.getMessage());
   }
 }

@@ -1,0 +1,79 @@
+package io.github.beedjava.network;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.beedjava.engine.layers.LinearConvolutionLayer;
+import io.github.beedjava.engine.layers.ResidualConvolutionVertex;
+import io.github.beedjava.engine.layers.SumVertex;
+import io.github.beedjava.engine.layout.ChannelsLast;
+import io.github.beedjava.model.ExitStructure;
+import io.github.beedjava.model.ModelConfig;
+import io.github.beedjava.model.Models;
+import java.util.List;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** The residual sums joined with the 16-channel 3x3 convolutions before them, in inference copies only. */
+class ResidualFusionTest {
+
+  private static ComputationGraphConfiguration fused(String model, double width) {
+    ComputationGraphConfiguration original = Models.blueprint(ModelConfig.cifar(model, Models.defaultExits(model), width, 10)).graph();
+    return ResidualFusion.apply(BatchNormFolding.apply(ChannelsLast.of(original).orElseThrow()));
+  }
+
+  @Test
+  void joinsTheSumsOfTheSixteenChannelBlocksOnly() {
+    ComputationGraphConfiguration conf = fused("resnet18", 0.25);
+    // ResNet18 1/4: layer1's two blocks end in 16-channel 3x3 convolutions; the six deeper blocks have wider ones
+    assertEquals(2, ResidualFusion.count(conf));
+    assertEquals(6, conf.getVertices().values().stream().filter(v -> v instanceof SumVertex).count());
+    for (String block : List.of("layer1.0", "layer1.1")) {
+      var vertex = (ResidualConvolutionVertex) conf.getVertices().get(block + ".conv2");
+      assertTrue(vertex.isRelu(), block + ": the ReLU after the sum comes along");
+      assertEquals(2, conf.getVertexInputs().get(block + ".conv2").size());
+      assertTrue(!conf.getVertices().containsKey(block + ".add") && !conf.getTopologicalOrderStr().contains(block + ".add"),
+          block + ": the sum is gone from the graph and its order");
+    }
+    assertEquals(List.of("layer1.0.conv1", "conv1"), conf.getVertexInputs().get("layer1.0.conv2"), "input, then shortcut");
+    assertEquals(List.of("layer1.0.conv2"), conf.getVertexInputs().get("layer1.1.conv1"), "the sum's readers read the convolution");
+    assertEquals(3, ResidualFusion.count(fused("resnet34", 0.25)), "ResNet34 1/4: layer1's three blocks");
+    assertEquals(0, ResidualFusion.count(fused("resnet18", 1.0)), "width 1: 64 channels, nothing JavaWinograd runs");
+  }
+
+  @Test
+  void givesTheUnfusedLogitsBitForBitOnEitherPathAndRefusesTraining() {
+    MultiExitNetwork net = MultiExitNetwork.create(ModelConfig.cifar("resnet18", ExitStructure.BOTTLENECK, 0.25, 10));
+    assertEquals(2, ResidualFusion.count(net.inferenceGraph().getConfiguration()), "the network's inference copy is fused");
+    Nd4j.getRandom().setSeed(7);
+    // 16 images: JavaWinograd runs those layers and adds the shortcut in its output transform;
+    // 2 images: oneDNN runs them and the sum follows. Off, the sum is its own pass either way.
+    for (int batch : new int[] {16, 2}) {
+      INDArray x = Nd4j.rand(DataType.FLOAT, batch, 3, 32, 32).subi(0.5);
+      Outputs on = net.logits(x);
+      Outputs off;
+      System.setProperty(LinearConvolutionLayer.RESIDUAL_FUSION_PROPERTY, "false");
+      try {
+        off = net.logits(x);
+      } finally {
+        System.clearProperty(LinearConvolutionLayer.RESIDUAL_FUSION_PROPERTY);
+      }
+      for (int k = 0; k < on.logits().length; k++) {
+        assertArrayEquals(off.logits()[k].data().asFloat(), on.logits()[k].data().asFloat(), "batch " + batch + ", logits " + k);
+      }
+      Outputs training = Outputs.split(net.graph().output(false, x));  // the unfused, unfolded training graph in eval mode
+      for (int k = 0; k < on.logits().length; k++) {
+        double e = training.logits()[k].sub(on.logits()[k]).norm2Number().doubleValue() / training.logits()[k].norm2Number().doubleValue();
+        assertTrue(e < 1e-4, "batch " + batch + ", logits " + k + " differ from the training graph's by " + e);
+      }
+    }
+    var vertex = net.inferenceGraph().getVertex("layer1.0.conv2");
+    var e = assertThrows(IllegalStateException.class, () -> vertex.doForward(true, org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces()));
+    assertTrue(e.getMessage().contains("never train this graph"), e.getMessage());
+  }
+}
