@@ -50,6 +50,26 @@ class ResidualFusionTest {
   void givesTheUnfusedLogitsBitForBitOnEitherPathAndRefusesTraining() {
     MultiExitNetwork net = MultiExitNetwork.create(ModelConfig.cifar("resnet18", ExitStructure.BOTTLENECK, 0.25, 10));
     assertEquals(2, ResidualFusion.count(net.inferenceGraph().getConfiguration()), "the network's inference copy is fused");
+    assertFusionChangesNoBit(net);
+    var vertex = net.inferenceGraph().getVertex("layer1.0.conv2");
+    var e = assertThrows(IllegalStateException.class, () -> vertex.doForward(true, org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces()));
+    assertTrue(e.getMessage().contains("never train this graph"), e.getMessage());
+  }
+
+  @Test
+  void joinsThePreActivationSumsOfWideResNetWithoutAReluAfterThem() {
+    // WRN16-4 at width 1/4: its first stage's blocks end in a 16-channel convolution whose sum the
+    // next block's BN reads (pre-activation): joined with no ReLU
+    MultiExitNetwork net = MultiExitNetwork.create(ModelConfig.cifar("wrn16_4", Models.defaultExits("wrn16_4"), 0.25, 10));
+    var conf = net.inferenceGraph().getConfiguration();
+    assertEquals(2, ResidualFusion.count(conf), "WRN16-4 1/4: its first stage's two blocks");
+    assertTrue(conf.getVertices().values().stream().noneMatch(v -> v instanceof ResidualConvolutionVertex r && r.isRelu()),
+        "pre-activation sums have no ReLU of their own");
+    assertFusionChangesNoBit(net);
+  }
+
+  /** Logits with the fusion on and off, on the Java path (16 images) and oneDNN's (2), bit for bit, and near the training graph's. */
+  private static void assertFusionChangesNoBit(MultiExitNetwork net) {
     Nd4j.getRandom().setSeed(7);
     // 16 images: JavaWinograd runs those layers and adds the shortcut in its output transform;
     // 2 images: oneDNN runs them and the sum follows. Off, the sum is its own pass either way.
@@ -72,8 +92,5 @@ class ResidualFusionTest {
         assertTrue(e < 1e-4, "batch " + batch + ", logits " + k + " differ from the training graph's by " + e);
       }
     }
-    var vertex = net.inferenceGraph().getVertex("layer1.0.conv2");
-    var e = assertThrows(IllegalStateException.class, () -> vertex.doForward(true, org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces()));
-    assertTrue(e.getMessage().contains("never train this graph"), e.getMessage());
   }
 }
