@@ -109,13 +109,21 @@ public final class BatchNormFolding {
       removeRelu(inference, relu, name, readers.getOrDefault(relu, List.of()));
     }
     order.removeIf(name -> !vertices.containsKey(name) && !inference.getNetworkInputs().contains(name));
+    fixOrder(inference, order);
+    return inference;
+  }
+
+  /**
+   * Fixes {@code conf}'s topological order to {@code order} (vertex names, network inputs included):
+   * the order DL4J lays out the parameters in, kept from the original graph by the rewrites here.
+   */
+  static void fixOrder(ComputationGraphConfiguration conf, List<String> order) {
     int[] positions = new int[order.size()];
     for (int i = 0; i < positions.length; i++) {
       positions[i] = i;
     }
-    inference.setTopologicalOrderStr(order);
-    inference.setTopologicalOrder(positions);
-    return inference;
+    conf.setTopologicalOrderStr(order);
+    conf.setTopologicalOrder(positions);
   }
 
   /** Removes the vertex {@code relu}, whose work {@code producer} now does; its {@code readers} read {@code producer}. */
@@ -155,7 +163,8 @@ public final class BatchNormFolding {
     return vertex instanceof LayerVertex lv ? lv.getLayerConf().getLayer() : null;
   }
 
-  private static Map<String, List<String>> consumers(ComputationGraphConfiguration conf) {
+  /** The vertices that read each vertex of {@code conf}. */
+  static Map<String, List<String>> consumers(ComputationGraphConfiguration conf) {
     Map<String, List<String>> consumers = new HashMap<>();
     conf.getVertexInputs().forEach((vertex, inputs) -> {
       for (String input : inputs) {

@@ -5,7 +5,6 @@ import io.github.beedjava.engine.layers.LinearConvolution;
 import io.github.beedjava.engine.layers.ResidualConvolutionVertex;
 import io.github.beedjava.engine.layers.SumVertex;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -36,7 +35,7 @@ final class ResidualFusion {
     Map<String, GraphVertex> vertices = inference.getVertices();
     Map<String, List<String>> inputsOf = inference.getVertexInputs();
     List<String> outputs = inference.getNetworkOutputs();
-    Map<String, List<String>> readers = readers(inference);
+    Map<String, List<String>> readers = BatchNormFolding.consumers(inference);
     for (String sum : List.copyOf(order)) {
       if (!(vertices.get(sum) instanceof SumVertex s) || outputs.contains(sum) || inputsOf.get(sum).size() != 2) {
         continue;
@@ -58,15 +57,10 @@ final class ResidualFusion {
       for (String reader : readers.getOrDefault(sum, List.of())) {
         inputsOf.get(reader).replaceAll(input -> input.equals(sum) ? conv : input);
       }
-      readers = readers(inference);
+      readers = BatchNormFolding.consumers(inference);
       order.remove(sum);
     }
-    int[] positions = new int[order.size()];
-    for (int i = 0; i < positions.length; i++) {
-      positions[i] = i;
-    }
-    inference.setTopologicalOrderStr(order);
-    inference.setTopologicalOrder(positions);
+    BatchNormFolding.fixOrder(inference, order);
     return inference;
   }
 
@@ -92,15 +86,5 @@ final class ResidualFusion {
 
   private static boolean isFoldedBatchNorm(GraphVertex vertex) {
     return vertex instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof FoldedBatchNormalization;
-  }
-
-  private static Map<String, List<String>> readers(ComputationGraphConfiguration conf) {
-    Map<String, List<String>> readers = new HashMap<>();
-    conf.getVertexInputs().forEach((vertex, inputs) -> {
-      for (String input : inputs) {
-        readers.computeIfAbsent(input, k -> new ArrayList<>()).add(vertex);
-      }
-    });
-    return readers;
   }
 }
