@@ -190,7 +190,7 @@ public final class LinearConvolutionLayer extends ConvolutionLayer implements Ba
     }
     if (blocked.outputInThisPass() != (residualBlocked && BlockedActivations.active())) {
       throw new IllegalStateException("layer " + layerId() + ": its residual and its output are planned in different layouts ("
-          + (residualBlocked ? "blocked" : "plain") + " residual); run with -D" + RESIDUAL_FUSION_PROPERTY + "=false");
+          + (residualBlocked ? "blocked" : "plain") + " residual); run with -D" + DirectOneDnn.BLOCKED_PROPERTY + "=false");
     }
     return forward(false, residual, relu, workspaceMgr);
   }
