@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.beedjava.engine.layers.LinearConvolutionLayer;
 import io.github.beedjava.engine.layers.ResidualConvolutionVertex;
 import io.github.beedjava.engine.layers.SumVertex;
+import io.github.beedjava.engine.layout.BlockedActivations;
 import io.github.beedjava.engine.layout.ChannelsLast;
 import io.github.beedjava.model.ExitStructure;
 import io.github.beedjava.model.ModelConfig;
@@ -66,6 +68,18 @@ class ResidualFusionTest {
     assertTrue(conf.getVertices().values().stream().noneMatch(v -> v instanceof ResidualConvolutionVertex r && r.isRelu()),
         "pre-activation sums have no ReLU of their own");
     assertFusionChangesNoBit(net);
+  }
+
+  @Test
+  void aResidualPlannedInAnotherLayoutThanTheOutputIsAClearError() {
+    assumeTrue(BlockedActivations.available(), "the blocked layout needs oneDNN on an AVX2 or AVX-512 CPU");
+    MultiExitNetwork net = MultiExitNetwork.create(ModelConfig.cifar("resnet18", ExitStructure.BOTTLENECK, 0.25, 10));
+    var conv = (LinearConvolutionLayer) net.inferenceGraph().getLayer("layer1.0.conv2");
+    conv.setResidualBlocked(false);  // as if the plan had left the shortcut in NCHW while the output is blocked
+    INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, 32, 32);
+    var e = assertThrows(IllegalStateException.class, () -> net.logits(x));
+    assertTrue(e.getMessage().contains("layer1.0.conv2") && e.getMessage().contains("different layouts")
+        && e.getMessage().contains("beed.onednn.blocked=false"), e.getMessage());
   }
 
   /** Logits with the fusion on and off, on the Java path (16 images) and oneDNN's (2), bit for bit, and near the training graph's. */
