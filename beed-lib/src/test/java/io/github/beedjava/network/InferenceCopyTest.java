@@ -64,13 +64,7 @@ class InferenceCopyTest {
     for (int batch : new int[] {16, 2}) {
       INDArray x = Nd4j.rand(DataType.FLOAT, batch, 3, 32, 32).subi(0.5);
       Outputs winograd = net.logits(x);
-      Outputs direct;
-      System.setProperty(JavaWinograd.PROPERTY, "false");
-      try {
-        direct = net.logits(x);
-      } finally {
-        System.clearProperty(JavaWinograd.PROPERTY);
-      }
+      Outputs direct = SwitchedOff.logits(net, x, JavaWinograd.PROPERTY);
       double largest = 0;
       for (int k = 0; k < direct.logits().length; k++) {
         double e = relErr(direct.logits()[k], winograd.logits()[k]);

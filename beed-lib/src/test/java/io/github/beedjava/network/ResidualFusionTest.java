@@ -90,13 +90,7 @@ class ResidualFusionTest {
     for (int batch : new int[] {16, 2}) {
       INDArray x = Nd4j.rand(DataType.FLOAT, batch, 3, 32, 32).subi(0.5);
       Outputs on = net.logits(x);
-      Outputs off;
-      System.setProperty(LinearConvolutionLayer.RESIDUAL_FUSION_PROPERTY, "false");
-      try {
-        off = net.logits(x);
-      } finally {
-        System.clearProperty(LinearConvolutionLayer.RESIDUAL_FUSION_PROPERTY);
-      }
+      Outputs off = SwitchedOff.logits(net, x, LinearConvolutionLayer.RESIDUAL_FUSION_PROPERTY);
       for (int k = 0; k < on.logits().length; k++) {
         assertArrayEquals(off.logits()[k].data().asFloat(), on.logits()[k].data().asFloat(), "batch " + batch + ", logits " + k);
       }
