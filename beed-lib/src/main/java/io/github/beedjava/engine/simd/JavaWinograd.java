@@ -114,8 +114,7 @@ public final class JavaWinograd {
     Maps maps = new Maps(HostFloats.bytes(x), HostFloats.byteOffset(x), HostFloats.bytes(y), HostFloats.byteOffset(y),
         residual == null ? null : HostFloats.bytes(residual), residual == null ? 0 : HostFloats.byteOffset(residual),
         height, width, relu ? 0f : Float.NEGATIVE_INFINITY, elements * Float.BYTES >= READ_AHEAD_MAP_BYTES);
-    int tilesPerImage = ((height + 3) / 4) * ((width + 3) / 4);
-    long tiles = (long) batch * tilesPerImage;
+    long tiles = (long) batch * maps.tilesPerImage();
     int groups = (int) ((tiles + TILES - 1) / TILES);
     IntStream range = IntStream.range(0, groups);
     (groups > 1 ? range.parallel() : range).forEach(group -> runGroup(maps, weights, group, (int) Math.min(TILES, tiles - (long) group * TILES)));
