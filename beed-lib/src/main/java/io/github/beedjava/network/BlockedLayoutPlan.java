@@ -37,7 +37,8 @@ final class BlockedLayoutPlan {
       String name = layer.getConfig().getLayerName();
       boolean in = plan.containsAll(inputs.get(name));
       if (layer instanceof LinearConvolutionLayer conv) {
-        // a ResidualConvolutionVertex's second input is the residual it adds, not the convolution's input
+        // a ResidualConvolutionVertex's second input is the residual it adds, a StemComposedConvolutionVertex's the
+        // network input it reads itself (never blocked): neither is the convolution's input
         List<String> read = inputs.get(name);
         conv.setBlockedLayout(plan.contains(read.get(0)), plan.contains(name));
         conv.setResidualBlocked(read.size() > 1 && plan.contains(read.get(1)));

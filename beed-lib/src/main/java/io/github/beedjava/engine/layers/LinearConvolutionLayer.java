@@ -6,7 +6,9 @@ import io.github.beedjava.engine.onednn.DirectOneDnn;
 import io.github.beedjava.engine.onednn.InferenceWeights;
 import io.github.beedjava.engine.onednn.OneDnnConvolution;
 import io.github.beedjava.engine.simd.JavaPointwiseProduct;
+import io.github.beedjava.engine.simd.JavaStemComposition;
 import io.github.beedjava.engine.simd.JavaWinograd;
+import io.github.beedjava.engine.simd.StemCompositionWeights;
 import io.github.beedjava.engine.simd.WinogradWeights;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -44,6 +46,9 @@ public final class LinearConvolutionLayer extends ConvolutionLayer implements Ba
 
   /** The weights in {@link JavaWinograd}'s form, for the 16-channel 3x3 layers it runs; null until first needed. */
   private WinogradWeights winogradWeights;
+
+  /** The 5x5 kernels of this layer composed with the stem before it, for {@link #activateComposedWithStem}; null until first needed. */
+  private StemCompositionWeights stemCompositionWeights;
 
   /** Whether input and output are in oneDNN's blocked layout in passes that use it ({@link BlockedActivations}). */
   private final BlockedLayoutFlags blocked = new BlockedLayoutFlags();
@@ -161,6 +166,7 @@ public final class LinearConvolutionLayer extends ConvolutionLayer implements Ba
       inferenceWeights.release();
     }
     winogradWeights = null;
+    stemCompositionWeights = null;
   }
 
   @Override
@@ -193,6 +199,49 @@ public final class LinearConvolutionLayer extends ConvolutionLayer implements Ba
           + (residualBlocked ? "blocked" : "plain") + " residual); run with -D" + DirectOneDnn.BLOCKED_PROPERTY + "=false");
     }
     return forward(false, residual, relu, workspaceMgr);
+  }
+
+  /**
+   * The inference output computed from the network input {@code x} through {@code stem}, the linear
+   * 3x3 convolution (BN folded, no ReLU) whose output is this layer's input: where
+   * {@link JavaStemComposition} runs and this layer is 16 channels into 16, 3x3, stride 1, padding
+   * 1, with an output of one 16-channel block, the two are one 5x5 convolution of x
+   * ({@link StemComposedConvolutionVertex}); elsewhere, or with {@code -D}{@value JavaStemComposition#PROPERTY}{@code =false},
+   * this layer's ordinary pass over its input. The two agree to rounding (about 1e-6 of the output's scale).
+   *
+   * @param x the network input, [N][C][H][W] (or [N][H][W][C] in a channels-last graph)
+   */
+  public INDArray activateComposedWithStem(INDArray x, LinearConvolutionLayer stem, LayerWorkspaceMgr workspaceMgr) {
+    INDArray weights = getParam(ConvolutionParamInitializer.WEIGHT_KEY);
+    OneDnnConvolution convolution = input == null ? null : directConvolution(false, input, weights);
+    if (convolution == null || !composable(convolution.geometry(), x, stem)) {
+      return forward(false, null, false, workspaceMgr);
+    }
+    var g = convolution.geometry();
+    if (stemCompositionWeights == null) {
+      stemCompositionWeights = new StemCompositionWeights();
+    }
+    stemCompositionWeights.update(stem.getParam(ConvolutionParamInitializer.WEIGHT_KEY), stem.inferenceFold(), weights,
+        foldedBatchNorm.fold((LinearConvolution) layerConf(), layerId(), false));
+    INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, g.outputShape(), 'c');
+    JavaStemComposition.forward(x, g.channelsLast(), (int) g.batch(), (int) g.height(), (int) g.width(), stemCompositionWeights,
+        g.fusedRelu(), out);
+    return out;
+  }
+
+  /** Whether {@link JavaStemComposition} takes this pass: the layer's geometry, the output's layout, and an input x of the stem's channels. */
+  private static boolean composable(OneDnnConvolution.Geometry g, INDArray x, LinearConvolutionLayer stem) {
+    long channels = stem.layerConf().getNIn();
+    long[] shape = g.channelsLast() ? new long[] {g.batch(), g.height(), g.width(), channels} : new long[] {g.batch(), channels, g.height(), g.width()};
+    return !g.training() && g.kernelH() == 3 && g.kernelW() == 3 && g.strideH() == 1 && g.strideW() == 1
+        && g.padH() == 1 && g.padW() == 1 && g.channelsIn() == 16 && g.channelsOut() == 16 && !g.depthwise()
+        && (g.channelsLast() || g.blockedOutput()) && channels <= JavaStemComposition.MAX_CHANNELS
+        && JavaStemComposition.enabled() && x.dataType() == DataType.FLOAT && java.util.Arrays.equals(x.shape(), shape);
+  }
+
+  /** The folded BN's live parameters in an inference pass, or null when this layer folds none. */
+  BatchNormFold inferenceFold() {
+    return foldedBatchNorm.fold((LinearConvolution) layerConf(), layerId(), false);
   }
 
   /** System property that, set to {@code false}, runs a fused residual sum as its own pass after the convolution (for comparisons). */

@@ -1,0 +1,187 @@
+package io.github.beedjava.engine.simd;
+
+import io.github.beedjava.engine.layers.BatchNormFold;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The 5x5 kernels that {@link JavaStemComposition} applies to the network input: a linear stem
+ * (3x3 convolution of C channels into 16, its BN folded, no ReLU) followed by a 3x3 convolution of
+ * 16 channels into 16 (its BN folded) is one 5x5 convolution of C channels into 16, K = W2 * W1,
+ * with bias b2 + sum(W2) b1.
+ *
+ * <p>That holds where all nine stem outputs the second convolution reads lie inside the map. At the
+ * map's edge some of them are the second convolution's zero padding, not stem outputs, so their
+ * terms (and their share of the stem's bias) drop out: there is one kernel and bias per edge case,
+ * indexed by {@link #edgeCase}. Each is summed in double from the folded float weights (weights
+ * times the BN's scale, as the other folded copies hold them) and rounded once. Remade only when the
+ * sources' floats change, compared by content as {@link WinogradWeights} does.
+ */
+public final class StemCompositionWeights {
+  /** Edge cases per axis: bit 0, the low neighbour lies outside the map; bit 1, the high one. */
+  static final int CASES_PER_AXIS = 4;
+
+  private List<float[]> sources;
+  private double[] epsilons;
+  private int channels;
+  private float[] kernels = new float[0];
+  private float[] bias = new float[0];
+
+  /**
+   * Brings the kernels up to date.
+   *
+   * @param stemWeights [16, C, 3, 3] with 1 <= C <= {@link JavaStemComposition#MAX_CHANNELS}
+   * @param stemFold the stem's folded BN, or null
+   * @param weights [16, 16, 3, 3]: the convolution that reads the stem
+   * @param fold its folded BN, or null
+   * @throws IllegalArgumentException when a shape is not one of these
+   */
+  public void update(INDArray stemWeights, BatchNormFold stemFold, INDArray weights, BatchNormFold fold) {
+    int out = JavaStemComposition.OUT;
+    long[] stemShape = stemWeights.shape();
+    if (stemShape.length != 4 || stemShape[0] != out || stemShape[1] < 1 || stemShape[1] > JavaStemComposition.MAX_CHANNELS
+        || stemShape[2] != 3 || stemShape[3] != 3 || !Arrays.equals(weights.shape(), new long[] {out, out, 3, 3})) {
+      throw new IllegalArgumentException("StemCompositionWeights: expected [16, C <= " + JavaStemComposition.MAX_CHANNELS
+          + ", 3, 3] stem weights and [16, 16, 3, 3] weights, got " + Arrays.toString(stemShape) + " and "
+          + Arrays.toString(weights.shape()));
+    }
+    List<float[]> now = new ArrayList<>();
+    addSources(now, stemWeights, stemFold);
+    addSources(now, weights, fold);
+    double[] nowEps = {stemFold == null ? Double.NaN : stemFold.eps(), fold == null ? Double.NaN : fold.eps()};
+    if (sources != null && Arrays.equals(nowEps, epsilons) && sameFloats(now, sources)) {
+      return;
+    }
+    int c = (int) stemShape[1];
+    float[][] stem = folded(now.get(0), stemFold == null ? null : now.subList(1, 5), stemFold, c);
+    float[][] second = folded(now.get(stemFold == null ? 1 : 5), fold == null ? null : now.subList(now.size() - 4, now.size()), fold, out);
+    compose(stem[0], stem[1], second[0], second[1], c);
+    channels = c;
+    sources = now;
+    epsilons = nowEps;
+  }
+
+  private static void addSources(List<float[]> to, INDArray weights, BatchNormFold fold) {
+    to.add(HostFloats.read(weights.reshape(new long[] {weights.length()})));  // a stem's [16, 1, 3, 3] view is not "dense" by its strides
+    if (fold != null) {
+      to.add(HostFloats.read(fold.gamma()));
+      to.add(HostFloats.read(fold.beta()));
+      to.add(HostFloats.read(fold.mean()));
+      to.add(HostFloats.read(fold.variance()));
+    }
+  }
+
+  private static boolean sameFloats(List<float[]> a, List<float[]> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      if (!Arrays.equals(a.get(i), b.get(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {folded weights [out][in][3][3], bias [out]}: the weights times the BN's scale, the BN's shift (zeros without a BN). */
+  private static float[][] folded(float[] w, List<float[]> bn, BatchNormFold fold, int in) {
+    int out = JavaStemComposition.OUT;
+    float[] weights = new float[w.length];
+    float[] shift = new float[out];
+    for (int k = 0; k < out; k++) {
+      float scale = bn == null ? 1f : BatchNormFold.scale(bn.get(0)[k], bn.get(3)[k], fold.eps());
+      shift[k] = bn == null ? 0f : BatchNormFold.shift(bn.get(1)[k], bn.get(2)[k], scale);
+      for (int i = 0; i < in * 9; i++) {
+        weights[k * in * 9 + i] = w[k * in * 9 + i] * scale;
+      }
+    }
+    return new float[][] {weights, shift};
+  }
+
+  /** Fills the kernels and biases of every edge case from the folded stem (w1, b1) and second convolution (w2, b2). */
+  private void compose(float[] w1, float[] b1, float[] w2, float[] b2, int c) {
+    int out = JavaStemComposition.OUT;
+    int cases = CASES_PER_AXIS * CASES_PER_AXIS;
+    kernels = new float[cases * JavaStemComposition.TAPS * c * out];
+    bias = new float[cases * out];
+    for (int edge = 0; edge < cases; edge++) {
+      int rows = edge / CASES_PER_AXIS;
+      int columns = edge % CASES_PER_AXIS;
+      for (int o = 0; o < out; o++) {
+        double sum = b2[o];
+        for (int dr = -1; dr <= 1; dr++) {
+          for (int dc = -1; dc <= 1; dc++) {
+            if (inside(rows, dr) && inside(columns, dc)) {
+              for (int m = 0; m < out; m++) {
+                sum += (double) w2[((o * out + m) * 3 + dr + 1) * 3 + dc + 1] * b1[m];
+              }
+            }
+          }
+        }
+        bias[edge * out + o] = (float) sum;
+      }
+      for (int ur = -2; ur <= 2; ur++) {
+        for (int uc = -2; uc <= 2; uc++) {
+          int tap = (ur + 2) * 5 + uc + 2;
+          for (int ch = 0; ch < c; ch++) {
+            for (int o = 0; o < out; o++) {
+              kernels[((edge * JavaStemComposition.TAPS + tap) * c + ch) * out + o] =
+                  (float) tap(w1, w2, c, rows, columns, ur, uc, ch, o);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** Weight of input channel {@code ch} at offset (ur, uc) for output {@code o}: the sum over the stem outputs read that lie inside. */
+  private static double tap(float[] w1, float[] w2, int c, int rows, int columns, int ur, int uc, int ch, int o) {
+    int out = JavaStemComposition.OUT;
+    double sum = 0;
+    for (int dr = -1; dr <= 1; dr++) {
+      for (int dc = -1; dc <= 1; dc++) {
+        int sr = ur - dr;  // the stem's own offset, from the stem output at (dr, dc) to the input
+        int sc = uc - dc;
+        if (!inside(rows, dr) || !inside(columns, dc) || Math.abs(sr) > 1 || Math.abs(sc) > 1) {
+          continue;
+        }
+        for (int m = 0; m < out; m++) {
+          sum += (double) w2[((o * out + m) * 3 + dr + 1) * 3 + dc + 1] * w1[((m * c + ch) * 3 + sr + 1) * 3 + sc + 1];
+        }
+      }
+    }
+    return sum;
+  }
+
+  /** Whether the neighbour at offset {@code d} (-1, 0, 1) lies inside the map, for an axis in edge case {@code axisCase}. */
+  private static boolean inside(int axisCase, int d) {
+    return !(d < 0 && (axisCase & 1) != 0) && !(d > 0 && (axisCase & 2) != 0);
+  }
+
+  /** The edge case of a pixel at {@code i} on an axis of {@code size}: which of its neighbours fall outside. */
+  static int axisCase(int i, int size) {
+    return (i == 0 ? 1 : 0) | (i == size - 1 ? 2 : 0);
+  }
+
+  /** The edge case of pixel (i, j) of an h x w map, indexing {@link #kernels} and {@link #bias}. */
+  static int edgeCase(int i, int j, int h, int w) {
+    return axisCase(i, h) * CASES_PER_AXIS + axisCase(j, w);
+  }
+
+  /** Input channels of the stem. */
+  int channels() {
+    return channels;
+  }
+
+  /** K[edge case][tap (5x5, row-major)][input channel][16 outputs]. */
+  float[] kernels() {
+    return kernels;
+  }
+
+  /** Bias[edge case][16 outputs]. */
+  float[] bias() {
+    return bias;
+  }
+}
