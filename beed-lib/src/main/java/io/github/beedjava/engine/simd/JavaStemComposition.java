@@ -19,8 +19,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>Loops: each thread takes whole images. An image is first copied into a zero-bordered scratch
  * (2 pixels on each side), so every 5x5 window reads in bounds; each output row is then computed 8
- * pixels at a time, one 16-channel vector each, as broadcast FMAs over the 25 taps and C channels.
- * Pixels on the map's edge are computed again with their edge case's kernel. Layout: x is the
+ * pixels at a time, one 16-channel vector each, as broadcast FMAs over the 25 taps and C channels,
+ * with the kernel of the row's edge case; a row's first and last pixels then get their column's
+ * correction (5 C more taps). Layout: x is the
  * network input ([N][C][H][W], or [N][H][W][C] for channels-last graphs); y is [N][H][W][16], both
  * oneDNN's blocked layout for 16 channels and NHWC.
  *
@@ -55,10 +56,13 @@ public final class JavaStemComposition {
 
   private JavaStemComposition() {}
 
-  /** One image, zero-bordered: [C][H + 4][rowLength], its pixels from column 2 on; the borders stay zero between images. */
-  private record Scratch(int channels, int height, int width, float[] image) {
+  /**
+   * One image, zero-bordered: [C][H + 4][rowLength], its pixels from column 2 on (the borders stay
+   * zero between images); and one block's sums.
+   */
+  private record Scratch(int channels, int height, int width, float[] image, float[] sums) {
     Scratch(int channels, int height, int width) {
-      this(channels, height, width, new float[channels * (height + 2 * BORDER) * rowLength(width)]);
+      this(channels, height, width, new float[channels * (height + 2 * BORDER) * rowLength(width)], new float[COLUMNS * OUT]);
     }
 
     /** Row length: the width rounded up to whole blocks of {@link #COLUMNS}, plus both borders. */
@@ -138,101 +142,115 @@ public final class JavaStemComposition {
         }
       }
     }
-    float[] kernels = weights.kernels();
-    float[] bias = weights.bias();
     for (int i = 0; i < h; i++) {
-      int rowCase = StemCompositionWeights.axisCase(i, h) * StemCompositionWeights.CASES_PER_AXIS;
       for (int j0 = 0; j0 < w; j0 += COLUMNS) {
-        block(image, row, c, h, i, j0, Math.min(COLUMNS, w - j0), kernels, bias, rowCase, maps, n);
-      }
-      // the edge columns again, with the kernel that leaves out the padding beside them
-      pixel(image, row, c, h, i, 0, kernels, bias, StemCompositionWeights.edgeCase(i, 0, h, w), maps, n);
-      if (w > 1) {
-        pixel(image, row, c, h, i, w - 1, kernels, bias, StemCompositionWeights.edgeCase(i, w - 1, h, w), maps, n);
+        block(image, row, weights, i, j0, Math.min(COLUMNS, w - j0), scratch.sums(), maps, n);
       }
     }
   }
 
-  /** Output pixels (i, j0 .. j0 + count - 1) of image n with edge case {@code edge}'s kernel (the row's case, no column's). */
-  private static void block(float[] image, int row, int c, int h, int i, int j0, int count, float[] kernels, float[] bias, int edge,
+  /**
+   * Output pixels (i, j0 .. j0 + count - 1) of image n: the bias of the row's edge case, plus each
+   * input channel's windows in turn, kept in {@code sums} between channels; the map's first and last
+   * pixel corrected for the columns outside; then the floor and the store.
+   */
+  private static void block(float[] image, int row, StemCompositionWeights weights, int i, int j0, int count, float[] sums,
       Maps maps, int n) {
-    FloatVector a0 = FloatVector.fromArray(SPECIES, bias, edge * OUT);
-    FloatVector a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-    for (int kr = 0; kr < 5; kr++) {
-      for (int ch = 0; ch < c; ch++) {
-        int at = (ch * (h + 2 * BORDER) + i + kr) * row + j0;
-        FloatVector x0 = FloatVector.broadcast(SPECIES, image[at]);
-        FloatVector x1 = FloatVector.broadcast(SPECIES, image[at + 1]);
-        FloatVector x2 = FloatVector.broadcast(SPECIES, image[at + 2]);
-        FloatVector x3 = FloatVector.broadcast(SPECIES, image[at + 3]);
-        FloatVector x4 = FloatVector.broadcast(SPECIES, image[at + 4]);
-        FloatVector x5 = FloatVector.broadcast(SPECIES, image[at + 5]);
-        FloatVector x6 = FloatVector.broadcast(SPECIES, image[at + 6]);
-        FloatVector x7 = FloatVector.broadcast(SPECIES, image[at + 7]);
-        FloatVector x8 = FloatVector.broadcast(SPECIES, image[at + 8]);
-        FloatVector x9 = FloatVector.broadcast(SPECIES, image[at + 9]);
-        FloatVector x10 = FloatVector.broadcast(SPECIES, image[at + 10]);
-        FloatVector x11 = FloatVector.broadcast(SPECIES, image[at + 11]);
-        int k = ((edge * TAPS + kr * 5) * c + ch) * OUT;
-        int step = c * OUT;  // from one tap of the kernel row to the next
-        FloatVector u = FloatVector.fromArray(SPECIES, kernels, k);
-        a0 = u.fma(x0, a0); a1 = u.fma(x1, a1); a2 = u.fma(x2, a2); a3 = u.fma(x3, a3);
-        a4 = u.fma(x4, a4); a5 = u.fma(x5, a5); a6 = u.fma(x6, a6); a7 = u.fma(x7, a7);
-        u = FloatVector.fromArray(SPECIES, kernels, k + step);
-        a0 = u.fma(x1, a0); a1 = u.fma(x2, a1); a2 = u.fma(x3, a2); a3 = u.fma(x4, a3);
-        a4 = u.fma(x5, a4); a5 = u.fma(x6, a5); a6 = u.fma(x7, a6); a7 = u.fma(x8, a7);
-        u = FloatVector.fromArray(SPECIES, kernels, k + 2 * step);
-        a0 = u.fma(x2, a0); a1 = u.fma(x3, a1); a2 = u.fma(x4, a2); a3 = u.fma(x5, a3);
-        a4 = u.fma(x6, a4); a5 = u.fma(x7, a5); a6 = u.fma(x8, a6); a7 = u.fma(x9, a7);
-        u = FloatVector.fromArray(SPECIES, kernels, k + 3 * step);
-        a0 = u.fma(x3, a0); a1 = u.fma(x4, a1); a2 = u.fma(x5, a2); a3 = u.fma(x6, a3);
-        a4 = u.fma(x7, a4); a5 = u.fma(x8, a5); a6 = u.fma(x9, a6); a7 = u.fma(x10, a7);
-        u = FloatVector.fromArray(SPECIES, kernels, k + 4 * step);
-        a0 = u.fma(x4, a0); a1 = u.fma(x5, a1); a2 = u.fma(x6, a2); a3 = u.fma(x7, a3);
-        a4 = u.fma(x8, a4); a5 = u.fma(x9, a5); a6 = u.fma(x10, a6); a7 = u.fma(x11, a7);
-      }
+    int c = maps.channels();
+    int h = maps.height();
+    int w = maps.width();
+    int rowCase = StemCompositionWeights.axisCase(i, h) * StemCompositionWeights.CASES_PER_AXIS;
+    for (int ch = 0; ch < c; ch++) {  // the first channel starts from the bias, the others from the sums so far
+      channel(image, (ch * (h + 2 * BORDER) + i) * row + j0, row, weights.kernels(), (rowCase * TAPS * c + ch) * OUT, c * OUT,
+          ch == 0 ? weights.bias() : sums, ch == 0 ? rowCase * OUT : 0, ch == 0 ? 0 : OUT, sums);
     }
-    // FloatVectors stay local to this method: passed or returned, the JIT may box them at every use
-    FloatVector floor = FloatVector.broadcast(SPECIES, maps.floor());
+    if (j0 == 0) {
+      edgeColumn(image, row, weights, i, 0, sums, maps);
+    }
+    if (j0 + count == w && w > 1) {
+      edgeColumn(image, row, weights, i, w - 1, sums, maps);
+    }
     ByteBuffer out = maps.out();
     int at = maps.outBase() + maps.output(n, i, j0);
-    a0.max(floor).intoByteBuffer(out, at, ORDER);
-    if (count > 1) {
-      a1.max(floor).intoByteBuffer(out, at + PIXEL_BYTES, ORDER);
-    }
-    if (count > 2) {
-      a2.max(floor).intoByteBuffer(out, at + 2 * PIXEL_BYTES, ORDER);
-    }
-    if (count > 3) {
-      a3.max(floor).intoByteBuffer(out, at + 3 * PIXEL_BYTES, ORDER);
-    }
-    if (count > 4) {
-      a4.max(floor).intoByteBuffer(out, at + 4 * PIXEL_BYTES, ORDER);
-    }
-    if (count > 5) {
-      a5.max(floor).intoByteBuffer(out, at + 5 * PIXEL_BYTES, ORDER);
-    }
-    if (count > 6) {
-      a6.max(floor).intoByteBuffer(out, at + 6 * PIXEL_BYTES, ORDER);
-    }
-    if (count > 7) {
-      a7.max(floor).intoByteBuffer(out, at + 7 * PIXEL_BYTES, ORDER);
+    FloatVector floor = FloatVector.broadcast(SPECIES, maps.floor());
+    for (int q = 0; q < count; q++) {
+      FloatVector.fromArray(SPECIES, sums, q * OUT).max(floor).intoByteBuffer(out, at + q * PIXEL_BYTES, ORDER);
     }
   }
 
-  /** Output pixel (i, j) of image n with edge case {@code edge}'s kernel. */
-  private static void pixel(float[] image, int row, int c, int h, int i, int j, float[] kernels, float[] bias, int edge,
-      Maps maps, int n) {
-    FloatVector a = FloatVector.fromArray(SPECIES, bias, edge * OUT);
-    for (int kr = 0; kr < 5; kr++) {
-      for (int ch = 0; ch < c; ch++) {
-        int at = (ch * (h + 2 * BORDER) + i + kr) * row + j;
-        int k = ((edge * TAPS + kr * 5) * c + ch) * OUT;
-        for (int kc = 0; kc < 5; kc++) {
-          a = FloatVector.fromArray(SPECIES, kernels, k + kc * c * OUT).fma(FloatVector.broadcast(SPECIES, image[at + kc]), a);
-        }
-      }
+  /** Adds to pixel (i, j)'s sum, j the map's first or last column, its edge case's difference from its row's ({@link StemCompositionWeights#columnKernels}). */
+  private static void edgeColumn(float[] image, int row, StemCompositionWeights weights, int i, int j, float[] sums, Maps maps) {
+    int c = maps.channels();
+    int h = maps.height();
+    int edge = StemCompositionWeights.edgeCase(i, j, h, maps.width());
+    int at = (j % COLUMNS) * OUT;
+    float[] kernels = weights.columnKernels();
+    FloatVector a = FloatVector.fromArray(SPECIES, sums, at).add(FloatVector.fromArray(SPECIES, weights.columnBias(), edge * OUT));
+    for (int t = 0; t < 5 * c; t++) {  // kernel rows and channels in one loop: see channel()
+      int kr = t / c;
+      int ch = t - kr * c;
+      float x = image[(ch * (h + 2 * BORDER) + i + kr) * row + j + BORDER];
+      a = FloatVector.fromArray(SPECIES, kernels, ((edge * 5 + kr) * c + ch) * OUT).fma(FloatVector.broadcast(SPECIES, x), a);
     }
-    a.max(FloatVector.broadcast(SPECIES, maps.floor())).intoByteBuffer(maps.out(), maps.outBase() + maps.output(n, i, j), ORDER);
+    a.intoArray(sums, at);
+  }
+
+  /**
+   * One input channel's share of 8 output pixels, added to the 8 vectors of {@code start} from
+   * {@code startAt}, {@code startStep} floats apart, into {@code sums}: the channel's 5x5 windows
+   * from {@code at} (the first window's top-left corner in the scratch, rows {@code row} floats
+   * apart) times the kernel from {@code k}, whose taps are {@code tapStep} floats apart. The channel
+   * loop is outside this method on purpose: nested in the kernel-row loop, it made the JIT keep the
+   * accumulators in memory, 8x slower (FloatVectors also stay local: passed or returned, they are boxed).
+   */
+  private static void channel(float[] image, int at, int row, float[] kernels, int k, int tapStep, float[] start, int startAt,
+      int startStep, float[] sums) {
+    FloatVector a0 = FloatVector.fromArray(SPECIES, start, startAt);
+    FloatVector a1 = FloatVector.fromArray(SPECIES, start, startAt + startStep);
+    FloatVector a2 = FloatVector.fromArray(SPECIES, start, startAt + 2 * startStep);
+    FloatVector a3 = FloatVector.fromArray(SPECIES, start, startAt + 3 * startStep);
+    FloatVector a4 = FloatVector.fromArray(SPECIES, start, startAt + 4 * startStep);
+    FloatVector a5 = FloatVector.fromArray(SPECIES, start, startAt + 5 * startStep);
+    FloatVector a6 = FloatVector.fromArray(SPECIES, start, startAt + 6 * startStep);
+    FloatVector a7 = FloatVector.fromArray(SPECIES, start, startAt + 7 * startStep);
+    for (int kr = 0; kr < 5; kr++) {
+      int from = at + kr * row;
+      FloatVector x0 = FloatVector.broadcast(SPECIES, image[from]);
+      FloatVector x1 = FloatVector.broadcast(SPECIES, image[from + 1]);
+      FloatVector x2 = FloatVector.broadcast(SPECIES, image[from + 2]);
+      FloatVector x3 = FloatVector.broadcast(SPECIES, image[from + 3]);
+      FloatVector x4 = FloatVector.broadcast(SPECIES, image[from + 4]);
+      FloatVector x5 = FloatVector.broadcast(SPECIES, image[from + 5]);
+      FloatVector x6 = FloatVector.broadcast(SPECIES, image[from + 6]);
+      FloatVector x7 = FloatVector.broadcast(SPECIES, image[from + 7]);
+      FloatVector x8 = FloatVector.broadcast(SPECIES, image[from + 8]);
+      FloatVector x9 = FloatVector.broadcast(SPECIES, image[from + 9]);
+      FloatVector x10 = FloatVector.broadcast(SPECIES, image[from + 10]);
+      FloatVector x11 = FloatVector.broadcast(SPECIES, image[from + 11]);
+      int tap = k + kr * 5 * tapStep;
+      FloatVector u = FloatVector.fromArray(SPECIES, kernels, tap);
+      a0 = u.fma(x0, a0); a1 = u.fma(x1, a1); a2 = u.fma(x2, a2); a3 = u.fma(x3, a3);
+      a4 = u.fma(x4, a4); a5 = u.fma(x5, a5); a6 = u.fma(x6, a6); a7 = u.fma(x7, a7);
+      u = FloatVector.fromArray(SPECIES, kernels, tap + tapStep);
+      a0 = u.fma(x1, a0); a1 = u.fma(x2, a1); a2 = u.fma(x3, a2); a3 = u.fma(x4, a3);
+      a4 = u.fma(x5, a4); a5 = u.fma(x6, a5); a6 = u.fma(x7, a6); a7 = u.fma(x8, a7);
+      u = FloatVector.fromArray(SPECIES, kernels, tap + 2 * tapStep);
+      a0 = u.fma(x2, a0); a1 = u.fma(x3, a1); a2 = u.fma(x4, a2); a3 = u.fma(x5, a3);
+      a4 = u.fma(x6, a4); a5 = u.fma(x7, a5); a6 = u.fma(x8, a6); a7 = u.fma(x9, a7);
+      u = FloatVector.fromArray(SPECIES, kernels, tap + 3 * tapStep);
+      a0 = u.fma(x3, a0); a1 = u.fma(x4, a1); a2 = u.fma(x5, a2); a3 = u.fma(x6, a3);
+      a4 = u.fma(x7, a4); a5 = u.fma(x8, a5); a6 = u.fma(x9, a6); a7 = u.fma(x10, a7);
+      u = FloatVector.fromArray(SPECIES, kernels, tap + 4 * tapStep);
+      a0 = u.fma(x4, a0); a1 = u.fma(x5, a1); a2 = u.fma(x6, a2); a3 = u.fma(x7, a3);
+      a4 = u.fma(x8, a4); a5 = u.fma(x9, a5); a6 = u.fma(x10, a6); a7 = u.fma(x11, a7);
+    }
+    a0.intoArray(sums, 0);
+    a1.intoArray(sums, OUT);
+    a2.intoArray(sums, 2 * OUT);
+    a3.intoArray(sums, 3 * OUT);
+    a4.intoArray(sums, 4 * OUT);
+    a5.intoArray(sums, 5 * OUT);
+    a6.intoArray(sums, 6 * OUT);
+    a7.intoArray(sums, 7 * OUT);
   }
 }

@@ -28,6 +28,8 @@ public final class StemCompositionWeights {
   private int channels;
   private float[] kernels = new float[0];
   private float[] bias = new float[0];
+  private float[] columnKernels = new float[0];
+  private float[] columnBias = new float[0];
 
   /**
    * Brings the kernels up to date.
@@ -58,6 +60,7 @@ public final class StemCompositionWeights {
     float[][] stem = folded(now.get(0), stemFold == null ? null : now.subList(1, 5), stemFold, c);
     float[][] second = folded(now.get(stemFold == null ? 1 : 5), fold == null ? null : now.subList(now.size() - 4, now.size()), fold, out);
     compose(stem[0], stem[1], second[0], second[1], c);
+    edgeColumns(c);
     channels = c;
     sources = now;
     epsilons = nowEps;
@@ -136,6 +139,34 @@ public final class StemCompositionWeights {
     }
   }
 
+  /**
+   * For each edge case, its kernel's centre column and bias minus those of the case with the same
+   * rows and no column outside: a map's first and last pixels of a row are the row's sum plus this
+   * difference over the input column under them. (The two kernels also differ in the columns beside
+   * it, but those lie outside the map, where the input is zero.)
+   */
+  private void edgeColumns(int c) {
+    int out = JavaStemComposition.OUT;
+    int cases = CASES_PER_AXIS * CASES_PER_AXIS;
+    columnKernels = new float[cases * 5 * c * out];
+    columnBias = new float[cases * out];
+    for (int edge = 0; edge < cases; edge++) {
+      int rowsOnly = edge / CASES_PER_AXIS * CASES_PER_AXIS;
+      for (int o = 0; o < out; o++) {
+        columnBias[edge * out + o] = bias[edge * out + o] - bias[rowsOnly * out + o];
+      }
+      for (int kr = 0; kr < 5; kr++) {
+        int tap = kr * 5 + 2;
+        for (int ch = 0; ch < c; ch++) {
+          for (int o = 0; o < out; o++) {
+            columnKernels[((edge * 5 + kr) * c + ch) * out + o] = kernels[((edge * JavaStemComposition.TAPS + tap) * c + ch) * out + o]
+                - kernels[((rowsOnly * JavaStemComposition.TAPS + tap) * c + ch) * out + o];
+          }
+        }
+      }
+    }
+  }
+
   /** Weight of input channel {@code ch} at offset (ur, uc) for output {@code o}: the sum over the stem outputs read that lie inside. */
   private static double tap(float[] w1, float[] w2, int c, int rows, int columns, int ur, int uc, int ch, int o) {
     int out = JavaStemComposition.OUT;
@@ -183,5 +214,15 @@ public final class StemCompositionWeights {
   /** Bias[edge case][16 outputs]. */
   float[] bias() {
     return bias;
+  }
+
+  /** The edge cases' differences from their rows' case over the centre column ({@link #edgeColumns}): [edge case][kernel row][input channel][16 outputs]. */
+  float[] columnKernels() {
+    return columnKernels;
+  }
+
+  /** The edge cases' bias differences from their rows' case: [edge case][16 outputs]. */
+  float[] columnBias() {
+    return columnBias;
   }
 }
