@@ -2,6 +2,7 @@ package io.github.beedjava.engine;
 
 import io.github.beedjava.engine.layout.BlockedActivations;
 import io.github.beedjava.engine.onednn.DirectOneDnn;
+import io.github.beedjava.engine.simd.JavaStemComposition;
 import io.github.beedjava.engine.simd.JavaWinograd;
 import io.github.beedjava.engine.simd.VectorApi;
 import java.util.LinkedHashMap;
@@ -44,6 +45,8 @@ public final class Nd4jRuntime {
         String.valueOf(DirectOneDnn.enabled() && DirectOneDnn.winogradInference() && NativeBuild.cpuHasAvx512()));
     // 16-channel 3x3 inference layers by Winograd in Java loops (AVX-512 only), where oneDNN runs the direct algorithm
     m.put("javaWinograd", String.valueOf(DirectOneDnn.enabled() && DirectOneDnn.winogradInference() && JavaWinograd.enabled()));
+    // the convolution after a linear stem as one 5x5 convolution of the input (AVX-512 only; rounds differently, ~1e-6)
+    m.put("stemComposition", String.valueOf(DirectOneDnn.enabled() && DirectOneDnn.foldBatchNorms() && JavaStemComposition.enabled()));
     m.put("vectorApi", String.valueOf(VectorApi.available()));
     // Activations stay in oneDNN's channel blocks where this holds (engine.layout.BlockedActivations).
     m.put("blockedLayout", String.valueOf(BlockedActivations.available()));
