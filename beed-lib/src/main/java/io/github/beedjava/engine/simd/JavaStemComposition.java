@@ -161,7 +161,7 @@ public final class JavaStemComposition {
     int w = maps.width();
     int rowCase = StemCompositionWeights.axisCase(i, h) * StemCompositionWeights.CASES_PER_AXIS;
     for (int ch = 0; ch < c; ch++) {  // the first channel starts from the bias, the others from the sums so far
-      channel(image, (ch * (h + 2 * BORDER) + i) * row + j0, row, weights.kernels(), (rowCase * TAPS * c + ch) * OUT, c * OUT,
+      channel(image, (ch * (h + 2 * BORDER) + i) * row + j0, row, weights.kernels(), StemCompositionWeights.kernelIndex(rowCase, ch, 0, c),
           ch == 0 ? weights.bias() : sums, ch == 0 ? rowCase * OUT : 0, ch == 0 ? 0 : OUT, sums);
     }
     if (j0 == 0) {
@@ -185,25 +185,29 @@ public final class JavaStemComposition {
     int edge = StemCompositionWeights.edgeCase(i, j, h, maps.width());
     int at = (j % COLUMNS) * OUT;
     float[] kernels = weights.columnKernels();
-    FloatVector a = FloatVector.fromArray(SPECIES, sums, at).add(FloatVector.fromArray(SPECIES, weights.columnBias(), edge * OUT));
-    for (int t = 0; t < 5 * c; t++) {  // kernel rows and channels in one loop: see channel()
-      int kr = t / c;
-      int ch = t - kr * c;
-      float x = image[(ch * (h + 2 * BORDER) + i + kr) * row + j + BORDER];
-      a = FloatVector.fromArray(SPECIES, kernels, ((edge * 5 + kr) * c + ch) * OUT).fma(FloatVector.broadcast(SPECIES, x), a);
+    FloatVector.fromArray(SPECIES, sums, at).add(FloatVector.fromArray(SPECIES, weights.columnBias(), edge * OUT)).intoArray(sums, at);
+    for (int ch = 0; ch < c; ch++) {  // the channel loop outside the row's unrolled taps, the sum in memory between: see channel()
+      int x = (ch * (h + 2 * BORDER) + i) * row + j + BORDER;
+      int k = (edge * c + ch) * 5 * OUT;
+      FloatVector.fromArray(SPECIES, kernels, k).fma(FloatVector.broadcast(SPECIES, image[x]),
+          FloatVector.fromArray(SPECIES, kernels, k + OUT).fma(FloatVector.broadcast(SPECIES, image[x + row]),
+          FloatVector.fromArray(SPECIES, kernels, k + 2 * OUT).fma(FloatVector.broadcast(SPECIES, image[x + 2 * row]),
+          FloatVector.fromArray(SPECIES, kernels, k + 3 * OUT).fma(FloatVector.broadcast(SPECIES, image[x + 3 * row]),
+          FloatVector.fromArray(SPECIES, kernels, k + 4 * OUT).fma(FloatVector.broadcast(SPECIES, image[x + 4 * row]),
+          FloatVector.fromArray(SPECIES, sums, at))))))
+          .intoArray(sums, at);
     }
-    a.intoArray(sums, at);
   }
 
   /**
    * One input channel's share of 8 output pixels, added to the 8 vectors of {@code start} from
    * {@code startAt}, {@code startStep} floats apart, into {@code sums}: the channel's 5x5 windows
    * from {@code at} (the first window's top-left corner in the scratch, rows {@code row} floats
-   * apart) times the kernel from {@code k}, whose taps are {@code tapStep} floats apart. The channel
+   * apart) times the channel's kernel from {@code k} (its 25 taps in consecutive vectors). The channel
    * loop is outside this method on purpose: nested in the kernel-row loop, it made the JIT keep the
    * accumulators in memory, 8x slower (FloatVectors also stay local: passed or returned, they are boxed).
    */
-  private static void channel(float[] image, int at, int row, float[] kernels, int k, int tapStep, float[] start, int startAt,
+  private static void channel(float[] image, int at, int row, float[] kernels, int k, float[] start, int startAt,
       int startStep, float[] sums) {
     FloatVector a0 = FloatVector.fromArray(SPECIES, start, startAt);
     FloatVector a1 = FloatVector.fromArray(SPECIES, start, startAt + startStep);
@@ -227,20 +231,20 @@ public final class JavaStemComposition {
       FloatVector x9 = FloatVector.broadcast(SPECIES, image[from + 9]);
       FloatVector x10 = FloatVector.broadcast(SPECIES, image[from + 10]);
       FloatVector x11 = FloatVector.broadcast(SPECIES, image[from + 11]);
-      int tap = k + kr * 5 * tapStep;
+      int tap = k + kr * 5 * OUT;
       FloatVector u = FloatVector.fromArray(SPECIES, kernels, tap);
       a0 = u.fma(x0, a0); a1 = u.fma(x1, a1); a2 = u.fma(x2, a2); a3 = u.fma(x3, a3);
       a4 = u.fma(x4, a4); a5 = u.fma(x5, a5); a6 = u.fma(x6, a6); a7 = u.fma(x7, a7);
-      u = FloatVector.fromArray(SPECIES, kernels, tap + tapStep);
+      u = FloatVector.fromArray(SPECIES, kernels, tap + OUT);
       a0 = u.fma(x1, a0); a1 = u.fma(x2, a1); a2 = u.fma(x3, a2); a3 = u.fma(x4, a3);
       a4 = u.fma(x5, a4); a5 = u.fma(x6, a5); a6 = u.fma(x7, a6); a7 = u.fma(x8, a7);
-      u = FloatVector.fromArray(SPECIES, kernels, tap + 2 * tapStep);
+      u = FloatVector.fromArray(SPECIES, kernels, tap + 2 * OUT);
       a0 = u.fma(x2, a0); a1 = u.fma(x3, a1); a2 = u.fma(x4, a2); a3 = u.fma(x5, a3);
       a4 = u.fma(x6, a4); a5 = u.fma(x7, a5); a6 = u.fma(x8, a6); a7 = u.fma(x9, a7);
-      u = FloatVector.fromArray(SPECIES, kernels, tap + 3 * tapStep);
+      u = FloatVector.fromArray(SPECIES, kernels, tap + 3 * OUT);
       a0 = u.fma(x3, a0); a1 = u.fma(x4, a1); a2 = u.fma(x5, a2); a3 = u.fma(x6, a3);
       a4 = u.fma(x7, a4); a5 = u.fma(x8, a5); a6 = u.fma(x9, a6); a7 = u.fma(x10, a7);
-      u = FloatVector.fromArray(SPECIES, kernels, tap + 4 * tapStep);
+      u = FloatVector.fromArray(SPECIES, kernels, tap + 4 * OUT);
       a0 = u.fma(x4, a0); a1 = u.fma(x5, a1); a2 = u.fma(x6, a2); a3 = u.fma(x7, a3);
       a4 = u.fma(x8, a4); a5 = u.fma(x9, a5); a6 = u.fma(x10, a6); a7 = u.fma(x11, a7);
     }

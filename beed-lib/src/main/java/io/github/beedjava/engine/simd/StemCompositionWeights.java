@@ -130,7 +130,7 @@ public final class StemCompositionWeights {
           int tap = (ur + 2) * 5 + uc + 2;
           for (int ch = 0; ch < c; ch++) {
             for (int o = 0; o < out; o++) {
-              kernels[((edge * JavaStemComposition.TAPS + tap) * c + ch) * out + o] =
+              kernels[kernelIndex(edge, ch, tap, c) + o] =
                   (float) tap(w1, w2, c, rows, columns, ur, uc, ch, o);
             }
           }
@@ -159,8 +159,8 @@ public final class StemCompositionWeights {
         int tap = kr * 5 + 2;
         for (int ch = 0; ch < c; ch++) {
           for (int o = 0; o < out; o++) {
-            columnKernels[((edge * 5 + kr) * c + ch) * out + o] = kernels[((edge * JavaStemComposition.TAPS + tap) * c + ch) * out + o]
-                - kernels[((rowsOnly * JavaStemComposition.TAPS + tap) * c + ch) * out + o];
+            columnKernels[((edge * c + ch) * 5 + kr) * out + o] = kernels[kernelIndex(edge, ch, tap, c) + o]
+                - kernels[kernelIndex(rowsOnly, ch, tap, c) + o];
           }
         }
       }
@@ -206,7 +206,16 @@ public final class StemCompositionWeights {
     return channels;
   }
 
-  /** K[edge case][tap (5x5, row-major)][input channel][16 outputs]. */
+  /**
+   * Where tap {@code tap} (5x5, row-major) of input channel {@code ch} of edge case {@code edge}
+   * starts in {@link #kernels}, for {@code c} input channels: a channel's taps are consecutive
+   * vectors, so the loops read a kernel row at constant offsets.
+   */
+  static int kernelIndex(int edge, int ch, int tap, int c) {
+    return ((edge * c + ch) * JavaStemComposition.TAPS + tap) * JavaStemComposition.OUT;
+  }
+
+  /** K[edge case][input channel][tap (5x5, row-major)][16 outputs] ({@link #kernelIndex}). */
   float[] kernels() {
     return kernels;
   }
@@ -216,7 +225,7 @@ public final class StemCompositionWeights {
     return bias;
   }
 
-  /** The edge cases' differences from their rows' case over the centre column ({@link #edgeColumns}): [edge case][kernel row][input channel][16 outputs]. */
+  /** The edge cases' differences from their rows' case over the centre column ({@link #edgeColumns}): [edge case][input channel][kernel row][16 outputs]. */
   float[] columnKernels() {
     return columnKernels;
   }
