@@ -1,15 +1,9 @@
 package io.github.beedjava.engine.layers;
 
 import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.memory.MemoryReport;
-import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -22,7 +16,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@link io.github.beedjava.engine.simd.JavaWinograd} runs the convolution, the sum is done in its
  * output transform; elsewhere the convolution runs as before and the sum follows in one pass.
  */
-public final class ResidualConvolutionVertex extends LayerVertex {
+public final class ResidualConvolutionVertex extends SecondInputConvolutionVertex {
   private boolean relu;
 
   /** For DL4J's JSON (de)serialisation. */
@@ -34,12 +28,11 @@ public final class ResidualConvolutionVertex extends LayerVertex {
    * @throws IllegalArgumentException for any other vertex
    */
   public ResidualConvolutionVertex(LayerVertex convolution, boolean relu) {
-    super(convolution.getLayerConf(), convolution.getPreProcessor());
-    if (!(convolution.getLayerConf().getLayer() instanceof LinearConvolution conv) || conv.isFusedRelu()) {
+    super(convolution);
+    if (((LinearConvolution) convolution.getLayerConf().getLayer()).isFusedRelu()) {
       throw new IllegalArgumentException("ResidualConvolutionVertex: needs a LinearConvolution whose ReLU is not fused, got "
           + convolution.getLayerConf().getLayer());
     }
-    setOutputVertex(convolution.isOutputVertex());
     this.relu = relu;
   }
 
@@ -54,31 +47,13 @@ public final class ResidualConvolutionVertex extends LayerVertex {
   }
 
   @Override
-  public int minVertexInputs() {
-    return 2;
-  }
-
-  @Override
-  public int maxVertexInputs() {
-    return 2;
-  }
-
-  @Override
-  public InputType getOutputType(int layerIndex, InputType... vertexInputs) {
-    return super.getOutputType(layerIndex, vertexInputs[0]);
-  }
-
-  @Override
-  public MemoryReport getMemoryReport(InputType... inputTypes) {
-    return super.getMemoryReport(inputTypes[0]);
+  protected ResidualConvolutionVertex around(LayerVertex convolution) {
+    return new ResidualConvolutionVertex(convolution, relu);
   }
 
   @Override
   public ResidualConvolutionVertex clone() {
-    InputPreProcessor pre = getPreProcessor() == null ? null : getPreProcessor().clone();
-    LayerVertex copy = new LayerVertex(getLayerConf().clone(), pre);
-    copy.setOutputVertex(isOutputVertex());
-    return new ResidualConvolutionVertex(copy, relu);
+    return (ResidualConvolutionVertex) super.clone();
   }
 
   @Override
@@ -92,46 +67,14 @@ public final class ResidualConvolutionVertex extends LayerVertex {
   }
 
   @Override
-  public GraphVertex instantiate(ComputationGraph graph, String name, int idx, INDArray paramsView,
-      boolean initializeParams, DataType networkDatatype) {
-    Layer layer = getLayerConf().getLayer().instantiate(getLayerConf(), null, idx, paramsView, initializeParams, networkDatatype);
-    boolean output = graph.getConfiguration().getNetworkOutputs().contains(name);
-    return new Impl(graph, name, idx, layer, getPreProcessor(), output, networkDatatype, relu);
-  }
-
-  /** The runtime vertex: its layer's {@link LinearConvolutionLayer#activateWithResidual}; no backward. */
-  static final class Impl extends org.deeplearning4j.nn.graph.vertex.impl.LayerVertex {
-    private final boolean relu;
-
-    Impl(ComputationGraph graph, String name, int idx, Layer layer, InputPreProcessor preProcessor, boolean output,
-        DataType dataType, boolean relu) {
-      super(graph, name, idx, layer, preProcessor, output, dataType);
-      this.relu = relu;
-    }
-
-    @Override
-    public void setInput(int inputNumber, INDArray input, LayerWorkspaceMgr workspaceMgr) {
-      if (inputNumber == 1) {  // the shortcut: read by this vertex, not handed to the layer
-        inputs[1] = input;
-      } else {
-        super.setInput(inputNumber, input, workspaceMgr);
+  protected Impl runtime(ComputationGraph graph, String name, int idx, Layer layer, boolean output, DataType dataType) {
+    boolean reluAfterSum = relu;
+    return new Impl(graph, name, idx, layer, getPreProcessor(), output, dataType,
+        "its residual sum is fused for inference", "the convolution's and the shortcut") {
+      @Override
+      INDArray forward(LinearConvolutionLayer conv, INDArray shortcut, LayerWorkspaceMgr workspaceMgr) {
+        return conv.activateWithResidual(shortcut, reluAfterSum, workspaceMgr);
       }
-    }
-
-    @Override
-    public INDArray doForward(boolean training, LayerWorkspaceMgr workspaceMgr) {
-      if (training) {
-        throw new IllegalStateException("vertex " + vertexName + ": its residual sum is fused for inference; never train this graph");
-      }
-      if (!canDoForward()) {
-        throw new IllegalStateException("vertex " + vertexName + ": forward without both inputs (the convolution's and the shortcut)");
-      }
-      return ((LinearConvolutionLayer) getLayer()).activateWithResidual(inputs[1], relu, workspaceMgr);
-    }
-
-    @Override
-    public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
-      throw new IllegalStateException("vertex " + vertexName + ": its residual sum is fused for inference and has no backward");
-    }
+    };
   }
 }

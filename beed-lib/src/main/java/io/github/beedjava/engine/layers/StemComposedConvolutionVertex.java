@@ -3,15 +3,9 @@ package io.github.beedjava.engine.layers;
 import io.github.beedjava.engine.simd.JavaStemComposition;
 import java.util.Objects;
 import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.memory.MemoryReport;
-import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -24,7 +18,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * keeping its layer and parameters, so the graph's parameter layout is unchanged (the
  * {@code StemComposition} rewrite). The stem still runs: the first block's shortcut reads it.
  */
-public final class StemComposedConvolutionVertex extends LayerVertex {
+public final class StemComposedConvolutionVertex extends SecondInputConvolutionVertex {
   private String stem;
 
   /** For DL4J's JSON (de)serialisation. */
@@ -36,11 +30,7 @@ public final class StemComposedConvolutionVertex extends LayerVertex {
    * @throws IllegalArgumentException for any other vertex
    */
   public StemComposedConvolutionVertex(LayerVertex convolution, String stem) {
-    super(convolution.getLayerConf(), convolution.getPreProcessor());
-    if (!(convolution.getLayerConf().getLayer() instanceof LinearConvolution)) {
-      throw new IllegalArgumentException("StemComposedConvolutionVertex: needs a LinearConvolution, got " + convolution.getLayerConf().getLayer());
-    }
-    setOutputVertex(convolution.isOutputVertex());
+    super(convolution);
     this.stem = stem;
   }
 
@@ -55,31 +45,13 @@ public final class StemComposedConvolutionVertex extends LayerVertex {
   }
 
   @Override
-  public int minVertexInputs() {
-    return 2;
-  }
-
-  @Override
-  public int maxVertexInputs() {
-    return 2;
-  }
-
-  @Override
-  public InputType getOutputType(int layerIndex, InputType... vertexInputs) {
-    return super.getOutputType(layerIndex, vertexInputs[0]);
-  }
-
-  @Override
-  public MemoryReport getMemoryReport(InputType... inputTypes) {
-    return super.getMemoryReport(inputTypes[0]);
+  protected StemComposedConvolutionVertex around(LayerVertex convolution) {
+    return new StemComposedConvolutionVertex(convolution, stem);
   }
 
   @Override
   public StemComposedConvolutionVertex clone() {
-    InputPreProcessor pre = getPreProcessor() == null ? null : getPreProcessor().clone();
-    LayerVertex copy = new LayerVertex(getLayerConf().clone(), pre);
-    copy.setOutputVertex(isOutputVertex());
-    return new StemComposedConvolutionVertex(copy, stem);
+    return (StemComposedConvolutionVertex) super.clone();
   }
 
   @Override
@@ -93,49 +65,17 @@ public final class StemComposedConvolutionVertex extends LayerVertex {
   }
 
   @Override
-  public GraphVertex instantiate(ComputationGraph graph, String name, int idx, INDArray paramsView,
-      boolean initializeParams, DataType networkDatatype) {
-    Layer layer = getLayerConf().getLayer().instantiate(getLayerConf(), null, idx, paramsView, initializeParams, networkDatatype);
-    boolean output = graph.getConfiguration().getNetworkOutputs().contains(name);
-    return new Impl(graph, name, idx, layer, getPreProcessor(), output, networkDatatype, stem);
-  }
-
-  /** The runtime vertex: its layer's {@link LinearConvolutionLayer#activateComposedWithStem}; no backward. */
-  static final class Impl extends org.deeplearning4j.nn.graph.vertex.impl.LayerVertex {
-    private final String stem;
-
-    Impl(ComputationGraph graph, String name, int idx, Layer layer, InputPreProcessor preProcessor, boolean output,
-        DataType dataType, String stem) {
-      super(graph, name, idx, layer, preProcessor, output, dataType);
-      this.stem = stem;
-    }
-
-    @Override
-    public void setInput(int inputNumber, INDArray input, LayerWorkspaceMgr workspaceMgr) {
-      if (inputNumber == 1) {  // the network input: read by this vertex, not handed to the layer
-        inputs[1] = input;
-      } else {
-        super.setInput(inputNumber, input, workspaceMgr);
+  protected Impl runtime(ComputationGraph graph, String name, int idx, Layer layer, boolean output, DataType dataType) {
+    String stemName = stem;
+    return new Impl(graph, name, idx, layer, getPreProcessor(), output, dataType,
+        "composed with the stem for inference", "the stem's output and the network input") {
+      @Override
+      INDArray forward(LinearConvolutionLayer conv, INDArray networkInput, LayerWorkspaceMgr workspaceMgr) {
+        if (!(graph.getLayer(stemName) instanceof LinearConvolutionLayer stemLayer)) {
+          throw new IllegalStateException("vertex " + vertexName + ": its stem " + stemName + " is not a convolution layer of this graph");
+        }
+        return conv.activateComposedWithStem(networkInput, stemLayer, workspaceMgr);
       }
-    }
-
-    @Override
-    public INDArray doForward(boolean training, LayerWorkspaceMgr workspaceMgr) {
-      if (training) {
-        throw new IllegalStateException("vertex " + vertexName + ": composed with the stem for inference; never train this graph");
-      }
-      if (!canDoForward()) {
-        throw new IllegalStateException("vertex " + vertexName + ": forward without both inputs (the stem's output and the network input)");
-      }
-      if (!(graph.getLayer(stem) instanceof LinearConvolutionLayer stemLayer)) {
-        throw new IllegalStateException("vertex " + vertexName + ": its stem " + stem + " is not a convolution layer of this graph");
-      }
-      return ((LinearConvolutionLayer) getLayer()).activateComposedWithStem(inputs[1], stemLayer, workspaceMgr);
-    }
-
-    @Override
-    public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
-      throw new IllegalStateException("vertex " + vertexName + ": composed with the stem for inference; it has no backward");
-    }
+    };
   }
 }
