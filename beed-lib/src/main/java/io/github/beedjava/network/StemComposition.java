@@ -18,8 +18,8 @@ import org.deeplearning4j.nn.conf.graph.LayerVertex;
  * channels (at most {@link JavaStemComposition#MAX_CHANNELS}) into 16, 3x3, stride 1, padding 1,
  * without bias or ReLU (the official CIFAR ResNet stem at width 1/4, whose BN is folded into it),
  * read by a 16-into-16 3x3 convolution of the same geometry. Together they are one 5x5 convolution
- * of the image, which on ResNet18 1/4 at batch 256 takes about a quarter of the 16-channel layer's
- * time (bench/HISTORY.md, "Twentieth pass").
+ * of the image, which on ResNet18 1/4 at batch 256 takes about 0.4 of the 16-channel layer's time
+ * (bench/HISTORY.md, "Twentieth pass").
  *
  * <p>The convolution's vertex gains the network input as a second input and keeps its layer,
  * parameters and place in the fixed topological order (the network input comes first in it).

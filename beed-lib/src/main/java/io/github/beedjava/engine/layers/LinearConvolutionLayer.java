@@ -5,6 +5,7 @@ import io.github.beedjava.engine.onednn.ConvolutionCache;
 import io.github.beedjava.engine.onednn.DirectOneDnn;
 import io.github.beedjava.engine.onednn.InferenceWeights;
 import io.github.beedjava.engine.onednn.OneDnnConvolution;
+import io.github.beedjava.engine.simd.HostFloats;
 import io.github.beedjava.engine.simd.JavaPointwiseProduct;
 import io.github.beedjava.engine.simd.JavaStemComposition;
 import io.github.beedjava.engine.simd.JavaWinograd;
@@ -236,7 +237,7 @@ public final class LinearConvolutionLayer extends ConvolutionLayer implements Ba
     return !g.training() && g.kernelH() == 3 && g.kernelW() == 3 && g.strideH() == 1 && g.strideW() == 1
         && g.padH() == 1 && g.padW() == 1 && g.channelsIn() == 16 && g.channelsOut() == 16 && !g.depthwise()
         && (g.channelsLast() || g.blockedOutput()) && channels <= JavaStemComposition.MAX_CHANNELS
-        && JavaStemComposition.enabled() && x.dataType() == DataType.FLOAT && java.util.Arrays.equals(x.shape(), shape);
+        && JavaStemComposition.enabled() && HostFloats.isContiguous(x) && java.util.Arrays.equals(x.shape(), shape);
   }
 
   /** The folded BN's live parameters in an inference pass, or null when this layer folds none. */
