@@ -21,9 +21,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * (2 pixels on each side), so every 5x5 window reads in bounds; each output row is then computed 8
  * pixels at a time, one 16-channel vector each, as broadcast FMAs over the 25 taps and C channels,
  * with the kernel of the row's edge case; a row's first and last pixels then get their column's
- * correction (5 C more taps). Layout: x is the
- * network input ([N][C][H][W], or [N][H][W][C] for channels-last graphs); y is [N][H][W][16], both
- * oneDNN's blocked layout for 16 channels and NHWC.
+ * correction (5 C more taps). Layout: x is the network input ([N][C][H][W], or [N][H][W][C] for
+ * channels-last graphs); y is [N][H][W][16], both oneDNN's blocked layout for 16 channels and NHWC.
  *
  * <p>Rounding: the composed sum rounds differently from the stem and the convolution computed in
  * turn, by about 1e-6 of the output's scale. Determinism: each image is computed by the same
