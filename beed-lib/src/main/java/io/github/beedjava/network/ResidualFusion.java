@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 
@@ -75,13 +74,7 @@ final class ResidualFusion {
         || !(lv.getLayerConf().getLayer() instanceof LinearConvolution conv)) {
       return false;
     }
-    int[] k = conv.getKernelSize();
-    int[] s = conv.getStride();
-    int[] p = conv.getPadding();
-    int[] d = conv.getDilation();
-    return !conv.isFusedRelu() && !conv.hasBias() && conv.getConvolutionMode() != ConvolutionMode.Same
-        && k[0] == 3 && k[1] == 3 && s[0] == 1 && s[1] == 1 && p[0] == 1 && p[1] == 1 && d[0] == 1 && d[1] == 1
-        && conv.getNIn() == 16 && conv.getNOut() == 16;
+    return !conv.isFusedRelu() && conv.plainThreeByThree() && conv.getNIn() == 16 && conv.getNOut() == 16;
   }
 
   private static boolean isFoldedBatchNorm(GraphVertex vertex) {

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 
@@ -62,12 +61,7 @@ final class StemComposition {
         || !(((LayerVertex) vertex).getLayerConf().getLayer() instanceof LinearConvolution conv)) {
       return false;
     }
-    int[] k = conv.getKernelSize();
-    int[] s = conv.getStride();
-    int[] p = conv.getPadding();
-    int[] d = conv.getDilation();
-    return (reluAllowed || !conv.isFusedRelu()) && !conv.hasBias() && conv.getConvolutionMode() != ConvolutionMode.Same
-        && k[0] == 3 && k[1] == 3 && s[0] == 1 && s[1] == 1 && p[0] == 1 && p[1] == 1 && d[0] == 1 && d[1] == 1
+    return (reluAllowed || !conv.isFusedRelu()) && conv.plainThreeByThree()
         && conv.getNIn() >= 1 && conv.getNIn() <= maxIn && conv.getNOut() == out;
   }
 }

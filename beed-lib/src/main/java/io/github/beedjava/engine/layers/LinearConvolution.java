@@ -3,6 +3,7 @@ package io.github.beedjava.engine.layers;
 
 import java.util.Collection;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.optimize.api.TrainingListener;
@@ -62,6 +63,19 @@ public class LinearConvolution extends ConvolutionLayer implements FoldsBatchNor
   @Override
   public void setFusedRelu(boolean fusedRelu) {
     this.fusedRelu = fusedRelu;
+  }
+
+  /**
+   * Whether this is a 3x3, stride-1, padding-1 convolution without bias, dilation or "same" mode:
+   * the geometry the Java inference kernels take (output map the input's size).
+   */
+  public boolean plainThreeByThree() {
+    int[] k = getKernelSize();
+    int[] s = getStride();
+    int[] p = getPadding();
+    int[] d = getDilation();
+    return !hasBias() && getConvolutionMode() != ConvolutionMode.Same
+        && k[0] == 3 && k[1] == 3 && s[0] == 1 && s[1] == 1 && p[0] == 1 && p[1] == 1 && d[0] == 1 && d[1] == 1;
   }
 
   @Override

@@ -136,10 +136,14 @@ public final class LinearConvolutionLayer extends ConvolutionLayer implements Ba
    * (bench/HISTORY.md, "Eighteenth pass").
    */
   private static boolean javaWinograd(OneDnnConvolution.Geometry g) {
-    return !g.training() && g.kernelH() == 3 && g.kernelW() == 3 && g.strideH() == 1 && g.strideW() == 1
-        && g.padH() == 1 && g.padW() == 1 && g.channelsIn() == 16 && g.channelsOut() == 16
-        && (g.channelsLast() || (g.blockedInput() && g.blockedOutput())) && !g.depthwise()
+    return sixteenChannelThreeByThree(g) && (g.channelsLast() || (g.blockedInput() && g.blockedOutput()))
         && DirectOneDnn.winogradInference() && JavaWinograd.enabled() && JavaWinograd.pays(g.batch(), g.height(), g.width());
+  }
+
+  /** An inference pass of a dense 3x3, stride-1, padding-1 convolution of 16 channels into 16: what the Java kernels take. */
+  private static boolean sixteenChannelThreeByThree(OneDnnConvolution.Geometry g) {
+    return !g.training() && g.kernelH() == 3 && g.kernelW() == 3 && g.strideH() == 1 && g.strideW() == 1
+        && g.padH() == 1 && g.padW() == 1 && g.channelsIn() == 16 && g.channelsOut() == 16 && !g.depthwise();
   }
 
   /** A float layer without "same" mode, dropout or weight noise: what both fast paths are built for. */
@@ -234,9 +238,7 @@ public final class LinearConvolutionLayer extends ConvolutionLayer implements Ba
   private static boolean composable(OneDnnConvolution.Geometry g, INDArray x, LinearConvolutionLayer stem) {
     long channels = stem.layerConf().getNIn();
     long[] shape = g.channelsLast() ? new long[] {g.batch(), g.height(), g.width(), channels} : new long[] {g.batch(), channels, g.height(), g.width()};
-    return !g.training() && g.kernelH() == 3 && g.kernelW() == 3 && g.strideH() == 1 && g.strideW() == 1
-        && g.padH() == 1 && g.padW() == 1 && g.channelsIn() == 16 && g.channelsOut() == 16 && !g.depthwise()
-        && (g.channelsLast() || g.blockedOutput()) && channels <= JavaStemComposition.MAX_CHANNELS
+    return sixteenChannelThreeByThree(g) && (g.channelsLast() || g.blockedOutput()) && channels <= JavaStemComposition.MAX_CHANNELS
         && JavaStemComposition.enabled() && HostFloats.isContiguous(x) && java.util.Arrays.equals(x.shape(), shape);
   }
 
