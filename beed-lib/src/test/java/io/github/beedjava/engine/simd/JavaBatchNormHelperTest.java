@@ -49,6 +49,9 @@ class JavaBatchNormHelperTest {
 
   @Test
   void matchesDl4jsOneDnnBatchNormInTrainingAndInference() {
+    // fixed data: dL/dgamma sums 16,384 products that largely cancel, and on unseeded draws the two
+    // float summation orders once differed by 2.1e-5 against the 2e-5 bound (a fresh-clone CI run)
+    Nd4j.getRandom().setSeed(20261207);
     for (int[] shape : new int[][] {{6, 5, 7}, {64, 16, 16}}) {  // small (serial) and large (parallel) maps
       int c = shape[1];
       MultiLayerNetwork reference = bn(c, shape[2]);
