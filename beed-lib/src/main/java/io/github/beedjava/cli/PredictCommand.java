@@ -36,18 +36,19 @@ import picocli.CommandLine.Option;
       "with the whole batch running it (early layers run at a lower FLOP rate than deep ones)."
     })
 final class PredictCommand implements Callable<Integer> {
-  /** Alternating rounds of streamed early exit and full passes that --bench times. */
-  private static final int STREAM_ROUNDS = 5;
-
   @Option(names = "--run", required = true, paramLabel = "DIR", description = "A finished run directory (with its checkpoint.bin, or the weights.npz of committed runs).") Path run;
   @Option(names = "--q", defaultValue = "0.5", description = "Exit profile q (fractions leaving at exit k ∝ q^k; default ${DEFAULT-VALUE}).") double q;
   @Option(names = "--held-out", defaultValue = "2000", description = "Held-out training images for the thresholds (default ${DEFAULT-VALUE}).") int heldOut;
   @Option(names = {"--batch", "--batch-size"}, defaultValue = "256", description = "Inference batch size (default ${DEFAULT-VALUE}).") int batch;
   @Option(names = "--bench", description = "Also time every classifier on the same batches and print the speed-up.") boolean bench;
+  @Option(names = "--rounds", defaultValue = "5", description = "With --bench: alternating rounds of streamed early exit and both full ways, whose median ratio is printed (default ${DEFAULT-VALUE}; more rounds, a steadier median on a noisy machine).") int rounds;
   @Option(names = "--data-dir", paramLabel = "DIR", description = "Dataset folder (default: see data/README.md).") Path dataDir;
 
   @Override
   public Integer call() throws IOException {
+    if (rounds < 1) {
+      throw new IllegalArgumentException("--rounds: need at least 1 round, got " + rounds);
+    }
     TrainedRun trained = TrainedRun.load(run, dataDir);
     ImageDataset fit = Datasets.heldOut(trained.config().dataset(), dataDir, trained.config().trainSubset(), heldOut);
     ExitScores scores = ExitScores.compute(trained.network(), fit, batch);
@@ -88,7 +89,7 @@ final class PredictCommand implements Callable<Integer> {
           n / seconds, n, batch);
       return 0;
     }
-    new Bench(trained, predictor, batches, inputs, streamed, exits, batch).print();
+    new Bench(trained, predictor, batches, inputs, streamed, exits, batch, rounds).print();
     return 0;
   }
 
@@ -99,9 +100,10 @@ final class PredictCommand implements Callable<Integer> {
    *
    * @param streamed the streamed prediction of every image, which batch by batch must match
    * @param exits how many images leave at each classifier
+   * @param rounds alternating rounds of the streamed measurement
    */
   private record Bench(TrainedRun trained, EarlyExitPredictor predictor, List<BatchLoader.Batch> batches,
-      List<INDArray> inputs, EarlyExitPredictor.Prediction streamed, long[] exits, int batch) {
+      List<INDArray> inputs, EarlyExitPredictor.Prediction streamed, long[] exits, int batch, int rounds) {
 
     void print() {
       int n = streamed.classes().length;
@@ -140,11 +142,11 @@ final class PredictCommand implements Callable<Integer> {
       // Streamed (the throughput form) against both ways of running every classifier over the same
       // images, in alternating rounds: the median of the rounds' ratios, since this VM's speed drifts
       // between rounds.
-      double[] ratios = new double[STREAM_ROUNDS];
+      double[] ratios = new double[rounds];
       double streamedSeconds = 0;
       double fullSeconds = 0;
       double stagedSeconds = 0;
-      for (int round = 0; round < STREAM_ROUNDS; round++) {
+      for (int round = 0; round < rounds; round++) {
         long t0 = System.nanoTime();
         predictor.predictStream(inputs);
         double s = (System.nanoTime() - t0) / 1e9;
@@ -187,7 +189,8 @@ final class PredictCommand implements Callable<Integer> {
         parts.append(String.format(Locale.ROOT, "%s%.0f", c == 0 ? "" : " / ", 100 * segment[c] / (upTo[k - 1] * n)));
       }
       Arrays.sort(ratios);
-      double median = ratios[ratios.length / 2];
+      double median = ratios.length % 2 == 1 ? ratios[ratios.length / 2]
+          : (ratios[ratios.length / 2 - 1] + ratios[ratios.length / 2]) / 2;
       System.out.printf(Locale.ROOT, "all classifiers: main-network accuracy %.2f %%%n", 100.0 * correctMain / n);
       System.out.printf(Locale.ROOT, "counted: %.2f MFLOPs per image on average vs %.2f for all classifiers (speed-up %.2f x)%n",
           average, cost[k - 1], counted);
@@ -196,9 +199,14 @@ final class PredictCommand implements Callable<Integer> {
       System.out.printf(Locale.ROOT, "streamed (continuing images regrouped into batches of %d): early exit %.1f img/s vs all "
           + "classifiers %.1f img/s in one pass of the graph, %.1f img/s staged with no image leaving; speed-up over the "
           + "faster %.2f x, median of %d alternating rounds (%.2f-%.2f): %.0f %% of the counted and %.0f %% of the timed "
-          + "prediction%n", batch, STREAM_ROUNDS * n / streamedSeconds, STREAM_ROUNDS * n / fullSeconds,
-          STREAM_ROUNDS * n / stagedSeconds, median, STREAM_ROUNDS, ratios[0], ratios[ratios.length - 1],
+          + "prediction%n", batch, rounds * n / streamedSeconds, rounds * n / fullSeconds,
+          rounds * n / stagedSeconds, median, rounds, ratios[0], ratios[ratios.length - 1],
           100 * median / counted, 100 * median / timed);
+      StringBuilder each = new StringBuilder();
+      for (double r : ratios) {
+        each.append(String.format(Locale.ROOT, " %.0f", 100 * r / counted));
+      }
+      System.out.printf(Locale.ROOT, "streamed rounds, sorted, %% of the counted speed-up:%s%n", each);
       double bound = firstSegmentTimeFor(GOAL_OF_COUNTED * counted, segment, exits);
       System.out.printf(Locale.ROOT, "for %.0f %% of the counted speed-up the first segment, now %.0f %% of a full pass's time, "
           + "would have to take %s, the other segments unchanged%n", 100 * GOAL_OF_COUNTED, 100 * segment[0] / (upTo[k - 1] * n),

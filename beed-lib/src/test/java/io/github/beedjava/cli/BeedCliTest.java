@@ -45,5 +45,8 @@ class BeedCliTest {
     String[] missing = run("reference-check", "/nonexistent/fixture.npz");
     assertEquals("2", missing[0]);
     assertTrue(missing[2].contains("/nonexistent/fixture.npz: no such file"), missing[2]);
+    String[] noRounds = run("predict", "--bench", "--rounds", "0", "--run", "/nonexistent/run");
+    assertEquals("2", noRounds[0]);
+    assertTrue(noRounds[2].contains("--rounds: need at least 1 round, got 0"), noRounds[2]);
   }
 }
