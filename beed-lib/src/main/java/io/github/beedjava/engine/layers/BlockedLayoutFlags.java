@@ -22,6 +22,11 @@ final class BlockedLayoutFlags {
     return (input || output) && BlockedActivations.active();
   }
 
+  /** Whether this pass reads the blocked layout. */
+  boolean inputInThisPass() {
+    return input && BlockedActivations.active();
+  }
+
   /** Whether this pass writes the blocked layout. */
   boolean outputInThisPass() {
     return output && BlockedActivations.active();

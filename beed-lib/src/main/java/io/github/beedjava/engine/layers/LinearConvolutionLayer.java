@@ -7,7 +7,9 @@ import io.github.beedjava.engine.onednn.InferenceWeights;
 import io.github.beedjava.engine.onednn.OneDnnConvolution;
 import io.github.beedjava.engine.simd.HostFloats;
 import io.github.beedjava.engine.simd.JavaPointwiseProduct;
+import io.github.beedjava.engine.simd.JavaPointwiseStrided;
 import io.github.beedjava.engine.simd.JavaStemComposition;
+import io.github.beedjava.engine.simd.PointwiseStridedWeights;
 import io.github.beedjava.engine.simd.JavaWinograd;
 import io.github.beedjava.engine.simd.StemCompositionWeights;
 import io.github.beedjava.engine.simd.WinogradWeights;
@@ -50,6 +52,9 @@ public final class LinearConvolutionLayer extends ConvolutionLayer implements Ba
 
   /** The 5x5 kernels of this layer composed with the stem before it, for {@link #activateComposedWithStem}; null until first needed. */
   private StemCompositionWeights stemCompositionWeights;
+
+  /** This layer's weights and the 1x1 layer's before it, for {@link #activateFusedWithPointwise}; null until first needed. */
+  private PointwiseStridedWeights pointwiseStridedWeights;
 
   /** Whether input and output are in oneDNN's blocked layout in passes that use it ({@link BlockedActivations}). */
   private final BlockedLayoutFlags blocked = new BlockedLayoutFlags();
@@ -172,6 +177,7 @@ public final class LinearConvolutionLayer extends ConvolutionLayer implements Ba
     }
     winogradWeights = null;
     stemCompositionWeights = null;
+    pointwiseStridedWeights = null;
   }
 
   @Override
@@ -240,6 +246,62 @@ public final class LinearConvolutionLayer extends ConvolutionLayer implements Ba
     long[] shape = g.channelsLast() ? new long[] {g.batch(), g.height(), g.width(), channels} : new long[] {g.batch(), channels, g.height(), g.width()};
     return sixteenChannelThreeByThree(g) && (g.channelsLast() || g.blockedOutput()) && channels <= JavaStemComposition.MAX_CHANNELS
         && JavaStemComposition.enabled() && HostFloats.isContiguous(x) && java.util.Arrays.equals(x.shape(), shape);
+  }
+
+  /**
+   * The inference output of this layer over the output of {@code pointwise}, the 1x1 convolution
+   * before it, computed from that layer's input {@code x}: where {@link JavaPointwiseStrided} runs
+   * and the two are a 1x1 convolution of 16 channels into 32 and a 3x3, stride-2, padding-1
+   * convolution of 32 into 32, both with a folded BN and a ReLU, over blocked maps of even sides, the
+   * two are computed image by image ({@link PointwiseFusedConvolutionVertex}); elsewhere, or with
+   * {@code -D}{@value JavaPointwiseStrided#PROPERTY}{@code =false}, the two layers' ordinary passes in
+   * turn. The two agree to rounding.
+   *
+   * @param x the 1x1 convolution's input
+   */
+  public INDArray activateFusedWithPointwise(INDArray x, LinearConvolutionLayer pointwise, LayerWorkspaceMgr workspaceMgr) {
+    pointwise.setInput(x, workspaceMgr);
+    if (fusable(x, pointwise)) {
+      int height = (int) x.size(2);
+      int width = (int) x.size(3);
+      if (pointwiseStridedWeights == null) {
+        pointwiseStridedWeights = new PointwiseStridedWeights();
+      }
+      pointwiseStridedWeights.update(pointwise.getParam(ConvolutionParamInitializer.WEIGHT_KEY), pointwise.inferenceFold(),
+          getParam(ConvolutionParamInitializer.WEIGHT_KEY), inferenceFold());
+      INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT,
+          new long[] {x.size(0), JavaPointwiseStrided.OUT, height / 2, width / 2}, 'c');
+      JavaPointwiseStrided.forward(x, (int) x.size(0), height, width, pointwiseStridedWeights, out);
+      return out;
+    }
+    INDArray middle = pointwise.activate(false, workspaceMgr);
+    setInput(middle, workspaceMgr);
+    return activate(false, workspaceMgr);
+  }
+
+  /**
+   * Whether {@link JavaPointwiseStrided} takes this pass: both layers' geometry, folded BNs and
+   * ReLUs, blocked maps in and out (one block of 16 channels in, two of 16 out), an input of even sides.
+   */
+  private boolean fusable(INDArray x, LinearConvolutionLayer pointwise) {
+    var first = (LinearConvolution) pointwise.layerConf();
+    var second = (LinearConvolution) layerConf();
+    return JavaPointwiseStrided.enabled() && DirectOneDnn.get() != null
+        && pointwise.plainFloatConvolution() && plainFloatConvolution()
+        && first.getCnn2dDataFormat() == CNN2DFormat.NCHW && second.getCnn2dDataFormat() == CNN2DFormat.NCHW
+        && geometry(first, 1, 1, 0, JavaPointwiseStrided.IN) && geometry(second, 3, 2, 1, JavaPointwiseStrided.OUT)
+        && pointwise.blocked.inputInThisPass() && pointwise.blocked.outputInThisPass()
+        && blocked.inputInThisPass() && blocked.outputInThisPass()
+        && pointwise.inferenceFold() != null && inferenceFold() != null
+        && x.rank() == 4 && x.size(1) == JavaPointwiseStrided.IN && HostFloats.isContiguous(x)
+        && JavaPointwiseStrided.takes(x.size(2), x.size(3));
+  }
+
+  /** A square kernel of this size, stride and padding, no bias or dilation, {@code in} channels into 32, a fused ReLU. */
+  private static boolean geometry(LinearConvolution c, int kernel, int stride, int pad, int in) {
+    return c.getKernelSize()[0] == kernel && c.getKernelSize()[1] == kernel && c.getStride()[0] == stride && c.getStride()[1] == stride
+        && c.getPadding()[0] == pad && c.getPadding()[1] == pad && c.getDilation()[0] == 1 && c.getDilation()[1] == 1
+        && !c.hasBias() && c.getNIn() == in && c.getNOut() == JavaPointwiseStrided.OUT && c.isFusedRelu();
   }
 
   /** The folded BN's live parameters in an inference pass, or null when this layer folds none. */

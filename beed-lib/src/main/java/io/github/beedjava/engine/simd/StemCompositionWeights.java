@@ -50,57 +50,20 @@ public final class StemCompositionWeights {
           + Arrays.toString(weights.shape()));
     }
     List<float[]> now = new ArrayList<>();
-    addSources(now, stemWeights, stemFold);
-    addSources(now, weights, fold);
+    FoldedWeights.addSources(now, stemWeights, stemFold);
+    FoldedWeights.addSources(now, weights, fold);
     double[] nowEps = {stemFold == null ? Double.NaN : stemFold.eps(), fold == null ? Double.NaN : fold.eps()};
-    if (sources != null && Arrays.equals(nowEps, epsilons) && sameFloats(now, sources)) {
+    if (sources != null && Arrays.equals(nowEps, epsilons) && FoldedWeights.sameFloats(now, sources)) {
       return;
     }
     int c = (int) stemShape[1];
-    float[][] stem = folded(now.get(0), stemFold == null ? null : now.subList(1, 5), stemFold, c);
-    float[][] second = folded(now.get(stemFold == null ? 1 : 5), fold == null ? null : now.subList(now.size() - 4, now.size()), fold, out);
+    float[][] stem = FoldedWeights.folded(now.get(0), stemFold == null ? null : now.subList(1, 5), stemFold, out, c * 9);
+    float[][] second = FoldedWeights.folded(now.get(stemFold == null ? 1 : 5), fold == null ? null : now.subList(now.size() - 4, now.size()), fold, out, out * 9);
     compose(stem[0], stem[1], second[0], second[1], c);
     edgeColumns(c);
     channels = c;
     sources = now;
     epsilons = nowEps;
-  }
-
-  private static void addSources(List<float[]> to, INDArray weights, BatchNormFold fold) {
-    to.add(HostFloats.read(weights.reshape(new long[] {weights.length()})));  // a stem's [16, 1, 3, 3] view is not "dense" by its strides
-    if (fold != null) {
-      to.add(HostFloats.read(fold.gamma()));
-      to.add(HostFloats.read(fold.beta()));
-      to.add(HostFloats.read(fold.mean()));
-      to.add(HostFloats.read(fold.variance()));
-    }
-  }
-
-  private static boolean sameFloats(List<float[]> a, List<float[]> b) {
-    if (a.size() != b.size()) {
-      return false;
-    }
-    for (int i = 0; i < a.size(); i++) {
-      if (!Arrays.equals(a.get(i), b.get(i))) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** {folded weights [out][in][3][3], bias [out]}: the weights times the BN's scale, the BN's shift (zeros without a BN). */
-  private static float[][] folded(float[] w, List<float[]> bn, BatchNormFold fold, int in) {
-    int out = JavaStemComposition.OUT;
-    float[] weights = new float[w.length];
-    float[] shift = new float[out];
-    for (int k = 0; k < out; k++) {
-      float scale = bn == null ? 1f : BatchNormFold.scale(bn.get(0)[k], bn.get(3)[k], fold.eps());
-      shift[k] = bn == null ? 0f : BatchNormFold.shift(bn.get(1)[k], bn.get(2)[k], scale);
-      for (int i = 0; i < in * 9; i++) {
-        weights[k * in * 9 + i] = w[k * in * 9 + i] * scale;
-      }
-    }
-    return new float[][] {weights, shift};
   }
 
   /** Fills the kernels and biases of every edge case from the folded stem (w1, b1) and second convolution (w2, b2). */
