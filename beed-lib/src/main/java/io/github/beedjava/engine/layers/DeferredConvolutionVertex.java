@@ -2,14 +2,10 @@ package io.github.beedjava.engine.layers;
 
 import java.util.Objects;
 import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
-import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -20,7 +16,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * one-element placeholder (as a folded BN does), which nothing reads. It keeps its layer and
  * parameters, so the graph's parameter layout is unchanged (the {@code PointwiseStridedFusion} rewrite).
  */
-public final class DeferredConvolutionVertex extends LayerVertex {
+public final class DeferredConvolutionVertex extends InferenceConvolutionVertex {
   private String consumer;
 
   /** For DL4J's JSON (de)serialisation. */
@@ -32,10 +28,7 @@ public final class DeferredConvolutionVertex extends LayerVertex {
    * @throws IllegalArgumentException for any other vertex
    */
   public DeferredConvolutionVertex(LayerVertex convolution, String consumer) {
-    super(convolution.getLayerConf(), convolution.getPreProcessor());
-    if (!(convolution.getLayerConf().getLayer() instanceof LinearConvolution)) {
-      throw new IllegalArgumentException("DeferredConvolutionVertex: needs a LinearConvolution, got " + convolution.getLayerConf().getLayer());
-    }
+    super(convolution);
     this.consumer = consumer;
   }
 
@@ -50,9 +43,13 @@ public final class DeferredConvolutionVertex extends LayerVertex {
   }
 
   @Override
+  protected DeferredConvolutionVertex around(LayerVertex convolution) {
+    return new DeferredConvolutionVertex(convolution, consumer);
+  }
+
+  @Override
   public DeferredConvolutionVertex clone() {
-    InputPreProcessor pre = getPreProcessor() == null ? null : getPreProcessor().clone();
-    return new DeferredConvolutionVertex(new LayerVertex(getLayerConf().clone(), pre), consumer);
+    return (DeferredConvolutionVertex) super.clone();
   }
 
   @Override
@@ -66,26 +63,12 @@ public final class DeferredConvolutionVertex extends LayerVertex {
   }
 
   @Override
-  public GraphVertex instantiate(ComputationGraph graph, String name, int idx, INDArray paramsView,
-      boolean initializeParams, DataType networkDatatype) {
-    Layer layer = getLayerConf().getLayer().instantiate(getLayerConf(), null, idx, paramsView, initializeParams, networkDatatype);
-    String by = consumer;
-    return new org.deeplearning4j.nn.graph.vertex.impl.LayerVertex(graph, name, idx, layer, getPreProcessor(),
-        graph.getConfiguration().getNetworkOutputs().contains(name), networkDatatype) {
+  protected Impl runtime(ComputationGraph graph, String name, int idx, Layer layer, boolean output, DataType dataType) {
+    return new Impl(graph, name, idx, layer, getPreProcessor(), output, dataType, "computed by " + consumer + " for inference",
+        "its input") {
       @Override
-      public INDArray doForward(boolean training, LayerWorkspaceMgr workspaceMgr) {
-        if (training) {
-          throw new IllegalStateException("vertex " + vertexName + ": computed by " + by + " for inference; never train this graph");
-        }
-        if (!canDoForward()) {
-          throw new IllegalStateException("vertex " + vertexName + ": forward without its input");
-        }
+      INDArray forward(LayerWorkspaceMgr workspaceMgr) {
         return workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, 1);
-      }
-
-      @Override
-      public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
-        throw new IllegalStateException("vertex " + vertexName + ": computed by " + by + " for inference and has no backward");
       }
     };
   }

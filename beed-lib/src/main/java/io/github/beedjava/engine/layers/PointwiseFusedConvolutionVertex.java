@@ -3,13 +3,9 @@ package io.github.beedjava.engine.layers;
 import io.github.beedjava.engine.simd.JavaPointwiseStrided;
 import java.util.Objects;
 import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
-import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -20,7 +16,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * vertex, a {@link DeferredConvolutionVertex}, computes nothing). It keeps its own layer and
  * parameters, so the graph's parameter layout is unchanged (the {@code PointwiseStridedFusion} rewrite).
  */
-public final class PointwiseFusedConvolutionVertex extends LayerVertex {
+public final class PointwiseFusedConvolutionVertex extends InferenceConvolutionVertex {
   private String pointwise;
 
   /** For DL4J's JSON (de)serialisation. */
@@ -32,12 +28,7 @@ public final class PointwiseFusedConvolutionVertex extends LayerVertex {
    * @throws IllegalArgumentException for any other vertex
    */
   public PointwiseFusedConvolutionVertex(LayerVertex convolution, String pointwise) {
-    super(convolution.getLayerConf(), convolution.getPreProcessor());
-    if (!(convolution.getLayerConf().getLayer() instanceof LinearConvolution)) {
-      throw new IllegalArgumentException("PointwiseFusedConvolutionVertex: needs a LinearConvolution, got "
-          + convolution.getLayerConf().getLayer());
-    }
-    setOutputVertex(convolution.isOutputVertex());
+    super(convolution);
     this.pointwise = pointwise;
   }
 
@@ -52,11 +43,13 @@ public final class PointwiseFusedConvolutionVertex extends LayerVertex {
   }
 
   @Override
+  protected PointwiseFusedConvolutionVertex around(LayerVertex convolution) {
+    return new PointwiseFusedConvolutionVertex(convolution, pointwise);
+  }
+
+  @Override
   public PointwiseFusedConvolutionVertex clone() {
-    InputPreProcessor pre = getPreProcessor() == null ? null : getPreProcessor().clone();
-    LayerVertex copy = new LayerVertex(getLayerConf().clone(), pre);
-    copy.setOutputVertex(isOutputVertex());
-    return new PointwiseFusedConvolutionVertex(copy, pointwise);
+    return (PointwiseFusedConvolutionVertex) super.clone();
   }
 
   @Override
@@ -70,29 +63,16 @@ public final class PointwiseFusedConvolutionVertex extends LayerVertex {
   }
 
   @Override
-  public GraphVertex instantiate(ComputationGraph graph, String name, int idx, INDArray paramsView,
-      boolean initializeParams, DataType networkDatatype) {
-    Layer layer = getLayerConf().getLayer().instantiate(getLayerConf(), null, idx, paramsView, initializeParams, networkDatatype);
+  protected Impl runtime(ComputationGraph graph, String name, int idx, Layer layer, boolean output, DataType dataType) {
     String first = pointwise;
-    return new org.deeplearning4j.nn.graph.vertex.impl.LayerVertex(graph, name, idx, layer, getPreProcessor(),
-        graph.getConfiguration().getNetworkOutputs().contains(name), networkDatatype) {
+    return new Impl(graph, name, idx, layer, getPreProcessor(), output, dataType, "fused with " + first + " for inference",
+        "its input (" + first + "'s input)") {
       @Override
-      public INDArray doForward(boolean training, LayerWorkspaceMgr workspaceMgr) {
-        if (training) {
-          throw new IllegalStateException("vertex " + vertexName + ": fused with " + first + " for inference; never train this graph");
-        }
-        if (!canDoForward()) {
-          throw new IllegalStateException("vertex " + vertexName + ": forward without its input (" + first + "'s input)");
-        }
+      INDArray forward(LayerWorkspaceMgr workspaceMgr) {
         if (!(graph.getLayer(first) instanceof LinearConvolutionLayer firstLayer)) {
           throw new IllegalStateException("vertex " + vertexName + ": " + first + " is not a convolution layer of this graph");
         }
         return ((LinearConvolutionLayer) getLayer()).activateFusedWithPointwise(inputs[0], firstLayer, workspaceMgr);
-      }
-
-      @Override
-      public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
-        throw new IllegalStateException("vertex " + vertexName + ": fused with " + first + " for inference and has no backward");
       }
     };
   }
