@@ -260,7 +260,6 @@ public final class LinearConvolutionLayer extends ConvolutionLayer implements Ba
    * @param x the 1x1 convolution's input
    */
   public INDArray activateFusedWithPointwise(INDArray x, LinearConvolutionLayer pointwise, LayerWorkspaceMgr workspaceMgr) {
-    pointwise.setInput(x, workspaceMgr);
     if (fusable(x, pointwise)) {
       int height = (int) x.size(2);
       int width = (int) x.size(3);
@@ -274,6 +273,7 @@ public final class LinearConvolutionLayer extends ConvolutionLayer implements Ba
       JavaPointwiseStrided.forward(x, (int) x.size(0), height, width, pointwiseStridedWeights, out);
       return out;
     }
+    pointwise.setInput(x, workspaceMgr);
     INDArray middle = pointwise.activate(false, workspaceMgr);
     setInput(middle, workspaceMgr);
     return activate(false, workspaceMgr);
