@@ -64,10 +64,7 @@ final class PointwiseStridedFusion {
         || !(((LayerVertex) vertex).getLayerConf().getLayer() instanceof LinearConvolution c)) {
       return false;
     }
-    return c.getKernelSize()[0] == kernel && c.getKernelSize()[1] == kernel && c.getStride()[0] == stride
-        && c.getStride()[1] == stride && c.getPadding()[0] == pad && c.getPadding()[1] == pad
-        && c.getDilation()[0] == 1 && c.getDilation()[1] == 1 && !c.hasBias()
-        && c.getNIn() == in && c.getNOut() == JavaPointwiseStrided.OUT
+    return c.plain(kernel, stride, pad) && c.getNIn() == in && c.getNOut() == JavaPointwiseStrided.OUT
         && c.getFoldedBatchNorm() != null && c.isFusedRelu();
   }
 }

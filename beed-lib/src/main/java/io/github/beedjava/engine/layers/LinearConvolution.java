@@ -70,12 +70,17 @@ public class LinearConvolution extends ConvolutionLayer implements FoldsBatchNor
    * the geometry the Java inference kernels take (output map the input's size).
    */
   public boolean plainThreeByThree() {
+    return plain(3, 1, 1);
+  }
+
+  /** Whether this is a square {@code kernel}-sized convolution of this stride and padding, without bias, dilation or "same" mode. */
+  public boolean plain(int kernel, int stride, int pad) {
     int[] k = getKernelSize();
     int[] s = getStride();
     int[] p = getPadding();
     int[] d = getDilation();
-    return !hasBias() && getConvolutionMode() != ConvolutionMode.Same
-        && k[0] == 3 && k[1] == 3 && s[0] == 1 && s[1] == 1 && p[0] == 1 && p[1] == 1 && d[0] == 1 && d[1] == 1;
+    return !hasBias() && getConvolutionMode() != ConvolutionMode.Same && k[0] == kernel && k[1] == kernel
+        && s[0] == stride && s[1] == stride && p[0] == pad && p[1] == pad && d[0] == 1 && d[1] == 1;
   }
 
   @Override

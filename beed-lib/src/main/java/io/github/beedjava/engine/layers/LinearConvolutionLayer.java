@@ -297,11 +297,9 @@ public final class LinearConvolutionLayer extends ConvolutionLayer implements Ba
         && JavaPointwiseStrided.takes(x.size(2), x.size(3));
   }
 
-  /** A square kernel of this size, stride and padding, no bias or dilation, {@code in} channels into 32, a fused ReLU. */
+  /** A plain square kernel of this size, stride and padding ({@link LinearConvolution#plain}), {@code in} channels into 32, a fused ReLU. */
   private static boolean geometry(LinearConvolution c, int kernel, int stride, int pad, int in) {
-    return c.getKernelSize()[0] == kernel && c.getKernelSize()[1] == kernel && c.getStride()[0] == stride && c.getStride()[1] == stride
-        && c.getPadding()[0] == pad && c.getPadding()[1] == pad && c.getDilation()[0] == 1 && c.getDilation()[1] == 1
-        && !c.hasBias() && c.getNIn() == in && c.getNOut() == JavaPointwiseStrided.OUT && c.isFusedRelu();
+    return c.plain(kernel, stride, pad) && c.getNIn() == in && c.getNOut() == JavaPointwiseStrided.OUT && c.isFusedRelu();
   }
 
   /** The folded BN's live parameters in an inference pass, or null when this layer folds none. */
