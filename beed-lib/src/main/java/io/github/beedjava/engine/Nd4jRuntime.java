@@ -2,7 +2,7 @@ package io.github.beedjava.engine;
 
 import io.github.beedjava.engine.layout.BlockedActivations;
 import io.github.beedjava.engine.onednn.DirectOneDnn;
-import io.github.beedjava.engine.simd.JavaPointwiseStrided;
+import io.github.beedjava.engine.simd.JavaExitBlock;
 import io.github.beedjava.engine.simd.JavaStemComposition;
 import io.github.beedjava.engine.simd.JavaWinograd;
 import io.github.beedjava.engine.simd.VectorApi;
@@ -49,7 +49,7 @@ public final class Nd4jRuntime {
     // the convolution after a linear stem as one 5x5 convolution of the input (AVX-512 only; rounds differently, ~1e-6)
     m.put("stemComposition", String.valueOf(DirectOneDnn.enabled() && DirectOneDnn.foldBatchNorms() && JavaStemComposition.enabled()));
     // the first exit block's 1x1 and stride-2 convolutions image by image (AVX-512 only)
-    m.put("pointwiseStridedFusion", String.valueOf(DirectOneDnn.enabled() && DirectOneDnn.foldBatchNorms() && JavaPointwiseStrided.enabled()));
+    m.put("exitBlockFusion", String.valueOf(DirectOneDnn.enabled() && DirectOneDnn.foldBatchNorms() && JavaExitBlock.enabled()));
     m.put("vectorApi", String.valueOf(VectorApi.available()));
     // Activations stay in oneDNN's channel blocks where this holds (engine.layout.BlockedActivations).
     m.put("blockedLayout", String.valueOf(BlockedActivations.available()));

@@ -11,10 +11,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A {@link LinearConvolution} that another vertex computes, in an inference-only graph:
- * {@code consumer} ({@link PointwiseFusedConvolutionVertex}) reads this convolution's input and runs
- * its layer, found by name, together with its own. This vertex computes nothing and outputs a
- * one-element placeholder (as a folded BN does), which nothing reads. It keeps its layer and
- * parameters, so the graph's parameter layout is unchanged (the {@code PointwiseStridedFusion} rewrite).
+ * {@code consumer} ({@link ExitBlockConvolutionVertex}) reads the input of the block this
+ * convolution belongs to and runs its layer, found by name, together with its own. This vertex
+ * computes nothing and outputs a one-element placeholder (as a folded BN does), which nothing
+ * reads but a folded BN or the block's next deferred convolution, both of which ignore it. It keeps its layer and
+ * parameters, so the graph's parameter layout is unchanged (the {@code ExitBlockFusion} rewrite).
  */
 public final class DeferredConvolutionVertex extends InferenceConvolutionVertex {
   private String consumer;

@@ -5,14 +5,15 @@ import io.github.beedjava.engine.onednn.ConvolutionCache;
 import io.github.beedjava.engine.onednn.DirectOneDnn;
 import io.github.beedjava.engine.onednn.InferenceWeights;
 import io.github.beedjava.engine.onednn.OneDnnConvolution;
+import io.github.beedjava.engine.simd.ExitBlockWeights;
 import io.github.beedjava.engine.simd.HostFloats;
+import io.github.beedjava.engine.simd.JavaExitBlock;
 import io.github.beedjava.engine.simd.JavaPointwiseProduct;
-import io.github.beedjava.engine.simd.JavaPointwiseStrided;
 import io.github.beedjava.engine.simd.JavaStemComposition;
-import io.github.beedjava.engine.simd.PointwiseStridedWeights;
 import io.github.beedjava.engine.simd.JavaWinograd;
 import io.github.beedjava.engine.simd.StemCompositionWeights;
 import io.github.beedjava.engine.simd.WinogradWeights;
+import java.util.List;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -53,8 +54,8 @@ public final class LinearConvolutionLayer extends ConvolutionLayer implements Ba
   /** The 5x5 kernels of this layer composed with the stem before it, for {@link #activateComposedWithStem}; null until first needed. */
   private StemCompositionWeights stemCompositionWeights;
 
-  /** This layer's weights and the 1x1 layer's before it, for {@link #activateFusedWithPointwise}; null until first needed. */
-  private PointwiseStridedWeights pointwiseStridedWeights;
+  /** The exit block's three layers' weights when this is its closing convolution, for {@link #activateAsExitBlock}; null until first needed. */
+  private ExitBlockWeights exitBlockWeights;
 
   /** Whether input and output are in oneDNN's blocked layout in passes that use it ({@link BlockedActivations}). */
   private final BlockedLayoutFlags blocked = new BlockedLayoutFlags();
@@ -177,7 +178,7 @@ public final class LinearConvolutionLayer extends ConvolutionLayer implements Ba
     }
     winogradWeights = null;
     stemCompositionWeights = null;
-    pointwiseStridedWeights = null;
+    exitBlockWeights = null;
   }
 
   @Override
@@ -249,57 +250,64 @@ public final class LinearConvolutionLayer extends ConvolutionLayer implements Ba
   }
 
   /**
-   * The inference output of this layer over the output of {@code pointwise}, the 1x1 convolution
-   * before it, computed from that layer's input {@code x}: where {@link JavaPointwiseStrided} runs
-   * and the two are a 1x1 convolution of 16 channels into 32 and a 3x3, stride-2, padding-1
-   * convolution of 32 into 32, both with a folded BN and a ReLU, over blocked maps of even sides, the
-   * two are computed image by image ({@link PointwiseFusedConvolutionVertex}); elsewhere, or with
-   * {@code -D}{@value JavaPointwiseStrided#PROPERTY}{@code =false}, the two layers' ordinary passes in
+   * The inference output of this layer, the closing 1x1 convolution of a bottleneck exit block, over
+   * the block's {@code pointwise} and {@code strided} convolutions before it, computed from the
+   * block's input {@code x}: where {@link JavaExitBlock} runs and the three are a 1x1 convolution of
+   * 16 channels into 32, a 3x3, stride-2, padding-1 convolution of 32 into 32 and a 1x1 convolution
+   * of 32 into 32, each with a folded BN and a ReLU, over blocked maps of even sides, the block is
+   * computed image by image ({@link ExitBlockConvolutionVertex}); elsewhere, or with
+   * {@code -D}{@value JavaExitBlock#PROPERTY}{@code =false}, the three layers' ordinary passes in
    * turn. The two agree to rounding.
    *
-   * @param x the 1x1 convolution's input
+   * @param x the block's input
    */
-  public INDArray activateFusedWithPointwise(INDArray x, LinearConvolutionLayer pointwise, LayerWorkspaceMgr workspaceMgr) {
-    if (fusable(x, pointwise)) {
+  public INDArray activateAsExitBlock(INDArray x, LinearConvolutionLayer pointwise, LinearConvolutionLayer strided,
+      LayerWorkspaceMgr workspaceMgr) {
+    if (fusable(x, pointwise, strided)) {
       int height = (int) x.size(2);
       int width = (int) x.size(3);
-      if (pointwiseStridedWeights == null) {
-        pointwiseStridedWeights = new PointwiseStridedWeights();
+      if (exitBlockWeights == null) {
+        exitBlockWeights = new ExitBlockWeights();
       }
-      pointwiseStridedWeights.update(pointwise.getParam(ConvolutionParamInitializer.WEIGHT_KEY), pointwise.inferenceFold(),
+      exitBlockWeights.update(pointwise.getParam(ConvolutionParamInitializer.WEIGHT_KEY), pointwise.inferenceFold(),
+          strided.getParam(ConvolutionParamInitializer.WEIGHT_KEY), strided.inferenceFold(),
           getParam(ConvolutionParamInitializer.WEIGHT_KEY), inferenceFold());
       INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT,
-          new long[] {x.size(0), JavaPointwiseStrided.OUT, height / 2, width / 2}, 'c');
-      JavaPointwiseStrided.forward(x, (int) x.size(0), height, width, pointwiseStridedWeights, out);
+          new long[] {x.size(0), JavaExitBlock.OUT, height / 2, width / 2}, 'c');
+      JavaExitBlock.forward(x, (int) x.size(0), height, width, exitBlockWeights, out);
       return out;
     }
-    pointwise.setInput(x, workspaceMgr);
-    INDArray middle = pointwise.activate(false, workspaceMgr);
-    setInput(middle, workspaceMgr);
-    return activate(false, workspaceMgr);
+    INDArray y = x;
+    for (LinearConvolutionLayer layer : List.of(pointwise, strided, this)) {
+      layer.setInput(y, workspaceMgr);
+      y = layer.activate(false, workspaceMgr);
+    }
+    return y;
   }
 
   /**
-   * Whether {@link JavaPointwiseStrided} takes this pass: both layers' geometry, folded BNs and
-   * ReLUs, blocked maps in and out (one block of 16 channels in, two of 16 out), an input of even sides.
+   * Whether {@link JavaExitBlock} takes this pass: the three layers' geometry, folded BNs and ReLUs,
+   * blocked maps in and out (one block of 16 channels in, two of 16 out), an input of even sides.
    */
-  private boolean fusable(INDArray x, LinearConvolutionLayer pointwise) {
-    var first = (LinearConvolution) pointwise.layerConf();
-    var second = (LinearConvolution) layerConf();
-    return JavaPointwiseStrided.enabled() && DirectOneDnn.get() != null
-        && pointwise.plainFloatConvolution() && plainFloatConvolution()
-        && first.getCnn2dDataFormat() == CNN2DFormat.NCHW && second.getCnn2dDataFormat() == CNN2DFormat.NCHW
-        && geometry(first, 1, 1, 0, JavaPointwiseStrided.IN) && geometry(second, 3, 2, 1, JavaPointwiseStrided.OUT)
-        && pointwise.blocked.inputInThisPass() && pointwise.blocked.outputInThisPass()
-        && blocked.inputInThisPass() && blocked.outputInThisPass()
-        && pointwise.inferenceFold() != null && inferenceFold() != null
-        && x.rank() == 4 && x.size(1) == JavaPointwiseStrided.IN && HostFloats.isContiguous(x)
-        && JavaPointwiseStrided.takes(x.size(2), x.size(3));
+  private boolean fusable(INDArray x, LinearConvolutionLayer pointwise, LinearConvolutionLayer strided) {
+    List<LinearConvolutionLayer> layers = List.of(pointwise, strided, this);
+    for (LinearConvolutionLayer layer : layers) {
+      if (!layer.plainFloatConvolution() || ((LinearConvolution) layer.layerConf()).getCnn2dDataFormat() != CNN2DFormat.NCHW
+          || !layer.blocked.inputInThisPass() || !layer.blocked.outputInThisPass() || layer.inferenceFold() == null) {
+        return false;
+      }
+    }
+    return JavaExitBlock.enabled() && DirectOneDnn.get() != null
+        && geometry(pointwise, 1, 1, 0, JavaExitBlock.IN) && geometry(strided, 3, 2, 1, JavaExitBlock.OUT)
+        && geometry(this, 1, 1, 0, JavaExitBlock.OUT)
+        && x.rank() == 4 && x.size(1) == JavaExitBlock.IN && HostFloats.isContiguous(x)
+        && JavaExitBlock.takes(x.size(2), x.size(3));
   }
 
   /** A plain square kernel of this size, stride and padding ({@link LinearConvolution#plain}), {@code in} channels into 32, a fused ReLU. */
-  private static boolean geometry(LinearConvolution c, int kernel, int stride, int pad, int in) {
-    return c.plain(kernel, stride, pad) && c.getNIn() == in && c.getNOut() == JavaPointwiseStrided.OUT && c.isFusedRelu();
+  private static boolean geometry(LinearConvolutionLayer layer, int kernel, int stride, int pad, int in) {
+    var c = (LinearConvolution) layer.layerConf();
+    return c.plain(kernel, stride, pad) && c.getNIn() == in && c.getNOut() == JavaExitBlock.OUT && c.isFusedRelu();
   }
 
   /** The folded BN's live parameters in an inference pass, or null when this layer folds none. */

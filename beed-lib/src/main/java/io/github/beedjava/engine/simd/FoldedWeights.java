@@ -6,7 +6,7 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * What the Java kernels' weight holders ({@link StemCompositionWeights}, {@link PointwiseStridedWeights})
+ * What the Java kernels' weight holders ({@link StemCompositionWeights}, {@link ExitBlockWeights})
  * share: the floats they are made from, compared by content to know when to remake them, and a
  * convolution's weights with its BN folded in.
  */

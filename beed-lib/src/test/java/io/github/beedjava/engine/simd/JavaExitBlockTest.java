@@ -12,16 +12,16 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** The 1x1 and stride-2 convolutions computed together, against the two computed in turn in double. */
-class JavaPointwiseStridedTest {
+/** The exit block's three convolutions computed together, against the three computed in turn in double. */
+class JavaExitBlockTest {
 
   @BeforeEach
   void needsTheVectorLoops() {
-    assumeTrue(JavaPointwiseStrided.enabled(), "the fused kernel runs on 512-bit Vector API loops only");
+    assumeTrue(JavaExitBlock.enabled(), "the fused kernel runs on 512-bit Vector API loops only");
   }
 
   @Test
-  void matchesTheTwoConvolutionsInTurn() {
+  void matchesTheThreeConvolutionsInTurn() {
     Nd4j.getRandom().setSeed(11);
     check(3, 32, 32);  // the first exit's maps: whole tiles of 8 on both sides
     check(2, 6, 10);   // 60 pixels and 15 outputs: the last tile of each stage overlaps the one before
@@ -34,44 +34,57 @@ class JavaPointwiseStridedTest {
     INDArray x = Nd4j.rand(DataType.FLOAT, 2, 8, 8, 16).subi(0.5);
     INDArray first = Nd4j.rand(DataType.FLOAT, 32, 16, 1, 1).subi(0.5);
     INDArray second = Nd4j.rand(DataType.FLOAT, 32, 32, 3, 3).subi(0.5);
-    PointwiseStridedWeights weights = new PointwiseStridedWeights();
-    weights.update(first, null, second, null);
+    INDArray third = Nd4j.rand(DataType.FLOAT, 32, 32, 1, 1).subi(0.5);
+    ExitBlockWeights weights = new ExitBlockWeights();
+    weights.update(first, null, second, null, third, null);
     second.muli(-2);  // an in-place change, as an SGD step or a checkpoint load makes
-    weights.update(first, null, second, null);
+    weights.update(first, null, second, null, third, null);
     INDArray y = Nd4j.create(DataType.FLOAT, 2, 2, 4, 4, 16);
-    JavaPointwiseStrided.forward(x, 2, 8, 8, weights, y);
-    assertClose(reference(x, first, null, second, null), y, "after the second convolution's weights changed");
+    JavaExitBlock.forward(x, 2, 8, 8, weights, y);
+    assertClose(reference(x, first, null, second, null, third, null), y, "after the second convolution's weights changed");
+    third.muli(-1.5);
+    weights.update(first, null, second, null, third, null);
+    JavaExitBlock.forward(x, 2, 8, 8, weights, y);
+    assertClose(reference(x, first, null, second, null, third, null), y, "after the closing convolution's weights changed");
   }
 
   @Test
   void badSizesAreClearErrors() {
-    assertFalse(JavaPointwiseStrided.takes(4, 4), "4 output pixels: less than one tile");
-    assertFalse(JavaPointwiseStrided.takes(7, 8), "odd height");
-    PointwiseStridedWeights weights = new PointwiseStridedWeights();
-    weights.update(Nd4j.rand(DataType.FLOAT, 32, 16, 1, 1), null, Nd4j.rand(DataType.FLOAT, 32, 32, 3, 3), null);
+    assertFalse(JavaExitBlock.takes(4, 4), "4 output pixels: less than one tile");
+    assertFalse(JavaExitBlock.takes(7, 8), "odd height");
+    ExitBlockWeights weights = new ExitBlockWeights();
+    weights.update(Nd4j.rand(DataType.FLOAT, 32, 16, 1, 1), null, Nd4j.rand(DataType.FLOAT, 32, 32, 3, 3), null,
+        Nd4j.rand(DataType.FLOAT, 32, 32, 1, 1), null);
     INDArray x = Nd4j.rand(DataType.FLOAT, 2, 8, 8, 16);
     var size = assertThrows(IllegalArgumentException.class,
-        () -> JavaPointwiseStrided.forward(Nd4j.rand(DataType.FLOAT, 1, 7, 8, 16), 1, 7, 8, weights, Nd4j.create(DataType.FLOAT, 1, 2, 3, 4, 16)));
+        () -> JavaExitBlock.forward(Nd4j.rand(DataType.FLOAT, 1, 7, 8, 16), 1, 7, 8, weights, Nd4j.create(DataType.FLOAT, 1, 2, 3, 4, 16)));
     assertTrue(size.getMessage().contains("even map sides") && size.getMessage().contains("7x8"), size.getMessage());
     var output = assertThrows(IllegalArgumentException.class,
-        () -> JavaPointwiseStrided.forward(x, 2, 8, 8, weights, Nd4j.create(DataType.FLOAT, 2, 4, 4, 16)));
+        () -> JavaExitBlock.forward(x, 2, 8, 8, weights, Nd4j.create(DataType.FLOAT, 2, 4, 4, 16)));
     assertTrue(output.getMessage().contains("output") && output.getMessage().contains("2x2x4x4x16"), output.getMessage());
     var shapes = assertThrows(IllegalArgumentException.class,
-        () -> weights.update(Nd4j.rand(DataType.FLOAT, 16, 16, 1, 1), null, Nd4j.rand(DataType.FLOAT, 32, 32, 3, 3), null));
+        () -> weights.update(Nd4j.rand(DataType.FLOAT, 16, 16, 1, 1), null, Nd4j.rand(DataType.FLOAT, 32, 32, 3, 3), null,
+            Nd4j.rand(DataType.FLOAT, 32, 32, 1, 1), null));
     assertTrue(shapes.getMessage().contains("[32, 16, 1, 1]") && shapes.getMessage().contains("[16, 16, 1, 1]"), shapes.getMessage());
+    var closing = assertThrows(IllegalArgumentException.class,
+        () -> weights.update(Nd4j.rand(DataType.FLOAT, 32, 16, 1, 1), null, Nd4j.rand(DataType.FLOAT, 32, 32, 3, 3), null,
+            Nd4j.rand(DataType.FLOAT, 64, 32, 1, 1), null));
+    assertTrue(closing.getMessage().contains("[32, 32, 1, 1]") && closing.getMessage().contains("[64, 32, 1, 1]"), closing.getMessage());
   }
 
   private static void check(int n, int h, int w) {
     INDArray x = Nd4j.rand(DataType.FLOAT, n, h, w, 16).subi(0.5);
     INDArray first = Nd4j.rand(DataType.FLOAT, 32, 16, 1, 1).subi(0.5);
     INDArray second = Nd4j.rand(DataType.FLOAT, 32, 32, 3, 3).subi(0.5);
+    INDArray third = Nd4j.rand(DataType.FLOAT, 32, 32, 1, 1).subi(0.5);
     BatchNormFold firstFold = randomFold();
     BatchNormFold secondFold = randomFold();
-    PointwiseStridedWeights weights = new PointwiseStridedWeights();
-    weights.update(first, firstFold, second, secondFold);
+    BatchNormFold thirdFold = randomFold();
+    ExitBlockWeights weights = new ExitBlockWeights();
+    weights.update(first, firstFold, second, secondFold, third, thirdFold);
     INDArray y = Nd4j.create(DataType.FLOAT, n, 2, h / 2, w / 2, 16);
-    JavaPointwiseStrided.forward(x, n, h, w, weights, y);
-    assertClose(reference(x, first, firstFold, second, secondFold), y, n + "x" + h + "x" + w);
+    JavaExitBlock.forward(x, n, h, w, weights, y);
+    assertClose(reference(x, first, firstFold, second, secondFold, third, thirdFold), y, n + "x" + h + "x" + w);
   }
 
   private static BatchNormFold randomFold() {
@@ -79,8 +92,12 @@ class JavaPointwiseStridedTest {
         Nd4j.rand(DataType.FLOAT, 32).subi(0.5), Nd4j.rand(DataType.FLOAT, 32).addi(0.5), 1e-5);
   }
 
-  /** The 1x1 convolution, BN and ReLU, then the stride-2 convolution (zero padding 1), BN and ReLU, in double: [N][32][H/2][W/2]. */
-  private static double[][][][] reference(INDArray x, INDArray first, BatchNormFold firstFold, INDArray second, BatchNormFold secondFold) {
+  /**
+   * The 1x1 convolution, BN and ReLU, the stride-2 convolution (zero padding 1), BN and ReLU, then the
+   * closing 1x1 convolution, BN and ReLU, in double: [N][32][H/2][W/2].
+   */
+  private static double[][][][] reference(INDArray x, INDArray first, BatchNormFold firstFold, INDArray second, BatchNormFold secondFold,
+      INDArray third, BatchNormFold thirdFold) {
     int n = (int) x.size(0);
     int h = (int) x.size(1);
     int w = (int) x.size(2);
@@ -120,7 +137,21 @@ class JavaPointwiseStridedTest {
         }
       }
     }
-    return y;
+    double[][][][] z = new double[n][32][h / 2][w / 2];
+    for (int b = 0; b < n; b++) {
+      for (int o = 0; o < 32; o++) {
+        for (int i = 0; i < h / 2; i++) {
+          for (int j = 0; j < w / 2; j++) {
+            double sum = 0;
+            for (int m = 0; m < 32; m++) {
+              sum += third.getDouble(o, m, 0, 0) * y[b][m][i][j];
+            }
+            z[b][o][i][j] = Math.max(0, batchNorm(sum, thirdFold, o));
+          }
+        }
+      }
+    }
+    return z;
   }
 
   private static double batchNorm(double v, BatchNormFold fold, int o) {
