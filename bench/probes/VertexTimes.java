@@ -16,7 +16,8 @@ import io.github.beedjava.engine.Workspaces;
  * `quick` ResNet18 BEED run's inference graph timed on its own, median over passes, and the first
  * segment's sum. With -Dab=true it also times {@link FusedExitProbe} after each pass, against the
  * graph's own two layers it stands for; -Dshow=VERTEX prints that vertex's time per pass; -Drep=VERTEX
- * repeats it 15 times in the last pass.
+ * repeats it 15 times in the last pass; -Dtoggle=PROPERTY sets that switch off in even passes and on in odd
+ * ones (e.g. beed.exitBlockFusion) and prints the first segment's median each way and per adjacent pair.
  *
  * <pre>
  * mvn -q -pl beed-lib -DskipTests package
@@ -31,6 +32,12 @@ public class VertexTimes {
   static float[] HEAP, OUT;
   static List<Double> FUSED = new ArrayList<>();
 
+  static double median(List<Double> v) {
+    List<Double> s = new ArrayList<>(v);
+    Collections.sort(s);
+    return s.get(s.size() / 2);
+  }
+
   public static void main(String[] a) throws Exception {
     io.github.beedjava.engine.NativeBuild.select();
     int batch = Integer.parseInt(a[0]);
@@ -43,8 +50,12 @@ public class VertexTimes {
     String inName = net.inferenceGraph().getConfiguration().getNetworkInputs().get(0);
     Map<String, double[]> times = new LinkedHashMap<>();
     for (int idx : order) if (!vs[idx].isInputVertex()) times.put(vs[idx].getVertexName(), new double[rounds]);
+    String toggle = System.getProperty("toggle");
     for (int r = -2; r < rounds; r++) {
       final int rr = r;
+      if (toggle != null) {
+        System.setProperty(toggle, String.valueOf(r % 2 != 0));  // odd passes on; the first (off) sizes the workspace for the larger need
+      }
       net.inInferenceLayout(() -> {
         LayerWorkspaceMgr mgr = LayerWorkspaceMgr.builder()
           .with(ArrayType.INPUT, "VT", Workspaces.learnedInFirstCycle())
@@ -102,6 +113,23 @@ public class VertexTimes {
       Arrays.sort(pair); Arrays.sort(f); Arrays.sort(ratio);
       System.out.printf(Locale.ROOT, "in-graph oneDNN pair median %.3f ms, fused Java median %.3f ms, ratio per round (oneDNN/Java) median %.3f [%.3f..%.3f]%n",
           pair[rounds / 2], f[rounds / 2], ratio[rounds / 2], ratio[0], ratio[rounds - 1]);
+    }
+    if (toggle != null) {
+      List<Double> on = new ArrayList<>(), off = new ArrayList<>(), ratio = new ArrayList<>(), shareOn = new ArrayList<>(), shareOff = new ArrayList<>();
+      double[] seg = new double[rounds], pass = new double[rounds];
+      for (var e : times.entrySet()) {
+        String n = e.getKey();
+        if (n.startsWith("feature")) continue;
+        boolean first = n.startsWith("conv1") || n.startsWith("bn1") || n.startsWith("layer1.") || n.startsWith("ex1");
+        for (int r = 0; r < rounds; r++) { pass[r] += e.getValue()[r]; if (first) seg[r] += e.getValue()[r]; }
+      }
+      for (int r = 0; r < rounds; r++) {
+        (r % 2 != 0 ? on : off).add(seg[r]);
+        (r % 2 != 0 ? shareOn : shareOff).add(100 * seg[r] / pass[r]);
+        if (r % 2 == 1) ratio.add(seg[r - 1] / seg[r]);
+      }
+      System.out.printf(Locale.ROOT, "TOGGLE %s: segment0 on %.2f ms (share %.1f %%), off %.2f ms (share %.1f %%), off/on per adjacent pair median %.3f [%.3f..%.3f]%n",
+          toggle, median(on), median(shareOn), median(off), median(shareOff), median(ratio), Collections.min(ratio), Collections.max(ratio));
     }
     String show = System.getProperty("show");
     if (show != null) {

@@ -201,7 +201,9 @@ public final class JavaExitBlock {
   /**
    * A 1x1 convolution's sums for 8 adjacent pixels of a pixel-major map (pixel j's {@code channels}
    * inputs from {@code base + j * channels}; weights [channels][32]): pixel j's 32 sums into
-   * {@code sums} from {@code 32 * j}, as the stride-2 stage leaves its tile.
+   * {@code sums} from {@code 32 * j}, as the stride-2 stage leaves its tile. The stores are written
+   * out here, not in a helper taking the 16 vectors: JDK 17 boxes vectors passed to a call it does
+   * not inline.
    */
   private static void pointwiseTile(float[] in, int base, int channels, float[] w, float[] sums) {
     FloatVector zero = FloatVector.zero(SPECIES);
@@ -243,13 +245,6 @@ public final class JavaExitBlock {
       a7 = x.fma(u, a7);
       b7 = x.fma(v, b7);
     }
-    store(sums, a0, b0, a1, b1, a2, b2, a3, b3, a4, b4, a5, b5, a6, b6, a7, b7);
-  }
-
-  /** A tile's 16 accumulators into {@code sums}, pixel j's two vectors from {@code 32 * j}. */
-  private static void store(float[] sums, FloatVector a0, FloatVector b0, FloatVector a1, FloatVector b1, FloatVector a2,
-      FloatVector b2, FloatVector a3, FloatVector b3, FloatVector a4, FloatVector b4, FloatVector a5, FloatVector b5,
-      FloatVector a6, FloatVector b6, FloatVector a7, FloatVector b7) {
     a0.intoArray(sums, 0 * LANES);
     b0.intoArray(sums, 1 * LANES);
     a1.intoArray(sums, 2 * LANES);
@@ -319,6 +314,21 @@ public final class JavaExitBlock {
       a7 = x.fma(u, a7);
       b7 = x.fma(v, b7);
     }
-    store(sums, a0, b0, a1, b1, a2, b2, a3, b3, a4, b4, a5, b5, a6, b6, a7, b7);
+    a0.intoArray(sums, 0 * LANES);
+    b0.intoArray(sums, 1 * LANES);
+    a1.intoArray(sums, 2 * LANES);
+    b1.intoArray(sums, 3 * LANES);
+    a2.intoArray(sums, 4 * LANES);
+    b2.intoArray(sums, 5 * LANES);
+    a3.intoArray(sums, 6 * LANES);
+    b3.intoArray(sums, 7 * LANES);
+    a4.intoArray(sums, 8 * LANES);
+    b4.intoArray(sums, 9 * LANES);
+    a5.intoArray(sums, 10 * LANES);
+    b5.intoArray(sums, 11 * LANES);
+    a6.intoArray(sums, 12 * LANES);
+    b6.intoArray(sums, 13 * LANES);
+    a7.intoArray(sums, 14 * LANES);
+    b7.intoArray(sums, 15 * LANES);
   }
 }
