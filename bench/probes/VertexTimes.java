@@ -128,6 +128,13 @@ public class VertexTimes {
         (r % 2 != 0 ? shareOn : shareOff).add(100 * seg[r] / pass[r]);
         if (r % 2 == 1) ratio.add(seg[r - 1] / seg[r]);
       }
+      for (var e : times.entrySet()) {  // the vertices whose median moved by 0.1 ms or more
+        List<Double> von = new ArrayList<>(), voff = new ArrayList<>();
+        for (int r = 0; r < rounds; r++) (r % 2 != 0 ? von : voff).add(e.getValue()[r]);
+        if (Math.abs(median(von) - median(voff)) >= 0.1) {
+          System.out.printf(Locale.ROOT, "TOGGLE %-28s on %7.3f ms, off %7.3f ms%n", e.getKey(), median(von), median(voff));
+        }
+      }
       System.out.printf(Locale.ROOT, "TOGGLE %s: segment0 on %.2f ms (share %.1f %%), off %.2f ms (share %.1f %%), off/on per adjacent pair median %.3f [%.3f..%.3f]%n",
           toggle, median(on), median(shareOn), median(off), median(shareOff), median(ratio), Collections.min(ratio), Collections.max(ratio));
     }
