@@ -48,7 +48,7 @@ public final class Nd4jRuntime {
     m.put("javaWinograd", String.valueOf(DirectOneDnn.enabled() && DirectOneDnn.winogradInference() && JavaWinograd.enabled()));
     // the convolution after a linear stem as one 5x5 convolution of the input (AVX-512 only; rounds differently, ~1e-6)
     m.put("stemComposition", String.valueOf(DirectOneDnn.enabled() && DirectOneDnn.foldBatchNorms() && JavaStemComposition.enabled()));
-    // the first exit block's 1x1 and stride-2 convolutions image by image (AVX-512 only)
+    // the first exit block's three convolutions image by image (AVX-512 only)
     m.put("exitBlockFusion", String.valueOf(DirectOneDnn.enabled() && DirectOneDnn.foldBatchNorms() && JavaExitBlock.enabled()));
     m.put("vectorApi", String.valueOf(VectorApi.available()));
     // Activations stay in oneDNN's channel blocks where this holds (engine.layout.BlockedActivations).

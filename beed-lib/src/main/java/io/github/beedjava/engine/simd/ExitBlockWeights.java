@@ -98,12 +98,12 @@ public final class ExitBlockWeights {
     return w;
   }
 
-  /** The 1x1 weights, [16][32]. */
+  /** The first 1x1 weights, [16][32] (input channel, output channel). */
   float[] pointwise() {
     return pointwise;
   }
 
-  /** The 1x1 convolution's bias, [32]. */
+  /** The first 1x1 convolution's bias, [32]. */
   float[] pointwiseBias() {
     return pointwiseBias;
   }

@@ -41,7 +41,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Determinism: each image is computed by the same operations whichever thread runs it.
  */
 public final class JavaExitBlock {
-  /** System property that, set to {@code false}, runs the two layers in turn (for comparisons). */
+  /** System property that, set to {@code false}, runs the block's three layers in turn (for comparisons). */
   public static final String PROPERTY = "beed.exitBlockFusion";
 
   /** Input channels of the block's first 1x1 convolution: one 16-float vector per pixel. */
