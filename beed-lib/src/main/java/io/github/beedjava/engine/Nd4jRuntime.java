@@ -48,6 +48,9 @@ public final class Nd4jRuntime {
     m.put("javaWinograd", String.valueOf(DirectOneDnn.enabled() && DirectOneDnn.winogradInference() && JavaWinograd.enabled()));
     // the convolution after a linear stem as one 5x5 convolution of the input (AVX-512 only; rounds differently, ~1e-6)
     m.put("stemComposition", String.valueOf(DirectOneDnn.enabled() && DirectOneDnn.foldBatchNorms() && JavaStemComposition.enabled()));
+    // the linear stem computed in the first residual block's Winograd output transform (AVX-512 only; rounds differently, ~1e-6)
+    m.put("stemShortcut", String.valueOf(DirectOneDnn.enabled() && DirectOneDnn.winogradInference() && DirectOneDnn.foldBatchNorms()
+        && JavaWinograd.stemEnabled()));
     // the first exit block's three convolutions image by image (AVX-512 only)
     m.put("exitBlockFusion", String.valueOf(DirectOneDnn.enabled() && DirectOneDnn.foldBatchNorms() && JavaExitBlock.enabled()));
     m.put("vectorApi", String.valueOf(VectorApi.available()));

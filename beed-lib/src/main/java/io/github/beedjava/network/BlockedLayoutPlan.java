@@ -6,6 +6,7 @@ import io.github.beedjava.engine.layers.GlobalAveragePoolingLayer;
 import io.github.beedjava.engine.layers.LinearConvolutionLayer;
 import io.github.beedjava.engine.layers.SinglePassRelu;
 import io.github.beedjava.engine.layers.SinglePassReluLayer;
+import io.github.beedjava.engine.layers.StemShortcutConvolutionVertex;
 import io.github.beedjava.engine.layers.FeatureMapOutputLayer;
 import io.github.beedjava.engine.simd.JavaBatchNormHelper;
 import java.util.HashSet;
@@ -38,10 +39,13 @@ final class BlockedLayoutPlan {
       boolean in = plan.containsAll(inputs.get(name));
       if (layer instanceof LinearConvolutionLayer conv) {
         // a ResidualConvolutionVertex's second input is the residual it adds, a StemComposedConvolutionVertex's the
-        // network input it reads itself (never blocked): neither is the convolution's input
+        // network input it reads itself (never blocked): neither is the convolution's input. A
+        // StemShortcutConvolutionVertex adds its stem's output, in the stem's layout, where it runs the stem's layer.
         List<String> read = inputs.get(name);
         conv.setBlockedLayout(plan.contains(read.get(0)), plan.contains(name));
-        conv.setResidualBlocked(read.size() > 1 && plan.contains(read.get(1)));
+        String residual = graph.getConfiguration().getVertices().get(name) instanceof StemShortcutConvolutionVertex s
+            ? s.getStem() : read.size() > 1 ? read.get(1) : null;
+        conv.setResidualBlocked(residual != null && plan.contains(residual));
       } else if (layer instanceof DirectDepthwiseConvolutionLayer depthwise) {
         depthwise.setBlockedLayout(in, plan.contains(name));
       } else if (layer instanceof BatchNormalization bn) {

@@ -22,7 +22,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * The eval-mode copy of a network's graph, sharing the training graph's parameter buffer so that
  * it always sees the current weights, with every foldable BN folded into its convolution
  * ({@link BatchNormFolding}), the residual sums after 16-channel 3x3 convolutions joined with them
- * ({@link ResidualFusion}), the convolution after a linear stem computed from the input ({@link StemComposition}), the first exit
+ * ({@link ResidualFusion}), the convolution after a linear stem computed from the input ({@link StemComposition}), that
+ * stem computed as the first block's shortcut by the sum that reads it ({@link StemShortcutFusion}), the first exit
  * block's three convolutions computed together ({@link ExitBlockFusion}), its classifier heads computed by {@link InferenceDense} and its
  * feature maps handed out by {@link FeatureMapOutput}. Where the blocked layout is available ({@link BlockedActivations}) and
  * covers most convolutions, it is the NCHW graph, whose maps stay blocked between the convolutions:
@@ -46,7 +47,7 @@ record InferenceCopy(MultiExitGraph graph, boolean blocked) {
     boolean blocked = !plan.isEmpty()
         && (BlockedActivations.convolutionCoverage(nchw, plan) >= BlockedActivations.INFERENCE_MIN_COVERAGE || channelsLast.isEmpty());
     Optional<MultiExitGraph> copy = (blocked ? Optional.of(nchw) : channelsLast)
-        .map(conf -> DirectOneDnn.foldBatchNorms() ? ExitBlockFusion.apply(StemComposition.apply(ResidualFusion.apply(BatchNormFolding.apply(conf)))) : conf)
+        .map(conf -> DirectOneDnn.foldBatchNorms() ? ExitBlockFusion.apply(StemShortcutFusion.apply(StemComposition.apply(ResidualFusion.apply(BatchNormFolding.apply(conf))))) : conf)
         .map(InferenceCopy::withFeatureMapOutputs)
         .map(InferenceCopy::withInferenceHeads)
         .map(MultiExitGraph::new);

@@ -35,6 +35,7 @@ class OneDnnTest {
     assertEquals(String.valueOf(VectorApi.floatLanes() == 16), Nd4jRuntime.describe().get("javaWinograd"));
     assertEquals(String.valueOf(VectorApi.floatLanes() == 16), Nd4jRuntime.describe().get("stemComposition"));
     assertEquals(String.valueOf(VectorApi.floatLanes() == 16), Nd4jRuntime.describe().get("exitBlockFusion"));
+    assertEquals(String.valueOf(VectorApi.floatLanes() == 16), Nd4jRuntime.describe().get("stemShortcut"));
     // The blocked layout is on wherever vectors hold 16 (AVX-512) or 8 floats (AVX2), one block each, and recorded.
     int lanes = VectorApi.floatLanes();
     assertEquals(String.valueOf(lanes == 16 || lanes == 8), Nd4jRuntime.describe().get("blockedLayout"));

@@ -10,12 +10,14 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * A {@link LinearConvolution} that another vertex computes, in an inference-only graph:
- * {@code consumer} ({@link ExitBlockConvolutionVertex}) reads the input of the block this
- * convolution belongs to and runs its layer, found by name, together with its own. This vertex
- * computes nothing and outputs a one-element placeholder (as a folded BN does), which nothing
- * reads but a folded BN or the block's next deferred convolution, both of which ignore it. It keeps its layer and
- * parameters, so the graph's parameter layout is unchanged (the {@code ExitBlockFusion} rewrite).
+ * A {@link LinearConvolution} that other vertices compute, in an inference-only graph. In an exit
+ * block, {@code consumer} ({@link ExitBlockConvolutionVertex}) reads the block's input and runs
+ * this layer, found by name, together with its own (the {@code ExitBlockFusion} rewrite); a linear
+ * stem is computed by the first block's sum, {@code consumer} ({@link StemShortcutConvolutionVertex}),
+ * and by the convolution composed with it ({@link StemComposedConvolutionVertex}; the
+ * {@code StemShortcutFusion} rewrite). This vertex computes nothing and outputs a one-element
+ * placeholder (as a folded BN does), which only vertices that ignore it read. It keeps its layer and
+ * parameters, so the graph's parameter layout is unchanged.
  */
 public final class DeferredConvolutionVertex extends InferenceConvolutionVertex {
   private String consumer;

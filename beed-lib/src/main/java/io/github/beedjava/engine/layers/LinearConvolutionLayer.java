@@ -12,6 +12,7 @@ import io.github.beedjava.engine.simd.JavaPointwiseProduct;
 import io.github.beedjava.engine.simd.JavaStemComposition;
 import io.github.beedjava.engine.simd.JavaWinograd;
 import io.github.beedjava.engine.simd.StemCompositionWeights;
+import io.github.beedjava.engine.simd.StemShortcutWeights;
 import io.github.beedjava.engine.simd.WinogradWeights;
 import java.util.List;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
@@ -53,6 +54,9 @@ public final class LinearConvolutionLayer extends ConvolutionLayer implements Ba
 
   /** The 5x5 kernels of this layer composed with the stem before it, for {@link #activateComposedWithStem}; null until first needed. */
   private StemCompositionWeights stemCompositionWeights;
+
+  /** The stem's folded weights when this layer adds it as its shortcut, for {@link #activateWithStemShortcut}; null until first needed. */
+  private StemShortcutWeights stemShortcutWeights;
 
   /** The exit block's three layers' weights when this is its closing convolution, for {@link #activateAsExitBlock}; null until first needed. */
   private ExitBlockWeights exitBlockWeights;
@@ -219,34 +223,110 @@ public final class LinearConvolutionLayer extends ConvolutionLayer implements Ba
    * {@link JavaStemComposition} runs and this layer is 16 channels into 16, 3x3, stride 1, padding
    * 1, with an output of one 16-channel block, the two are one 5x5 convolution of x
    * ({@link StemComposedConvolutionVertex}); elsewhere, or with {@code -D}{@value JavaStemComposition#PROPERTY}{@code =false},
-   * this layer's ordinary pass over its input. The two agree to rounding (about 1e-6 of the output's scale).
+   * this layer's ordinary pass over the stem's output. The two agree to rounding (about 1e-6 of the output's scale).
    *
    * @param x the network input, [N][C][H][W] (or [N][H][W][C] in a channels-last graph)
+   * @param stemDeferred whether the stem's vertex computed nothing ({@link DeferredConvolutionVertex}): then
+   *     this layer's input is a placeholder, and a pass the composed kernel does not take runs the stem first
    */
-  public INDArray activateComposedWithStem(INDArray x, LinearConvolutionLayer stem, LayerWorkspaceMgr workspaceMgr) {
-    INDArray weights = getParam(ConvolutionParamInitializer.WEIGHT_KEY);
-    OneDnnConvolution convolution = input == null ? null : directConvolution(false, input, weights);
-    if (convolution == null || !composable(convolution.geometry(), x, stem)) {
+  public INDArray activateComposedWithStem(INDArray x, LinearConvolutionLayer stem, boolean stemDeferred,
+      LayerWorkspaceMgr workspaceMgr) {
+    if (!composable(x, stem)) {
+      if (stemDeferred) {
+        setInput(stemOutput(x, stem, workspaceMgr), workspaceMgr);
+      }
       return forward(false, null, false, workspaceMgr);
     }
-    var g = convolution.geometry();
+    INDArray weights = getParam(ConvolutionParamInitializer.WEIGHT_KEY);
     if (stemCompositionWeights == null) {
       stemCompositionWeights = new StemCompositionWeights();
     }
     stemCompositionWeights.update(stem.getParam(ConvolutionParamInitializer.WEIGHT_KEY), stem.inferenceFold(), weights,
         foldedBatchNorm.fold((LinearConvolution) layerConf(), layerId(), false));
-    INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, g.outputShape(), 'c');
-    JavaStemComposition.forward(x, g.channelsLast(), (int) g.batch(), (int) g.height(), (int) g.width(), stemCompositionWeights,
-        g.fusedRelu(), out);
+    boolean channelsLast = channelsLast();
+    long n = x.size(0);
+    long h = x.size(channelsLast ? 1 : 2);
+    long w = x.size(channelsLast ? 2 : 3);
+    long c = layerConf().getNOut();
+    long[] shape = channelsLast ? new long[] {n, h, w, c} : new long[] {n, c, h, w};
+    INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, shape, 'c');
+    JavaStemComposition.forward(x, channelsLast, (int) n, (int) h, (int) w, stemCompositionWeights,
+        ((LinearConvolution) layerConf()).isFusedRelu(), out);
     return out;
   }
 
-  /** Whether {@link JavaStemComposition} takes this pass: the layer's geometry, the output's layout, and an input x of the stem's channels. */
-  private static boolean composable(OneDnnConvolution.Geometry g, INDArray x, LinearConvolutionLayer stem) {
+  /**
+   * Whether {@link JavaStemComposition} takes this pass, decided from the network input {@code x}
+   * alone (the stem's output may not exist): an inference layer of 16 channels into 16, 3x3, stride
+   * 1, padding 1, whose output is one 16-channel block (NHWC, or blocked in this pass), after a stem
+   * of x's channels.
+   */
+  private boolean composable(INDArray x, LinearConvolutionLayer stem) {
+    var conf = (LinearConvolution) layerConf();
     long channels = stem.layerConf().getNIn();
-    long[] shape = g.channelsLast() ? new long[] {g.batch(), g.height(), g.width(), channels} : new long[] {g.batch(), channels, g.height(), g.width()};
-    return sixteenChannelThreeByThree(g) && (g.channelsLast() || g.blockedOutput()) && channels <= JavaStemComposition.MAX_CHANNELS
-        && JavaStemComposition.enabled() && HostFloats.isContiguous(x) && java.util.Arrays.equals(x.shape(), shape);
+    return JavaStemComposition.enabled() && DirectOneDnn.get() != null && plainFloatConvolution() && conf.plainThreeByThree()
+        && conf.getNIn() == 16 && conf.getNOut() == 16 && (channelsLast() || blocked.outputInThisPass())
+        && channels <= JavaStemComposition.MAX_CHANNELS && x.rank() == 4 && x.dataType() == DataType.FLOAT
+        && HostFloats.isContiguous(x) && x.size(channelsLast() ? 3 : 1) == channels;
+  }
+
+  private boolean channelsLast() {
+    return layerConf().getCnn2dDataFormat() == CNN2DFormat.NHWC;
+  }
+
+  /** The stem's inference output for the network input {@code x}, run by the stem's own layer (for passes no fused kernel takes). */
+  private static INDArray stemOutput(INDArray x, LinearConvolutionLayer stem, LayerWorkspaceMgr workspaceMgr) {
+    stem.setInput(x, workspaceMgr);
+    return stem.activate(false, workspaceMgr);
+  }
+
+  /**
+   * This layer's inference output plus the linear {@code stem}'s output for the network input
+   * {@code x}, then the ReLU with {@code relu}: the first residual block's second convolution and
+   * sum where the block's shortcut is the stem ({@link StemShortcutConvolutionVertex}, whose stem
+   * vertex computes nothing). Where {@link JavaWinograd} runs this layer (and
+   * {@code -D}{@value JavaWinograd#STEM_PROPERTY} is not {@code false}), its output transform computes
+   * the stem's outputs from x ({@link JavaWinograd#forwardWithStem}); elsewhere the stem's layer runs
+   * and its output is added as in {@link #activateWithResidual}. The two agree to rounding.
+   *
+   * @param x the network input, [N][C][H][W] (or [N][H][W][C] in a channels-last graph)
+   */
+  public INDArray activateWithStemShortcut(INDArray x, LinearConvolutionLayer stem, boolean relu, LayerWorkspaceMgr workspaceMgr) {
+    if (((LinearConvolution) layerConf()).isFusedRelu()) {
+      throw new IllegalStateException("layer " + layerId() + ": a ReLU before the residual sum cannot be fused with it");
+    }
+    INDArray weights = getParam(ConvolutionParamInitializer.WEIGHT_KEY);
+    OneDnnConvolution convolution = input == null ? null : directConvolution(false, input, weights);
+    if (convolution != null && javaWinograd(convolution.geometry()) && stemShortcutTakes(x, stem)) {
+      var g = convolution.geometry();
+      if (winogradWeights == null) {
+        winogradWeights = new WinogradWeights();
+      }
+      winogradWeights.update(weights, foldedBatchNorm.fold((LinearConvolution) layerConf(), layerId(), false));
+      if (stemShortcutWeights == null) {
+        stemShortcutWeights = new StemShortcutWeights();
+      }
+      stemShortcutWeights.update(stem.getParam(ConvolutionParamInitializer.WEIGHT_KEY), stem.inferenceFold());
+      INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, g.outputShape(), 'c');
+      JavaWinograd.forwardWithStem(input, (int) g.batch(), (int) g.height(), (int) g.width(), winogradWeights, x,
+          g.channelsLast(), stemShortcutWeights, relu, out);
+      return out;
+    }
+    return activateWithResidual(stemOutput(x, stem, workspaceMgr), relu, workspaceMgr);
+  }
+
+  /**
+   * Whether {@link JavaWinograd#forwardWithStem} can compute {@code stem} from {@code x}: a linear
+   * 3x3, stride-1, padding-1 stem of at most {@link JavaStemComposition#MAX_CHANNELS} channels into
+   * 16 with its BN folded, over a dense float x of its channels, with the switch on.
+   */
+  private static boolean stemShortcutTakes(INDArray x, LinearConvolutionLayer stem) {
+    var conf = (LinearConvolution) stem.layerConf();
+    boolean channelsLast = conf.getCnn2dDataFormat() == CNN2DFormat.NHWC;
+    return JavaWinograd.stemEnabled() && stem.plainFloatConvolution() && conf.plainThreeByThree() && !conf.isFusedRelu()
+        && conf.getNOut() == 16 && conf.getNIn() <= JavaStemComposition.MAX_CHANNELS
+        && x.rank() == 4 && x.dataType() == DataType.FLOAT && HostFloats.isContiguous(x)
+        && x.size(channelsLast ? 3 : 1) == conf.getNIn();
   }
 
   /**

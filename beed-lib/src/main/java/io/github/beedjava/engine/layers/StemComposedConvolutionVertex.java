@@ -16,7 +16,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * kernel does not take) and the network input (input 1), and looks up the stem's layer, whose
  * weights the composed kernels are made from, by name. It replaces the convolution's layer vertex,
  * keeping its layer and parameters, so the graph's parameter layout is unchanged (the
- * {@code StemComposition} rewrite). The stem still runs: the first block's shortcut reads it.
+ * {@code StemComposition} rewrite). Where the first block's shortcut computes the stem itself
+ * ({@link StemShortcutConvolutionVertex}), the stem's vertex computes nothing, and passes the
+ * composed kernel does not take run the stem's layer here first.
  */
 public final class StemComposedConvolutionVertex extends SecondInputConvolutionVertex {
   private String stem;
@@ -67,6 +69,8 @@ public final class StemComposedConvolutionVertex extends SecondInputConvolutionV
   @Override
   protected Impl runtime(ComputationGraph graph, String name, int idx, Layer layer, boolean output, DataType dataType) {
     String stemName = stem;
+    // with a StemShortcutConvolutionVertex in the graph the stem's vertex computes nothing, and its output is a placeholder
+    boolean stemDeferred = graph.getConfiguration().getVertices().get(stemName) instanceof DeferredConvolutionVertex;
     return new Impl(graph, name, idx, layer, getPreProcessor(), output, dataType,
         "composed with the stem for inference", "the stem's output and the network input") {
       @Override
@@ -74,7 +78,7 @@ public final class StemComposedConvolutionVertex extends SecondInputConvolutionV
         if (!(graph.getLayer(stemName) instanceof LinearConvolutionLayer stemLayer)) {
           throw new IllegalStateException("vertex " + vertexName + ": its stem " + stemName + " is not a convolution layer of this graph");
         }
-        return conv.activateComposedWithStem(networkInput, stemLayer, workspaceMgr);
+        return conv.activateComposedWithStem(networkInput, stemLayer, stemDeferred, workspaceMgr);
       }
     };
   }

@@ -29,6 +29,12 @@ public final class JavaWinograd {
   /** System property that, set to {@code false}, leaves these layers to oneDNN's direct kernel (for comparisons). */
   public static final String PROPERTY = "beed.javaWinograd";
 
+  /**
+   * System property that, set to {@code false}, has the first residual block's stem shortcut computed
+   * by the stem's own layer and added as a map, instead of in the output transform ({@link #forwardWithStem}; for comparisons).
+   */
+  public static final String STEM_PROPERTY = "beed.stemShortcut";
+
   /** Input and output channels: one 512-bit vector of floats. */
   static final int CHANNELS = 16;
 
@@ -69,6 +75,7 @@ public final class JavaWinograd {
   private static final class Scratch {
     final float[] tiles = new float[POSITIONS * TILES * CHANNELS];
     final float[] rows = new float[POSITIONS * CHANNELS];
+    final float[] shortcut = new float[16 * CHANNELS];  // one tile's stem outputs
     int sink;  // what the reads ahead of a group load, kept so that the compiler keeps them
   }
 
@@ -83,6 +90,11 @@ public final class JavaWinograd {
   public static boolean enabled() {
     return HostFloats.vectorLoopsRun() && FloatVector.SPECIES_PREFERRED.length() == CHANNELS
         && !"false".equalsIgnoreCase(System.getProperty(PROPERTY, "true"));
+  }
+
+  /** Whether {@link #forwardWithStem} may take the layers it is built for: {@link #enabled} and {@value #STEM_PROPERTY} not {@code false}. */
+  public static boolean stemEnabled() {
+    return enabled() && !"false".equalsIgnoreCase(System.getProperty(STEM_PROPERTY, "true"));
   }
 
   /**
@@ -114,11 +126,48 @@ public final class JavaWinograd {
     Maps maps = new Maps(HostFloats.bytes(x), HostFloats.byteOffset(x), HostFloats.bytes(y), HostFloats.byteOffset(y),
         residual == null ? null : HostFloats.bytes(residual), residual == null ? 0 : HostFloats.byteOffset(residual),
         height, width, relu ? 0f : Float.NEGATIVE_INFINITY, elements * Float.BYTES >= READ_AHEAD_MAP_BYTES);
+    run(maps, weights, null, batch);
+    HostFloats.keepAlive(x, y, residual);
+  }
+
+  /**
+   * y = relu?(conv(x, w) + bias + stem(image)): the first residual block's second convolution of a
+   * network whose shortcut is its linear stem (a 3x3, stride-1, padding-1 convolution of the image's
+   * C channels into 16, its BN folded, no ReLU). The output transform computes the stem's 16 outputs
+   * of each pixel from the image, nine taps a channel, instead of reading them from a stem map: the
+   * stem then need not run at all, and a map of 16 channels is neither written nor read back.
+   *
+   * @param image the network input, [N][C][H][W], or [N][H][W][C] with {@code imageChannelsLast}
+   * @throws IllegalArgumentException when a map does not hold N*H*W*16 dense floats or the image N*H*W*C
+   */
+  public static void forwardWithStem(INDArray x, int batch, int height, int width, WinogradWeights weights, INDArray image,
+      boolean imageChannelsLast, StemShortcutWeights stem, boolean relu, INDArray y) {
+    long elements = (long) batch * height * width * CHANNELS;
+    for (INDArray a : new INDArray[] {x, y}) {
+      if (!HostFloats.isContiguous(a) || a.length() != elements) {
+        throw new IllegalArgumentException("JavaWinograd: expected dense float maps of " + batch + "x" + height + "x" + width
+            + "x16 elements, got " + a.shapeInfoToString());
+      }
+    }
+    int c = stem.channels();
+    if (!HostFloats.isContiguous(image) || image.length() != (long) batch * height * width * c) {
+      throw new IllegalArgumentException("JavaWinograd: expected a dense float image of " + batch + "x" + c + "x" + height + "x"
+          + width + " elements for the stem, got " + image.shapeInfoToString());
+    }
+    Maps maps = new Maps(HostFloats.bytes(x), HostFloats.byteOffset(x), HostFloats.bytes(y), HostFloats.byteOffset(y), null, 0,
+        height, width, relu ? 0f : Float.NEGATIVE_INFINITY, elements * Float.BYTES >= READ_AHEAD_MAP_BYTES);
+    Stem source = Stem.of(image, imageChannelsLast, batch, c, height, maps.tilesWide() * 4 + 2, width, stem);
+    run(maps, weights, source, batch);
+    HostFloats.keepAlive(x, y, image);
+  }
+
+  /** Runs every group of tiles, in parallel when there are several. */
+  private static void run(Maps maps, WinogradWeights weights, Stem stem, int batch) {
     long tiles = (long) batch * maps.tilesPerImage();
     int groups = (int) ((tiles + TILES - 1) / TILES);
     IntStream range = IntStream.range(0, groups);
-    (groups > 1 ? range.parallel() : range).forEach(group -> runGroup(maps, weights, group, (int) Math.min(TILES, tiles - (long) group * TILES)));
-    HostFloats.keepAlive(x, y, residual);
+    (groups > 1 ? range.parallel() : range).forEach(group ->
+        runGroup(maps, weights, stem, group, (int) Math.min(TILES, tiles - (long) group * TILES)));
   }
 
   /**
@@ -141,8 +190,73 @@ public final class JavaWinograd {
     }
   }
 
+  /**
+   * The image a stem shortcut is computed from ({@link #forwardWithStem}), copied channel-first with
+   * a border of zeros (the stem's padding: one row above and one column on the left, and below and
+   * on the right up to the last tile's end plus one), so that the loops read any pixel a tile needs
+   * without a branch; with the stem's folded taps [C][3][3][16] and bias [16]. The copy is a 16th of
+   * the map's size per image channel.
+   */
+  private record Stem(float[] padded, int channels, int rows, int columns, float[] taps, float[] bias) {
+    /**
+     * The stem's source for {@code image}: its padded copy in the calling thread's buffer (made
+     * anew only when the geometry changes, so the border of zeros is written once: a fresh megabyte
+     * per batch made the JVM collect garbage often enough to double the copy's cost).
+     */
+    static Stem of(INDArray image, boolean channelsLast, int batch, int channels, int height, int columns, int width,
+        StemShortcutWeights weights) {
+      int rows = (height + 3) / 4 * 4 + 2;  // a tile's six rows, also where the last tile row sticks out of the map
+      PaddedImage buffer = PADDED.get();
+      float[] padded = buffer.fitting(batch * channels * rows * columns, channels, rows, columns);
+      java.nio.FloatBuffer in = HostFloats.bytes(image).duplicate().order(ORDER).position(HostFloats.byteOffset(image)).slice()
+          .order(ORDER).asFloatBuffer();
+      IntStream images = IntStream.range(0, batch);
+      (batch > 1 ? images.parallel() : images).forEach(n -> {
+        for (int c = 0; c < channels; c++) {
+          for (int h = 0; h < height; h++) {
+            int to = ((n * channels + c) * rows + h + 1) * columns + 1;
+            if (channelsLast) {
+              for (int w = 0; w < width; w++) {
+                padded[to + w] = in.get(((n * height + h) * width + w) * channels + c);
+              }
+            } else {
+              in.get(((n * channels + c) * height + h) * width, padded, to, width);
+            }
+          }
+        }
+      });
+      return new Stem(padded, channels, rows, columns, weights.taps(), weights.bias());
+    }
+
+    /** Index in {@link #padded} of image n's channel 0 at row h - 1, column w0 - 1 of the image: a stem output (h, w0)'s first tap. */
+    int corner(int n, int h, int w0) {
+      return (n * channels * rows + h) * columns + w0;
+    }
+  }
+
+  /** A thread's buffer for padded stem images, kept while the images keep their geometry. */
+  private static final class PaddedImage {
+    private float[] floats = new float[0];
+    private int channels;
+    private int rows;
+    private int columns;
+
+    /** A zero-bordered buffer of {@code length} floats for images of this geometry; zeros everywhere when new. */
+    float[] fitting(int length, int channels, int rows, int columns) {
+      if (floats.length != length || this.channels != channels || this.rows != rows || this.columns != columns) {
+        floats = new float[length];
+        this.channels = channels;
+        this.rows = rows;
+        this.columns = columns;
+      }
+      return floats;
+    }
+  }
+
+  private static final ThreadLocal<PaddedImage> PADDED = ThreadLocal.withInitial(PaddedImage::new);
+
   /** Transforms, multiplies and writes back the {@code count} tiles of one group. */
-  private static void runGroup(Maps maps, WinogradWeights weights, int group, int count) {
+  private static void runGroup(Maps maps, WinogradWeights weights, Stem stem, int group, int count) {
     Scratch scratch = SCRATCH.get();
     int first = group * TILES;
     int perImage = maps.tilesPerImage();
@@ -175,8 +289,11 @@ public final class JavaWinograd {
       for (int j = 0; j < 6; j++) {
         outputColumn(scratch.tiles, t, j, scratch.rows);
       }
+      if (stem != null) {
+        stemTile(stem, n, h0, w0, scratch.shortcut);
+      }
       for (int i = 0; i < 4 && h0 + i < maps.height(); i++) {
-        outputRow(scratch.rows, i, maps, n, h0 + i, w0, bias);
+        outputRow(scratch.rows, i, maps, n, h0 + i, w0, bias, stem == null ? null : scratch.shortcut);
       }
     }
   }
@@ -365,10 +482,149 @@ public final class JavaWinograd {
   }
 
   /**
-   * A^T along row i of the half-transformed output, plus the bias and any residual, floored, into
-   * output row h from column w0.
+   * The stem's outputs over the 4x4 tile at (h0, w0) into {@code shortcut}[row][column][16]: the
+   * bias plus, for each image channel, three taps a kernel row over the six padded image rows and
+   * columns the tile reads, summed over channels, kernel rows and columns in that order. Written out
+   * with 16 accumulators (one per pixel) so that each broadcast pixel feeds up to 12 independent
+   * FMAs; vectors stay in this method and the loop calls nothing, so the compiler keeps them in
+   * registers.
    */
-  private static void outputRow(float[] rows, int i, Maps maps, int n, int h, int w0, float[] bias) {
+  private static void stemTile(Stem stem, int n, int h0, int w0, float[] shortcut) {
+    float[] taps = stem.taps();
+    float[] image = stem.padded();
+    int columns = stem.columns();
+    int plane = stem.rows() * columns;
+    FloatVector bias = FloatVector.fromArray(SPECIES, stem.bias(), 0);
+    FloatVector a00 = bias, a01 = bias, a02 = bias, a03 = bias;
+    FloatVector a10 = bias, a11 = bias, a12 = bias, a13 = bias;
+    FloatVector a20 = bias, a21 = bias, a22 = bias, a23 = bias;
+    FloatVector a30 = bias, a31 = bias, a32 = bias, a33 = bias;
+    for (int c = 0; c < stem.channels(); c++) {
+      int p = stem.corner(n, h0, w0) + c * plane;
+      int t = c * 9 * CHANNELS;
+      FloatVector k00 = FloatVector.fromArray(SPECIES, taps, t + 0 * CHANNELS);
+      FloatVector k01 = FloatVector.fromArray(SPECIES, taps, t + 1 * CHANNELS);
+      FloatVector k02 = FloatVector.fromArray(SPECIES, taps, t + 2 * CHANNELS);
+      FloatVector k10 = FloatVector.fromArray(SPECIES, taps, t + 3 * CHANNELS);
+      FloatVector k11 = FloatVector.fromArray(SPECIES, taps, t + 4 * CHANNELS);
+      FloatVector k12 = FloatVector.fromArray(SPECIES, taps, t + 5 * CHANNELS);
+      FloatVector k20 = FloatVector.fromArray(SPECIES, taps, t + 6 * CHANNELS);
+      FloatVector k21 = FloatVector.fromArray(SPECIES, taps, t + 7 * CHANNELS);
+      FloatVector k22 = FloatVector.fromArray(SPECIES, taps, t + 8 * CHANNELS);
+      int q0 = p + 0 * columns;
+      FloatVector x00 = FloatVector.broadcast(SPECIES, image[q0 + 0]);
+      FloatVector x01 = FloatVector.broadcast(SPECIES, image[q0 + 1]);
+      FloatVector x02 = FloatVector.broadcast(SPECIES, image[q0 + 2]);
+      FloatVector x03 = FloatVector.broadcast(SPECIES, image[q0 + 3]);
+      FloatVector x04 = FloatVector.broadcast(SPECIES, image[q0 + 4]);
+      FloatVector x05 = FloatVector.broadcast(SPECIES, image[q0 + 5]);
+      a00 = x02.fma(k02, x01.fma(k01, x00.fma(k00, a00)));
+      a01 = x03.fma(k02, x02.fma(k01, x01.fma(k00, a01)));
+      a02 = x04.fma(k02, x03.fma(k01, x02.fma(k00, a02)));
+      a03 = x05.fma(k02, x04.fma(k01, x03.fma(k00, a03)));
+      int q1 = p + 1 * columns;
+      FloatVector x10 = FloatVector.broadcast(SPECIES, image[q1 + 0]);
+      FloatVector x11 = FloatVector.broadcast(SPECIES, image[q1 + 1]);
+      FloatVector x12 = FloatVector.broadcast(SPECIES, image[q1 + 2]);
+      FloatVector x13 = FloatVector.broadcast(SPECIES, image[q1 + 3]);
+      FloatVector x14 = FloatVector.broadcast(SPECIES, image[q1 + 4]);
+      FloatVector x15 = FloatVector.broadcast(SPECIES, image[q1 + 5]);
+      a00 = x12.fma(k12, x11.fma(k11, x10.fma(k10, a00)));
+      a01 = x13.fma(k12, x12.fma(k11, x11.fma(k10, a01)));
+      a02 = x14.fma(k12, x13.fma(k11, x12.fma(k10, a02)));
+      a03 = x15.fma(k12, x14.fma(k11, x13.fma(k10, a03)));
+      a10 = x12.fma(k02, x11.fma(k01, x10.fma(k00, a10)));
+      a11 = x13.fma(k02, x12.fma(k01, x11.fma(k00, a11)));
+      a12 = x14.fma(k02, x13.fma(k01, x12.fma(k00, a12)));
+      a13 = x15.fma(k02, x14.fma(k01, x13.fma(k00, a13)));
+      int q2 = p + 2 * columns;
+      FloatVector x20 = FloatVector.broadcast(SPECIES, image[q2 + 0]);
+      FloatVector x21 = FloatVector.broadcast(SPECIES, image[q2 + 1]);
+      FloatVector x22 = FloatVector.broadcast(SPECIES, image[q2 + 2]);
+      FloatVector x23 = FloatVector.broadcast(SPECIES, image[q2 + 3]);
+      FloatVector x24 = FloatVector.broadcast(SPECIES, image[q2 + 4]);
+      FloatVector x25 = FloatVector.broadcast(SPECIES, image[q2 + 5]);
+      a00 = x22.fma(k22, x21.fma(k21, x20.fma(k20, a00)));
+      a01 = x23.fma(k22, x22.fma(k21, x21.fma(k20, a01)));
+      a02 = x24.fma(k22, x23.fma(k21, x22.fma(k20, a02)));
+      a03 = x25.fma(k22, x24.fma(k21, x23.fma(k20, a03)));
+      a10 = x22.fma(k12, x21.fma(k11, x20.fma(k10, a10)));
+      a11 = x23.fma(k12, x22.fma(k11, x21.fma(k10, a11)));
+      a12 = x24.fma(k12, x23.fma(k11, x22.fma(k10, a12)));
+      a13 = x25.fma(k12, x24.fma(k11, x23.fma(k10, a13)));
+      a20 = x22.fma(k02, x21.fma(k01, x20.fma(k00, a20)));
+      a21 = x23.fma(k02, x22.fma(k01, x21.fma(k00, a21)));
+      a22 = x24.fma(k02, x23.fma(k01, x22.fma(k00, a22)));
+      a23 = x25.fma(k02, x24.fma(k01, x23.fma(k00, a23)));
+      int q3 = p + 3 * columns;
+      FloatVector x30 = FloatVector.broadcast(SPECIES, image[q3 + 0]);
+      FloatVector x31 = FloatVector.broadcast(SPECIES, image[q3 + 1]);
+      FloatVector x32 = FloatVector.broadcast(SPECIES, image[q3 + 2]);
+      FloatVector x33 = FloatVector.broadcast(SPECIES, image[q3 + 3]);
+      FloatVector x34 = FloatVector.broadcast(SPECIES, image[q3 + 4]);
+      FloatVector x35 = FloatVector.broadcast(SPECIES, image[q3 + 5]);
+      a10 = x32.fma(k22, x31.fma(k21, x30.fma(k20, a10)));
+      a11 = x33.fma(k22, x32.fma(k21, x31.fma(k20, a11)));
+      a12 = x34.fma(k22, x33.fma(k21, x32.fma(k20, a12)));
+      a13 = x35.fma(k22, x34.fma(k21, x33.fma(k20, a13)));
+      a20 = x32.fma(k12, x31.fma(k11, x30.fma(k10, a20)));
+      a21 = x33.fma(k12, x32.fma(k11, x31.fma(k10, a21)));
+      a22 = x34.fma(k12, x33.fma(k11, x32.fma(k10, a22)));
+      a23 = x35.fma(k12, x34.fma(k11, x33.fma(k10, a23)));
+      a30 = x32.fma(k02, x31.fma(k01, x30.fma(k00, a30)));
+      a31 = x33.fma(k02, x32.fma(k01, x31.fma(k00, a31)));
+      a32 = x34.fma(k02, x33.fma(k01, x32.fma(k00, a32)));
+      a33 = x35.fma(k02, x34.fma(k01, x33.fma(k00, a33)));
+      int q4 = p + 4 * columns;
+      FloatVector x40 = FloatVector.broadcast(SPECIES, image[q4 + 0]);
+      FloatVector x41 = FloatVector.broadcast(SPECIES, image[q4 + 1]);
+      FloatVector x42 = FloatVector.broadcast(SPECIES, image[q4 + 2]);
+      FloatVector x43 = FloatVector.broadcast(SPECIES, image[q4 + 3]);
+      FloatVector x44 = FloatVector.broadcast(SPECIES, image[q4 + 4]);
+      FloatVector x45 = FloatVector.broadcast(SPECIES, image[q4 + 5]);
+      a20 = x42.fma(k22, x41.fma(k21, x40.fma(k20, a20)));
+      a21 = x43.fma(k22, x42.fma(k21, x41.fma(k20, a21)));
+      a22 = x44.fma(k22, x43.fma(k21, x42.fma(k20, a22)));
+      a23 = x45.fma(k22, x44.fma(k21, x43.fma(k20, a23)));
+      a30 = x42.fma(k12, x41.fma(k11, x40.fma(k10, a30)));
+      a31 = x43.fma(k12, x42.fma(k11, x41.fma(k10, a31)));
+      a32 = x44.fma(k12, x43.fma(k11, x42.fma(k10, a32)));
+      a33 = x45.fma(k12, x44.fma(k11, x43.fma(k10, a33)));
+      int q5 = p + 5 * columns;
+      FloatVector x50 = FloatVector.broadcast(SPECIES, image[q5 + 0]);
+      FloatVector x51 = FloatVector.broadcast(SPECIES, image[q5 + 1]);
+      FloatVector x52 = FloatVector.broadcast(SPECIES, image[q5 + 2]);
+      FloatVector x53 = FloatVector.broadcast(SPECIES, image[q5 + 3]);
+      FloatVector x54 = FloatVector.broadcast(SPECIES, image[q5 + 4]);
+      FloatVector x55 = FloatVector.broadcast(SPECIES, image[q5 + 5]);
+      a30 = x52.fma(k22, x51.fma(k21, x50.fma(k20, a30)));
+      a31 = x53.fma(k22, x52.fma(k21, x51.fma(k20, a31)));
+      a32 = x54.fma(k22, x53.fma(k21, x52.fma(k20, a32)));
+      a33 = x55.fma(k22, x54.fma(k21, x53.fma(k20, a33)));
+    }
+    a00.intoArray(shortcut, 0 * CHANNELS);
+    a01.intoArray(shortcut, 1 * CHANNELS);
+    a02.intoArray(shortcut, 2 * CHANNELS);
+    a03.intoArray(shortcut, 3 * CHANNELS);
+    a10.intoArray(shortcut, 4 * CHANNELS);
+    a11.intoArray(shortcut, 5 * CHANNELS);
+    a12.intoArray(shortcut, 6 * CHANNELS);
+    a13.intoArray(shortcut, 7 * CHANNELS);
+    a20.intoArray(shortcut, 8 * CHANNELS);
+    a21.intoArray(shortcut, 9 * CHANNELS);
+    a22.intoArray(shortcut, 10 * CHANNELS);
+    a23.intoArray(shortcut, 11 * CHANNELS);
+    a30.intoArray(shortcut, 12 * CHANNELS);
+    a31.intoArray(shortcut, 13 * CHANNELS);
+    a32.intoArray(shortcut, 14 * CHANNELS);
+    a33.intoArray(shortcut, 15 * CHANNELS);
+  }
+
+  /**
+   * A^T along row i of the half-transformed output, plus the bias and any residual (a map's, or the
+   * stem's outputs in {@code shortcut}), floored, into output row h from column w0.
+   */
+  private static void outputRow(float[] rows, int i, Maps maps, int n, int h, int w0, float[] bias, float[] shortcut) {
     int r = i * 6 * CHANNELS;
     FloatVector m0 = FloatVector.fromArray(SPECIES, rows, r);
     FloatVector m1 = FloatVector.fromArray(SPECIES, rows, r + CHANNELS);
@@ -396,6 +652,13 @@ public final class JavaWinograd {
       y1 = left > 1 ? y1.add(FloatVector.fromByteBuffer(SPECIES, residual, from + PIXEL_BYTES, ORDER)) : y1;
       y2 = left > 2 ? y2.add(FloatVector.fromByteBuffer(SPECIES, residual, from + 2 * PIXEL_BYTES, ORDER)) : y2;
       y3 = left > 3 ? y3.add(FloatVector.fromByteBuffer(SPECIES, residual, from + 3 * PIXEL_BYTES, ORDER)) : y3;
+    }
+    if (shortcut != null) {  // the stem's outputs of this row
+      int row = i * 4 * CHANNELS;
+      y0 = y0.add(FloatVector.fromArray(SPECIES, shortcut, row));
+      y1 = y1.add(FloatVector.fromArray(SPECIES, shortcut, row + CHANNELS));
+      y2 = y2.add(FloatVector.fromArray(SPECIES, shortcut, row + 2 * CHANNELS));
+      y3 = y3.add(FloatVector.fromArray(SPECIES, shortcut, row + 3 * CHANNELS));
     }
     y0 = y0.max(floor);
     y1 = y1.max(floor);

@@ -158,6 +158,94 @@ class JavaWinogradTest {
     }
   }
 
+  /**
+   * The stem's outputs, stem(image) = conv(image, ws * s) + (beta - mean * s) over an image of c
+   * channels ([N][C][H][W], or [N][H][W][C] with channelsLast), padding 1, in double, as [N][H][W][16].
+   */
+  private static double[] stem(float[] image, boolean channelsLast, int n, int c, int h, int w, float[] weights, BatchNormFold fold) {
+    double[] y = new double[n * h * w * C];
+    for (int i = 0; i < n; i++) {
+      for (int r = 0; r < h; r++) {
+        for (int q = 0; q < w; q++) {
+          for (int k = 0; k < C; k++) {
+            double sum = 0;
+            for (int ch = 0; ch < c; ch++) {
+              for (int a = 0; a < 3; a++) {
+                for (int b = 0; b < 3; b++) {
+                  int rr = r + a - 1;
+                  int qq = q + b - 1;
+                  if (rr >= 0 && rr < h && qq >= 0 && qq < w) {
+                    int at = channelsLast ? ((i * h + rr) * w + qq) * c + ch : ((i * c + ch) * h + rr) * w + qq;
+                    sum += (double) image[at] * weights[((k * c + ch) * 3 + a) * 3 + b];
+                  }
+                }
+              }
+            }
+            float scale = BatchNormFold.scale(fold.gamma().getFloat(k), fold.variance().getFloat(k), fold.eps());
+            y[((i * h + r) * w + q) * C + k] = sum * scale + BatchNormFold.shift(fold.beta().getFloat(k), fold.mean().getFloat(k), scale);
+          }
+        }
+      }
+    }
+    return y;
+  }
+
+  @Test
+  void computesTheStemShortcutInItsOutputTransform() {
+    Nd4j.getRandom().setSeed(17);
+    // one and three image channels, either image layout, whole and partial tiles
+    for (int[] size : new int[][] {{3, 32, 32, 1}, {2, 10, 13, 3}, {2, 3, 2, 1}}) {
+      int n = size[0];
+      int h = size[1];
+      int w = size[2];
+      int c = size[3];
+      for (boolean channelsLast : new boolean[] {false, true}) {
+        INDArray x = Nd4j.randn(DataType.FLOAT, n, h, w, C);
+        INDArray image = channelsLast ? Nd4j.randn(DataType.FLOAT, n, h, w, c) : Nd4j.randn(DataType.FLOAT, n, c, h, w);
+        INDArray stemWeights = Nd4j.randn(DataType.FLOAT, C, c, 3, 3).muli(0.3);
+        BatchNormFold stemFold = randomFold();
+        StemShortcutWeights s = new StemShortcutWeights();
+        s.update(stemWeights, stemFold);
+        WinogradWeights u = new WinogradWeights();
+        u.update(Nd4j.randn(DataType.FLOAT, C, C, 3, 3).muli(0.2), randomFold());
+        INDArray convolution = Nd4j.create(DataType.FLOAT, n, h, w, C);
+        JavaWinograd.forward(x, n, h, w, u, false, convolution);
+        double[] shortcut = stem(image.data().asFloat(), channelsLast, n, c, h, w, stemWeights.data().asFloat(), stemFold);
+        for (boolean relu : new boolean[] {true, false}) {
+          INDArray y = Nd4j.create(DataType.FLOAT, n, h, w, C);
+          JavaWinograd.forwardWithStem(x, n, h, w, u, image, channelsLast, s, relu, y);
+          float[] conv = convolution.data().asFloat();
+          float[] actual = y.data().asFloat();
+          double largest = 0;
+          double worst = 0;
+          for (int i = 0; i < actual.length; i++) {
+            double sum = conv[i] + shortcut[i];
+            double expected = relu ? Math.max(0, sum) : sum;
+            largest = Math.max(largest, Math.abs(expected));
+            worst = Math.max(worst, Math.abs(expected - actual[i]));
+          }
+          String where = h + "x" + w + ", " + c + " channels" + (channelsLast ? " last" : "") + ", relu " + relu;
+          assertTrue(worst / largest < TOLERANCE, where + ": relative difference " + worst / largest);
+        }
+      }
+    }
+  }
+
+  @Test
+  void refusesAStemImageOfTheWrongSize() {
+    WinogradWeights u = new WinogradWeights();
+    u.update(Nd4j.rand(DataType.FLOAT, C, C, 3, 3), null);
+    StemShortcutWeights s = new StemShortcutWeights();
+    var wrongStem = assertThrows(IllegalArgumentException.class, () -> s.update(Nd4j.rand(DataType.FLOAT, C, 5, 3, 3), null));
+    assertTrue(wrongStem.getMessage().contains("StemShortcutWeights") && wrongStem.getMessage().contains("[16, 5, 3, 3]"),
+        wrongStem.getMessage());
+    s.update(Nd4j.rand(DataType.FLOAT, C, 3, 3, 3), null);
+    INDArray x = Nd4j.rand(DataType.FLOAT, 2, 8, 8, C);
+    var wrongImage = assertThrows(IllegalArgumentException.class, () -> JavaWinograd.forwardWithStem(x, 2, 8, 8, u,
+        Nd4j.rand(DataType.FLOAT, 2, 1, 8, 8), false, s, false, Nd4j.create(DataType.FLOAT, 2, 8, 8, C)));
+    assertTrue(wrongImage.getMessage().contains("2x3x8x8") && wrongImage.getMessage().contains("stem"), wrongImage.getMessage());
+  }
+
   @Test
   void readingAheadOnLargeMapsChangesNoOutput() {
     Nd4j.getRandom().setSeed(16);
