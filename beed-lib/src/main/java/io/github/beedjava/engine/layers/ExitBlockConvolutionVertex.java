@@ -87,13 +87,6 @@ public final class ExitBlockConvolutionVertex extends InferenceConvolutionVertex
       INDArray forward(LayerWorkspaceMgr workspaceMgr) {
         return ((LinearConvolutionLayer) getLayer()).activateAsExitBlock(inputs[0], convolution(first), convolution(second), workspaceMgr);
       }
-
-      private LinearConvolutionLayer convolution(String vertex) {
-        if (!(graph.getLayer(vertex) instanceof LinearConvolutionLayer layer)) {
-          throw new IllegalStateException("vertex " + vertexName + ": " + vertex + " is not a convolution layer of this graph");
-        }
-        return layer;
-      }
     };
   }
 }

@@ -89,5 +89,17 @@ public abstract class InferenceConvolutionVertex extends LayerVertex {
     public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
       throw new IllegalStateException("vertex " + vertexName + ": " + purpose + " and has no backward");
     }
+
+    /**
+     * The convolution layer of another vertex of this graph that this one computes or reads.
+     *
+     * @throws IllegalStateException when {@code vertex} is not a {@link LinearConvolution} of the graph
+     */
+    LinearConvolutionLayer convolution(String vertex) {
+      if (!(graph.getLayer(vertex) instanceof LinearConvolutionLayer layer)) {
+        throw new IllegalStateException("vertex " + vertexName + ": " + vertex + " is not a convolution layer of this graph");
+      }
+      return layer;
+    }
   }
 }

@@ -75,10 +75,7 @@ public final class StemComposedConvolutionVertex extends SecondInputConvolutionV
         "composed with the stem for inference", "the stem's output and the network input") {
       @Override
       INDArray forward(LinearConvolutionLayer conv, INDArray networkInput, LayerWorkspaceMgr workspaceMgr) {
-        if (!(graph.getLayer(stemName) instanceof LinearConvolutionLayer stemLayer)) {
-          throw new IllegalStateException("vertex " + vertexName + ": its stem " + stemName + " is not a convolution layer of this graph");
-        }
-        return conv.activateComposedWithStem(networkInput, stemLayer, stemDeferred, workspaceMgr);
+        return conv.activateComposedWithStem(networkInput, convolution(stemName), stemDeferred, workspaceMgr);
       }
     };
   }

@@ -92,10 +92,7 @@ public final class StemShortcutConvolutionVertex extends SecondInputConvolutionV
         "its shortcut, the stem, is computed with it for inference", "the convolution's and the network input") {
       @Override
       INDArray forward(LinearConvolutionLayer conv, INDArray networkInput, LayerWorkspaceMgr workspaceMgr) {
-        if (!(graph.getLayer(stemName) instanceof LinearConvolutionLayer stemLayer)) {
-          throw new IllegalStateException("vertex " + vertexName + ": its stem " + stemName + " is not a convolution layer of this graph");
-        }
-        return conv.activateWithStemShortcut(networkInput, stemLayer, reluAfterSum, workspaceMgr);
+        return conv.activateWithStemShortcut(networkInput, convolution(stemName), reluAfterSum, workspaceMgr);
       }
     };
   }
