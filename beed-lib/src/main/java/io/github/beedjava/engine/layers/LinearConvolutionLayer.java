@@ -318,7 +318,7 @@ public final class LinearConvolutionLayer extends ConvolutionLayer implements Ba
   /**
    * Whether {@link JavaWinograd#forwardWithStem} can compute {@code stem} from {@code x}: a linear
    * 3x3, stride-1, padding-1 stem of at most {@link JavaStemComposition#MAX_CHANNELS} channels into
-   * 16 with its BN folded, over a dense float x of its channels, with the switch on.
+   * 16 (its BN, if any, folded), over a dense float x of its channels, with the switch on.
    */
   private static boolean stemShortcutTakes(INDArray x, LinearConvolutionLayer stem) {
     var conf = (LinearConvolution) stem.layerConf();
