@@ -207,7 +207,7 @@ public final class JavaWinograd {
         StemShortcutWeights weights) {
       int rows = (height + 3) / 4 * 4 + 2;  // a tile's six rows, also where the last tile row sticks out of the map
       PaddedImage buffer = PADDED.get();
-      float[] padded = buffer.fitting(batch * channels * rows * columns, channels, rows, columns);
+      float[] padded = buffer.fitting(batch, channels, height, width, rows * columns);
       java.nio.FloatBuffer in = HostFloats.bytes(image).duplicate().order(ORDER).position(HostFloats.byteOffset(image)).slice()
           .order(ORDER).asFloatBuffer();
       IntStream images = IntStream.range(0, batch);
@@ -234,20 +234,21 @@ public final class JavaWinograd {
     }
   }
 
-  /** A thread's buffer for padded stem images, kept while the images keep their geometry. */
+  /**
+   * A thread's buffer for padded stem images, kept while the images keep their number, channels and
+   * size: then the border holds zeros from when it was made. (Images of another size may pad to the
+   * same buffer size, with pixels of the last ones where their border lies.)
+   */
   private static final class PaddedImage {
     private float[] floats = new float[0];
-    private int channels;
-    private int rows;
-    private int columns;
+    private final int[] geometry = new int[4];
 
-    /** A zero-bordered buffer of {@code length} floats for images of this geometry; zeros everywhere when new. */
-    float[] fitting(int length, int channels, int rows, int columns) {
-      if (floats.length != length || this.channels != channels || this.rows != rows || this.columns != columns) {
-        floats = new float[length];
-        this.channels = channels;
-        this.rows = rows;
-        this.columns = columns;
+    /** The buffer for {@code batch} images of this many channels and this size, of {@code plane} floats a channel; zeros when new. */
+    float[] fitting(int batch, int channels, int height, int width, int plane) {
+      int[] now = {batch, channels, height, width};
+      if (!java.util.Arrays.equals(now, geometry)) {
+        floats = new float[batch * channels * plane];
+        System.arraycopy(now, 0, geometry, 0, now.length);
       }
       return floats;
     }

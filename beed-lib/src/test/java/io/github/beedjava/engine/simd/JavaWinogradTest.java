@@ -193,8 +193,9 @@ class JavaWinogradTest {
   @Test
   void computesTheStemShortcutInItsOutputTransform() {
     Nd4j.getRandom().setSeed(17);
-    // one and three image channels, either image layout, whole and partial tiles
-    for (int[] size : new int[][] {{3, 32, 32, 1}, {2, 10, 13, 3}, {2, 3, 2, 1}}) {
+    // one and three image channels, either image layout, whole and partial tiles; 9x13 after 10x13
+    // pads to the same size, and the row the 10x13 image had there must read as padding
+    for (int[] size : new int[][] {{3, 32, 32, 1}, {2, 10, 13, 3}, {2, 9, 13, 3}, {2, 3, 2, 1}}) {
       int n = size[0];
       int h = size[1];
       int w = size[2];
